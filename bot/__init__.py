@@ -1,0 +1,1 @@
+"""Design Kata: the platform-neutral core."""

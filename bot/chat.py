@@ -1,0 +1,290 @@
+"""The core's own small chat vocabulary.
+
+Adapters translate platform payloads into these types at the edge and back again, so nothing
+in `bot/` ever sees Slack JSON or a discord.py object. Every type is a frozen dataclass that
+carries plain data only (no live client), which keeps them safe to log, compare and store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Platform = str
+"""`"slack"`, `"discord"`, `"console"` or `"memory"` (tests)."""
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel a team practises in.
+
+    Slack: team id + channel id. Discord: guild id + text channel id. Console: "local".
+    """
+
+    platform: Platform
+    workspace_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """The thread a round lives in.
+
+    Slack: the `ts` of the prompt message. Discord: the id of the thread channel started from
+    the prompt message (its parent is `channel`).
+    """
+
+    channel: ChannelRef
+    thread_id: str
+
+
+@dataclass(frozen=True)
+class UserRef:
+    platform: Platform
+    workspace_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A message the platform gave an id to; `message_id` is unique within its channel."""
+
+    channel: ChannelRef
+    message_id: str
+    thread: ThreadRef | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The member behind an inbound event, described by the adapter.
+
+    `is_admin` is the platform's own notion (Slack workspace admin/owner, Discord Manage
+    Server or Administrator); the core adds the member who ran `setup` on top of it.
+    """
+
+    user: UserRef
+    display_name: str
+    is_admin: bool = False
+
+
+# ---------------------------------------------------------------- outgoing
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block of plain text with an optional heading and label/value fields.
+
+    All text is plain: adapters escape it for their markup (mrkdwn, Discord markdown) and
+    style headings their own way, so user text echoed back can never ping anyone.
+    """
+
+    text: str = ""
+    heading: str | None = None
+    fields: tuple[Field, ...] = ()
+
+
+ButtonAction = Literal["next", "feedback", "stats"]
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button under a message. `value` is opaque to adapters (the core puts a round id in it)
+    and comes back unchanged in `ButtonPressed`."""
+
+    action: ButtonAction
+    label: str
+    value: str
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (CSV exports)."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "text/csv"
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    title: str | None = None
+    sections: tuple[Section, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    footer: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+    def plain_text(self) -> str:
+        """The whole message as plain text: console output, notification fallbacks, tests."""
+        parts: list[str] = []
+        if self.title:
+            parts.append(self.title)
+        for section in self.sections:
+            lines: list[str] = []
+            if section.heading:
+                lines.append(section.heading)
+            if section.text:
+                lines.append(section.text)
+            lines.extend(f"{f.label}: {f.value}" for f in section.fields)
+            if lines:
+                parts.append("\n".join(lines))
+        if self.buttons:
+            parts.append("  ".join(f"[{b.label}]" for b in self.buttons))
+        if self.footer:
+            parts.append(self.footer)
+        return "\n\n".join(parts)
+
+
+def text_message(text: str, title: str | None = None) -> OutgoingMessage:
+    return OutgoingMessage(title=title, sections=(Section(text=text),))
+
+
+# ---------------------------------------------------------------- forms
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of a form.
+
+    `choice` renders as a select (Slack static_select, Discord select menu); `text` as a
+    single line and `paragraph` as a multi-line text input.
+    """
+
+    key: str
+    label: str
+    kind: Literal["choice", "text", "paragraph"]
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    placeholder: str | None = None
+    initial: str | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form the core asks an adapter to show (Slack modal, Discord modal).
+
+    `form_id` and `context` must come back unchanged in `FormSubmitted`; adapters carry them
+    in Slack's `callback_id`/`private_metadata` or in a Discord custom id. Platforms with a
+    cap on inputs per form (Discord: five) may split the fields across steps.
+    """
+
+    form_id: str
+    title: str
+    context: str
+    fields: tuple[FormField, ...]
+    submit_label: str = "Submit"
+
+
+# ---------------------------------------------------------------- inbound events
+
+
+@dataclass(frozen=True)
+class CommandInvoked:
+    """`/kata <text>`: `text` is everything after `/kata`, e.g. `setup 09:00 Europe/Berlin`.
+
+    Adapters with typed options (Discord) join them back into this one line.
+    """
+
+    channel: ChannelRef
+    actor: Actor
+    text: str
+    thread: ThreadRef | None = None
+    request_id: str | None = None
+    """The platform's id for this request (Discord interaction id, Slack trigger id); `answer`
+    uses it so a command delivered twice records one answer."""
+
+
+@dataclass(frozen=True)
+class MessagePosted:
+    """A member's message. Only messages inside a round's thread count as answers.
+
+    `message.channel` is the channel the round belongs to (for Discord, the thread's parent
+    text channel) and `message.thread` the round's thread, or None outside any thread.
+    """
+
+    message: MessageRef
+    actor: Actor
+    text: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MessageEdited:
+    message: MessageRef
+    actor: Actor
+    text: str
+
+
+@dataclass(frozen=True)
+class MessageDeleted:
+    message: MessageRef
+
+
+@dataclass(frozen=True)
+class ButtonPressed:
+    channel: ChannelRef
+    actor: Actor
+    action: str
+    value: str
+    thread: ThreadRef | None = None
+
+
+@dataclass(frozen=True)
+class FormSubmitted:
+    actor: Actor
+    form_id: str
+    context: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+InboundEvent = (
+    CommandInvoked | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted
+)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer to the event's sender: ephemeral/private when `private` (Slack ephemeral,
+    Discord ephemeral interaction response), otherwise visible in the channel."""
+
+    message: OutgoingMessage
+    private: bool = True
+
+
+@dataclass
+class Outcome:
+    """What the adapter must do in answer to one inbound event.
+
+    Replies and forms travel back as a return value, not through the port, because both
+    platforms tie them to the inbound request (Slack `response_url`/`trigger_id`, a Discord
+    interaction token), which only the adapter holds.
+
+    - `replies`: messages for the sender, in order.
+    - `form`: a form to open in answer to a button or command (needs the trigger).
+    - `form_errors`: for `FormSubmitted`, field key -> message; adapters show them inline
+      (Slack `response_action: errors`) or as an ephemeral message, and keep the form open.
+    - `react`: an emoji name (`white_check_mark`) to add to the inbound message (answers).
+    """
+
+    replies: list[Reply] = field(default_factory=list)
+    form: Form | None = None
+    form_errors: dict[str, str] = field(default_factory=dict)
+    react: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(r.message.plain_text() for r in self.replies)
