@@ -1,0 +1,213 @@
+"""Members' replies in a round's thread become answers.
+
+A reply counts for the stage most recently posted in the thread. To answer another stage, a
+member starts the reply with the stage's name or alias and a colon (`metrics: ...`) or in
+brackets (`[metrics] ...`). Only the channel's latest round takes new answers: it stays open
+until the next round is posted, so late answers still land; edits and deletions apply always.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from bot import points, streaks
+from bot.chat import (
+    Actor,
+    ChannelRef,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    Outcome,
+    Reply,
+    text_message,
+)
+from bot.content import Framework
+from bot.directory import channel_for, member_for
+from bot.models import Answer, Round, StagePost
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.core import Kata
+
+MAX_ANSWER_CHARS = 20_000
+_PREFIX = re.compile(r"^\s*(?:\[([\w-]+)\]|([\w-]+)\s*:)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class StageChoice:
+    key: str | None
+    text: str
+
+
+def explicit_stage(framework: Framework, text: str) -> StageChoice:
+    """The stage a reply names at its start, if any, and the reply without that prefix."""
+    m = _PREFIX.match(text)
+    if m:
+        stage = framework.find_stage(m.group(1) or m.group(2))
+        if stage is not None:
+            return StageChoice(stage.key, text[m.end() :].strip())
+    return StageChoice(None, text.strip())
+
+
+def message_key(channel: ChannelRef, message_id: str) -> str:
+    return f"{channel.channel_id}:{message_id}"
+
+
+async def current_stage(session: AsyncSession, round_id: int, framework: Framework) -> str:
+    key = await session.scalar(
+        select(StagePost.stage_key)
+        .where(StagePost.round_id == round_id)
+        .order_by(StagePost.position.desc())
+        .limit(1)
+    )
+    return key or framework.stages[0].key
+
+
+async def round_in_thread(
+    session: AsyncSession, kata: Kata, channel: ChannelRef, thread_id: str
+) -> Round | None:
+    row = await channel_for(session, channel, kata.clock.now(), create=False)
+    if row is None:
+        return None
+    return await session.scalar(
+        select(Round).where(Round.channel_id == row.id, Round.thread_id == thread_id)
+    )
+
+
+async def record(
+    kata: Kata,
+    rnd_lookup: tuple[ChannelRef, str] | Round,
+    actor: Actor,
+    text: str,
+    external_key: str,
+) -> Outcome:
+    """Record one answer; shared by thread replies and the `answer` command."""
+    now = kata.clock.now()
+    framework = kata.content.framework
+    async with kata.sessions.begin() as session:
+        if isinstance(rnd_lookup, Round):
+            rnd = await session.get(Round, rnd_lookup.id)
+        else:
+            rnd = await round_in_thread(session, kata, *rnd_lookup)
+        if rnd is None:
+            return Outcome()
+        duplicate = await session.scalar(
+            select(Answer.id).where(
+                Answer.workspace_id == rnd.workspace_id,
+                Answer.external_message_id == external_key,
+            )
+        )
+        if duplicate is not None:
+            return Outcome()
+        choice = explicit_stage(framework, text)
+        if not choice.text:
+            return Outcome()
+        latest = await streaks.latest_seq(session, rnd.channel_id)
+        if latest is not None and rnd.seq < latest:
+            return Outcome(
+                replies=[
+                    Reply(
+                        text_message(
+                            "That round has closed, so this reply was not counted. "
+                            "Today's round has its own thread: answer there."
+                        )
+                    )
+                ]
+            )
+        member = await member_for(session, rnd.workspace_id, actor, now)
+        stage = choice.key or await current_stage(session, rnd.id, framework)
+        answered_before = await session.scalar(
+            select(func.count())
+            .select_from(Answer)
+            .where(Answer.round_id == rnd.id, Answer.member_id == member.id)
+        )
+        answer = Answer(
+            workspace_id=rnd.workspace_id,
+            round_id=rnd.id,
+            member_id=member.id,
+            stage_key=stage,
+            external_message_id=external_key,
+            text=choice.text[:MAX_ANSWER_CHARS],
+            created_at=now,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(answer)
+        except IntegrityError:
+            return Outcome()
+        await points.sync_answer_points(session, rnd, member.id, now)
+        if not answered_before:
+            await streaks.count_round(session, rnd.workspace_id, rnd.channel_id, member.id, rnd.seq)
+    return Outcome(react="white_check_mark")
+
+
+async def on_posted(kata: Kata, event: MessagePosted) -> Outcome:
+    thread = event.message.thread
+    if thread is None:
+        return Outcome()
+    return await record(
+        kata,
+        (event.message.channel, thread.thread_id),
+        event.actor,
+        event.text,
+        message_key(event.message.channel, event.message.message_id),
+    )
+
+
+async def on_edited(kata: Kata, event: MessageEdited) -> Outcome:
+    """An edit updates the answer's text, and its stage if the new text names another."""
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        answer = await _find(session, kata, event.message.channel, event.message.message_id)
+        if answer is None:
+            return await on_posted(kata, MessagePosted(event.message, event.actor, event.text, now))
+        choice = explicit_stage(kata.content.framework, event.text)
+        if not choice.text:
+            return Outcome()
+        answer.text = choice.text[:MAX_ANSWER_CHARS]
+        answer.edited_at = now
+        if choice.key and choice.key != answer.stage_key:
+            answer.stage_key = choice.key
+            rnd = await session.get(Round, answer.round_id)
+            await session.flush()
+            assert rnd is not None
+            await points.sync_answer_points(session, rnd, answer.member_id, now)
+    return Outcome()
+
+
+async def on_deleted(kata: Kata, event: MessageDeleted) -> Outcome:
+    """A deleted message takes its answer, its points and (if it was the member's only answer
+    in the round) its part of the streak with it."""
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        answer = await _find(session, kata, event.message.channel, event.message.message_id)
+        if answer is None:
+            return Outcome()
+        rnd = await session.get(Round, answer.round_id)
+        assert rnd is not None
+        member_id = answer.member_id
+        await session.delete(answer)
+        await session.flush()
+        await points.sync_answer_points(session, rnd, member_id, now)
+        await streaks.rebuild_stored(session, rnd.workspace_id, rnd.channel_id, member_id)
+    return Outcome()
+
+
+async def _find(
+    session: AsyncSession, kata: Kata, channel: ChannelRef, message_id: str
+) -> Answer | None:
+    row = await channel_for(session, channel, kata.clock.now(), create=False)
+    if row is None:
+        return None
+    return await session.scalar(
+        select(Answer).where(
+            Answer.workspace_id == row.workspace_id,
+            Answer.external_message_id == message_key(channel, message_id),
+        )
+    )

@@ -1,0 +1,181 @@
+"""The `/kata` command words, their usage lines and the one parser every platform shares."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from bot.chat import OutgoingMessage, Section
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    usage: str
+    summary: str
+    example: str
+    admin: bool = False
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("help", "help [command]", "show this help, or one command's usage", "/kata help setup"),
+    Spec(
+        "setup",
+        "setup <HH:MM> <Area/City> [weekdays]",
+        "post a daily prompt here at a local time on chosen weekdays (default mon-fri)",
+        "/kata setup 09:30 Europe/Berlin mon-fri",
+        admin=True,
+    ),
+    Spec("schedule", "schedule", "show this channel's schedule", "/kata schedule"),
+    Spec(
+        "pace",
+        "pace drip [minutes] | pace all | pace manual",
+        "how stages arrive: one every N minutes, all at once, or on 'next'",
+        "/kata pace drip 45",
+        admin=True,
+    ),
+    Spec(
+        "filter",
+        "filter tags <a,b> | filter difficulty <easy,medium,hard> | filter clear",
+        "only draw prompts with these tags or difficulties",
+        "/kata filter tags recommendations,search",
+        admin=True,
+    ),
+    Spec("pause", "pause", "stop posting rounds here until resumed", "/kata pause", admin=True),
+    Spec("resume", "resume", "start posting rounds again", "/kata resume", admin=True),
+    Spec(
+        "skip",
+        "skip [YYYY-MM-DD]",
+        "skip the next scheduled round (or the one on a date); streaks are not broken",
+        "/kata skip 2026-12-24",
+        admin=True,
+    ),
+    Spec("now", "now", "start today's round right away", "/kata now", admin=True),
+    Spec("next", "next", "post the next stage of the current round", "/kata next"),
+    Spec(
+        "answer",
+        "answer [stage:] <text>",
+        "answer the current round without replying in its thread",
+        "/kata answer metrics: NDCG@10 offline, watch time online",
+    ),
+    Spec(
+        "leaderboard",
+        "leaderboard [points|streak|reviews] [week|month|all] [workspace]",
+        "who leads this week, this month or all time",
+        "/kata leaderboard reviews month",
+    ),
+    Spec(
+        "stats",
+        "stats",
+        "your own points, streak, answers and feedback (only you see it)",
+        "/kata stats",
+    ),
+    Spec("streak", "streak", "your current and longest streak and banked freezes", "/kata streak"),
+    Spec(
+        "feedback",
+        "feedback <member> [problem=1-4] [data=1-4] [modelling=1-4] [deployment=1-4] "
+        "[communication=1-4] strength: <text> improve: <text>",
+        "review a teammate's answers in the current round",
+        "/kata feedback @alex problem=3 modelling=4 strength: sharp scoping improve: add a fallback",
+    ),
+    Spec(
+        "prompts",
+        "prompts list [tag] | prompts add <title> | <scenario> [| tags] | prompts remove <id>",
+        "browse the prompt bank or manage this workspace's own prompts",
+        "/kata prompts add Rank support tickets | Our help desk gets 5k tickets a day. "
+        "Design a model that orders the queue. | nlp-llm,ranking",
+    ),
+    Spec("optout", "optout", "never list me on leaderboards", "/kata optout"),
+    Spec("optin", "optin", "list me on leaderboards again", "/kata optin"),
+    Spec(
+        "forgetme",
+        "forgetme [confirm]",
+        "delete all your answers, feedback, points and streaks in this workspace",
+        "/kata forgetme confirm",
+    ),
+    Spec(
+        "export",
+        "export [channel]",
+        "a CSV of your own data, or (admins) of this channel's points",
+        "/kata export",
+    ),
+)
+BY_NAME = {s.name: s for s in SPECS}
+ALIASES = {"lb": "leaderboard", "board": "leaderboard", "start": "now", "review": "feedback"}
+
+
+class CommandError(ValueError):
+    """Bad input from a member: the message is shown to them, with usage when helpful."""
+
+    def __init__(self, message: str, spec: Spec | None = None) -> None:
+        super().__init__(message)
+        self.spec = spec
+
+
+@dataclass(frozen=True)
+class Parsed:
+    spec: Spec
+    rest: str
+
+    @property
+    def words(self) -> list[str]:
+        try:
+            return shlex.split(self.rest)
+        except ValueError:
+            return self.rest.split()
+
+
+def parse(text: str) -> Parsed:
+    text = (text or "").strip()
+    if text.lower().startswith("/kata"):
+        text = text[5:].strip()
+    if not text:
+        return Parsed(BY_NAME["help"], "")
+    head, _, rest = text.partition(" ")
+    name = ALIASES.get(head.lower(), head.lower())
+    spec = BY_NAME.get(name)
+    if spec is None:
+        raise CommandError(f"I don't know the command '{head}'.")
+    return Parsed(spec, rest.strip())
+
+
+def usage_message(error: str, spec: Spec | None) -> OutgoingMessage:
+    if spec is None:
+        names = ", ".join(s.name for s in SPECS)
+        return OutgoingMessage(
+            sections=(Section(text=f"{error}\nCommands: {names}.\nTry /kata help for details."),)
+        )
+    return OutgoingMessage(
+        sections=(
+            Section(text=error),
+            Section(fields=(), text=f"Usage: /kata {spec.usage}\nExample: {spec.example}"),
+        )
+    )
+
+
+def help_message(topic: str | None = None) -> OutgoingMessage:
+    if topic:
+        spec = BY_NAME.get(ALIASES.get(topic.lower(), topic.lower()))
+        if spec is None:
+            return usage_message(f"There is no command '{topic}'.", None)
+        admin = " (admins and the member who ran setup)" if spec.admin else ""
+        return OutgoingMessage(
+            title=f"/kata {spec.name}",
+            sections=(
+                Section(text=f"{spec.summary}{admin}."),
+                Section(text=f"Usage: /kata {spec.usage}\nExample: {spec.example}"),
+            ),
+        )
+    lines = [f"/kata {s.name}: {s.summary}" + (" (admin)" if s.admin else "") for s in SPECS]
+    return OutgoingMessage(
+        title="Design Kata: daily ML system design practice",
+        sections=(
+            Section(
+                text="Every practice day a design prompt arrives as a thread, followed by the "
+                "stages of a good answer: requirements first, then framing, metrics, data, "
+                "model, serving and monitoring. Reply in the thread, review a teammate, keep "
+                "your streak."
+            ),
+            Section(heading="Commands", text="\n".join(lines)),
+        ),
+    )

@@ -1,0 +1,290 @@
+"""Peer review: the five rubric signals on four levels, one strength, one improvement.
+
+Rules: nobody reviews themselves; a reviewer has one review per member and round (sending
+another updates it); only members who answered the round can be reviewed; the reviewed
+member is told privately.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from bot import points
+from bot.chat import (
+    Actor,
+    Choice,
+    Field,
+    Form,
+    FormField,
+    OutgoingMessage,
+    Outcome,
+    Reply,
+    Section,
+    UserRef,
+    text_message,
+)
+from bot.content import Rubric
+from bot.directory import member_for
+from bot.models import Answer, Channel, Feedback, Member, Round
+from bot.rounds import channel_ref
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.core import Kata
+
+log = logging.getLogger(__name__)
+
+FORM_ID = "feedback"
+MIN_COMMENT = 3
+MAX_COMMENT = 1000
+LEVEL_WORDS = {
+    "1": 1,
+    "2": 2,
+    "3": 3,
+    "4": 4,
+    "very-weak": 1,
+    "weak": 2,
+    "strong": 3,
+    "very-strong": 4,
+}
+
+
+class FeedbackError(ValueError):
+    """A review that breaks a rule; `field` names the form input to show it on."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Review:
+    reviewee: str
+    scores: dict[str, int]
+    strength: str
+    improvement: str
+
+
+async def reviewable(session: AsyncSession, rnd: Round, reviewer_external: str) -> list[Member]:
+    members = (
+        await session.scalars(
+            select(Member)
+            .join(Answer, Answer.member_id == Member.id)
+            .where(Answer.round_id == rnd.id, Member.external_id != reviewer_external)
+            .distinct()
+            .order_by(Member.display_name)
+        )
+    ).all()
+    return list(members)
+
+
+def build_form(rubric: Rubric, rnd: Round, members: list[Member]) -> Form:
+    levels = tuple(Choice(str(i + 1), f"{i + 1} - {name}") for i, name in enumerate(rubric.levels))
+    fields = [
+        FormField(
+            "reviewee",
+            "Whose answers are you reviewing?",
+            "choice",
+            required=True,
+            choices=tuple(Choice(m.external_id, m.display_name) for m in members[:100]),
+        )
+    ]
+    fields += [
+        FormField(s.key, s.title, "choice", choices=levels, placeholder=s.description[:150])
+        for s in rubric.signals
+    ]
+    fields += [
+        FormField(
+            "strength", "One concrete strength", "paragraph", required=True, max_length=MAX_COMMENT
+        ),
+        FormField(
+            "improvement",
+            "One concrete improvement",
+            "paragraph",
+            required=True,
+            max_length=MAX_COMMENT,
+        ),
+    ]
+    return Form(FORM_ID, f"Feedback: round #{rnd.seq}"[:24], str(rnd.id), tuple(fields), "Send")
+
+
+async def open_form(kata: Kata, actor: Actor, round_id: int) -> Outcome:
+    async with kata.sessions.begin() as session:
+        rnd = await _round_for(session, actor, round_id)
+        if rnd is None:
+            return _private("That round is not available here.")
+        members = await reviewable(session, rnd, actor.user.user_id)
+    if not members:
+        return _private(
+            "Nobody else has answered this round yet, so there is no one to review. "
+            "Check back later!"
+        )
+    return Outcome(form=build_form(kata.content.framework.rubric, rnd, members))
+
+
+def parse_form(rubric: Rubric, values: dict[str, str]) -> Review:
+    scores: dict[str, int] = {}
+    for signal in rubric.signals:
+        raw = (values.get(signal.key) or "").strip().lower().replace(" ", "-")
+        if not raw:
+            continue
+        if raw not in LEVEL_WORDS:
+            raise FeedbackError(signal.key, "Pick a level from 1 (very weak) to 4 (very strong).")
+        scores[signal.key] = LEVEL_WORDS[raw]
+    strength = (values.get("strength") or "").strip()
+    improvement = (values.get("improvement") or "").strip()
+    reviewee = (values.get("reviewee") or "").strip()
+    if not reviewee:
+        raise FeedbackError("reviewee", "Choose whose answers you are reviewing.")
+    for key, text in (("strength", strength), ("improvement", improvement)):
+        if len(text) < MIN_COMMENT:
+            raise FeedbackError(key, f"Write one concrete {key}, please (a few words at least).")
+        if len(text) > MAX_COMMENT:
+            raise FeedbackError(key, f"Keep it under {MAX_COMMENT} characters.")
+    return Review(reviewee, scores, strength, improvement)
+
+
+_COMMAND = re.compile(
+    r"^(?P<who>\S+)\s*(?P<scores>(?:\s*[a-z]+=\S+)*)\s*strength:\s*(?P<strength>.+?)\s*"
+    r"improve(?:ment)?:\s*(?P<improvement>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+FEEDBACK_USAGE = (
+    "feedback <member> [problem=1-4] [data=1-4] [modelling=1-4] [deployment=1-4] "
+    "[communication=1-4] strength: <text> improve: <text>\n"
+    "e.g. /kata feedback @alex problem=3 modelling=4 strength: clear scope questions "
+    "improve: name a latency budget"
+)
+
+
+def parse_command(rubric: Rubric, text: str) -> dict[str, str]:
+    """`feedback` as a command: the same fields as the form, typed on one line."""
+    m = _COMMAND.match(text.strip())
+    if not m:
+        raise FeedbackError("command", "I could not read that review.")
+    values = {
+        "reviewee": m.group("who"),
+        "strength": m.group("strength"),
+        "improvement": m.group("improvement"),
+    }
+    known = {s.key for s in rubric.signals}
+    aliases = {"modeling": "modelling", "comms": "communication", "deploy": "deployment"}
+    for pair in m.group("scores").split():
+        key, _, value = pair.partition("=")
+        key = aliases.get(key.lower(), key.lower())
+        if key not in known:
+            raise FeedbackError("command", f"'{key}' is not a rubric signal ({', '.join(known)}).")
+        values[key] = value
+    return values
+
+
+async def submit(kata: Kata, actor: Actor, round_id: int, values: dict[str, str]) -> Outcome:
+    rubric = kata.content.framework.rubric
+    try:
+        review = parse_form(rubric, values)
+        return await _record(kata, actor, round_id, review)
+    except FeedbackError as exc:
+        return Outcome(form_errors={exc.field: str(exc)}, replies=[Reply(text_message(str(exc)))])
+
+
+async def _record(kata: Kata, actor: Actor, round_id: int, review: Review) -> Outcome:
+    from bot.directory import find_member
+
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        rnd = await _round_for(session, actor, round_id)
+        if rnd is None:
+            raise FeedbackError("reviewee", "That round is not available here.")
+        reviewer = await member_for(session, rnd.workspace_id, actor, now)
+        reviewee = await find_member(session, rnd.workspace_id, review.reviewee)
+        if reviewee is None:
+            raise FeedbackError("reviewee", f"I don't know a member called {review.reviewee}.")
+        if reviewee.id == reviewer.id:
+            raise FeedbackError("reviewee", "You can't review yourself; pick a teammate.")
+        answered = await session.scalar(
+            select(Answer.id)
+            .where(Answer.round_id == rnd.id, Answer.member_id == reviewee.id)
+            .limit(1)
+        )
+        if answered is None:
+            raise FeedbackError(
+                "reviewee", f"{reviewee.display_name} has not answered this round yet."
+            )
+        row = await session.scalar(
+            select(Feedback).where(
+                Feedback.round_id == rnd.id,
+                Feedback.reviewer_id == reviewer.id,
+                Feedback.reviewee_id == reviewee.id,
+            )
+        )
+        updated = row is not None
+        if row is None:
+            row = Feedback(
+                workspace_id=rnd.workspace_id,
+                round_id=rnd.id,
+                reviewer_id=reviewer.id,
+                reviewee_id=reviewee.id,
+                created_at=now,
+            )
+            session.add(row)
+        row.scores = review.scores
+        row.strength, row.improvement, row.updated_at = review.strength, review.improvement, now
+        earned = (
+            0 if updated else await points.award_review(session, rnd, reviewer.id, reviewee.id, now)
+        )
+        ref = await channel_ref(session, await session.get(Channel, rnd.channel_id))
+        reviewee_user = UserRef(ref.platform, ref.workspace_id, reviewee.external_id)
+        reviewee_name, seq = reviewee.display_name, rnd.seq
+    note = feedback_note(rubric_titles(kata), review, actor.display_name, seq, updated)
+    try:
+        await kata.port_for(ref.platform).send_private(reviewee_user, note, ref)
+    except Exception:
+        log.warning("could not tell %s about new feedback", reviewee_user, exc_info=True)
+    verb = "updated" if updated else "sent"
+    bonus = f" (+{earned} points)" if earned else ""
+    return Outcome(
+        replies=[Reply(text_message(f"Feedback for {reviewee_name} {verb}{bonus}. Thanks!"))]
+    )
+
+
+def rubric_titles(kata: Kata) -> dict[str, str]:
+    return {s.key: s.title for s in kata.content.framework.rubric.signals}
+
+
+def feedback_note(
+    titles: dict[str, str], review: Review, reviewer: str, seq: int, updated: bool
+) -> OutgoingMessage:
+    levels = {1: "very weak", 2: "weak", 3: "strong", 4: "very strong"}
+    fields = tuple(Field(titles[k], levels[v]) for k, v in review.scores.items())
+    what = "updated their feedback" if updated else "reviewed your answers"
+    return OutgoingMessage(
+        title=f"{reviewer} {what} in round #{seq}",
+        sections=(
+            Section(fields=fields) if fields else Section(),
+            Section(heading="Strength", text=review.strength),
+            Section(heading="Improvement", text=review.improvement),
+        ),
+    )
+
+
+async def _round_for(session: AsyncSession, actor: Actor, round_id: int) -> Round | None:
+    """The round, only if it belongs to the actor's own workspace."""
+    from bot.directory import workspace_for
+
+    rnd = await session.get(Round, round_id)
+    if rnd is None:
+        return None
+    ws = await workspace_for(
+        session, actor.user.platform, actor.user.workspace_id, rnd.created_at, create=False
+    )
+    return rnd if ws is not None and ws.id == rnd.workspace_id else None
+
+
+def _private(text: str) -> Outcome:
+    return Outcome(replies=[Reply(text_message(text))])

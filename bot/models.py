@@ -1,0 +1,202 @@
+"""The database: every row belongs to one workspace, and every query filters on it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base, UTCDateTime
+
+
+class Workspace(Base):
+    """A Slack team, a Discord guild or the console's local workspace."""
+
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(120))
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Channel(Base):
+    """A practice channel and its schedule (the schedule is the source of truth for timers)."""
+
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    configured: Mapped[bool] = mapped_column(Boolean, default=False)
+    post_time: Mapped[time] = mapped_column(Time(), default=time(9, 0))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    weekdays: Mapped[int] = mapped_column(SmallInteger, default=0b0011111)
+    pacing: Mapped[str] = mapped_column(String(10), default="drip")
+    drip_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    skip_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tag_filter: Mapped[list[str]] = mapped_column(JSON, default=list)
+    difficulty_filter: Mapped[list[str]] = mapped_column(JSON, default=list)
+    setup_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CustomPrompt(Base):
+    """A prompt a workspace added itself; it joins the built-in bank for that workspace only."""
+
+    __tablename__ = "custom_prompts"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(120))
+    scenario: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Round(Base):
+    """One day's practice in one channel. `(channel, local_date)` is unique: that constraint,
+    not a lock, decides which of two racing processes posts the round."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "local_date"),
+        UniqueConstraint("channel_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date())
+    seq: Mapped[int] = mapped_column(Integer)
+    prompt_key: Mapped[str] = mapped_column(String(64))
+    prompt_title: Mapped[str] = mapped_column(String(120))
+    thread_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    pacing: Mapped[str] = mapped_column(String(10))
+    drip_minutes: Mapped[int] = mapped_column(Integer)
+    stages_posted: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_stage_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    wrapped_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class StagePost(Base):
+    __tablename__ = "stage_posts"
+    __table_args__ = (UniqueConstraint("round_id", "stage_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    stage_key: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Answer(Base):
+    """A member's message in a round's thread. One row per platform message: a redelivered
+    event finds its row, an edit updates it, a delete removes it."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    stage_key: Mapped[str] = mapped_column(String(20))
+    external_message_id: Mapped[str] = mapped_column(String(160))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Feedback(Base):
+    """One reviewer's rubric for one member in one round; a second review updates this row."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("round_id", "reviewer_id", "reviewee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    reviewee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    strength: Mapped[str] = mapped_column(Text, default="")
+    improvement: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Streak(Base):
+    """Kept incrementally as answers arrive; `bot.streaks.recompute` rebuilds it from history."""
+
+    __tablename__ = "streaks"
+    __table_args__ = (UniqueConstraint("channel_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    current: Mapped[int] = mapped_column(Integer, default=0)
+    longest: Mapped[int] = mapped_column(Integer, default=0)
+    freezes: Mapped[int] = mapped_column(Integer, default=0)
+    freezes_used: Mapped[int] = mapped_column(Integer, default=0)
+    last_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class PointEvent(Base):
+    """Points are a ledger of events with a natural key, so awarding twice is impossible and
+    taking back (a deleted answer) is a delete."""
+
+    __tablename__ = "point_events"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(160))
+    points: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

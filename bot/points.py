@@ -1,0 +1,113 @@
+"""The point scheme, kept as a ledger of `PointEvent` rows with natural keys.
+
+- 5 points for answering a round (your first answer in it),
+- 2 points for every stage of the round you cover (so covering all ten is worth 20),
+- 3 points for each member you review in a round, for up to 5 members a round
+  (updating a review earns nothing more; reviewing yourself is not possible).
+
+Keys make awarding idempotent (a redelivered event cannot pay twice) and taking back a
+matter of deleting rows (a deleted answer takes its points with it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Answer, PointEvent, Round
+
+ANSWER_POINTS = 5
+STAGE_POINTS = 2
+REVIEW_POINTS = 3
+REVIEWS_PAID_PER_ROUND = 5
+
+
+async def sync_answer_points(
+    session: AsyncSession, rnd: Round, member_id: int, now: datetime
+) -> None:
+    """Make the member's answer and stage points for a round match the answers they have."""
+    stages = set(
+        (
+            await session.scalars(
+                select(Answer.stage_key).where(
+                    Answer.round_id == rnd.id, Answer.member_id == member_id
+                )
+            )
+        ).all()
+    )
+    wanted: dict[str, tuple[str, int]] = {}
+    if stages:
+        wanted[f"answer:{rnd.id}:{member_id}"] = ("answer", ANSWER_POINTS)
+    for stage in stages:
+        wanted[f"stage:{rnd.id}:{member_id}:{stage}"] = ("stage", STAGE_POINTS)
+    prefix_keys = (f"answer:{rnd.id}:{member_id}", f"stage:{rnd.id}:{member_id}:")
+    existing = (
+        await session.scalars(
+            select(PointEvent.key).where(
+                PointEvent.workspace_id == rnd.workspace_id,
+                PointEvent.round_id == rnd.id,
+                PointEvent.member_id == member_id,
+                PointEvent.kind.in_(("answer", "stage")),
+            )
+        )
+    ).all()
+    stale = [k for k in existing if k not in wanted and k.startswith(prefix_keys)]
+    if stale:
+        await session.execute(
+            delete(PointEvent).where(
+                PointEvent.workspace_id == rnd.workspace_id, PointEvent.key.in_(stale)
+            )
+        )
+    for key, (kind, points) in wanted.items():
+        if key not in existing:
+            session.add(
+                PointEvent(
+                    workspace_id=rnd.workspace_id,
+                    channel_id=rnd.channel_id,
+                    member_id=member_id,
+                    round_id=rnd.id,
+                    kind=kind,
+                    key=key,
+                    points=points,
+                    created_at=now,
+                )
+            )
+
+
+async def award_review(
+    session: AsyncSession, rnd: Round, reviewer_id: int, reviewee_id: int, now: datetime
+) -> int:
+    """Pay for a first review of a member in a round; returns the points awarded."""
+    key = f"review:{rnd.id}:{reviewer_id}:{reviewee_id}"
+    existing = await session.scalar(
+        select(func.count())
+        .select_from(PointEvent)
+        .where(
+            PointEvent.workspace_id == rnd.workspace_id,
+            PointEvent.round_id == rnd.id,
+            PointEvent.member_id == reviewer_id,
+            PointEvent.kind == "review",
+        )
+    )
+    already = await session.scalar(
+        select(PointEvent.id).where(
+            PointEvent.workspace_id == rnd.workspace_id, PointEvent.key == key
+        )
+    )
+    if already is not None or (existing or 0) >= REVIEWS_PAID_PER_ROUND:
+        return 0
+    session.add(
+        PointEvent(
+            workspace_id=rnd.workspace_id,
+            channel_id=rnd.channel_id,
+            member_id=reviewer_id,
+            round_id=rnd.id,
+            kind="review",
+            key=key,
+            points=REVIEW_POINTS,
+            created_at=now,
+        )
+    )
+    return REVIEW_POINTS

@@ -1,0 +1,126 @@
+"""The prompts a workspace can draw from: the built-in bank plus its own custom prompts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content import Content, Prompt
+from bot.models import CustomPrompt
+from bot.rotation import PromptChoice
+
+CUSTOM_PREFIX = "custom-"
+
+
+@dataclass(frozen=True)
+class PromptView:
+    key: str
+    title: str
+    scenario: str
+    tags: frozenset[str]
+    difficulty: str | None = None
+    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    strong_answer: tuple[str, ...] = ()
+    custom: bool = False
+
+    @property
+    def choice(self) -> PromptChoice:
+        return PromptChoice(self.key, self.title, self.tags, self.difficulty)
+
+
+def from_builtin(prompt: Prompt) -> PromptView:
+    return PromptView(
+        key=prompt.id,
+        title=prompt.title,
+        scenario=prompt.scenario,
+        tags=prompt.all_tags,
+        difficulty=prompt.difficulty,
+        hints={
+            "scope": prompt.hints.scope,
+            "functional": prompt.hints.functional,
+            "nonfunctional": prompt.hints.nonfunctional,
+        },
+        strong_answer=prompt.strong_answer,
+    )
+
+
+def from_custom(row: CustomPrompt) -> PromptView:
+    return PromptView(
+        key=row.key,
+        title=row.title,
+        scenario=row.scenario,
+        tags=frozenset(row.tags or ()) | {"custom"},
+        custom=True,
+    )
+
+
+async def workspace_prompts(
+    session: AsyncSession, content: Content, workspace_id: int
+) -> list[PromptView]:
+    custom = (
+        await session.scalars(
+            select(CustomPrompt)
+            .where(CustomPrompt.workspace_id == workspace_id)
+            .order_by(CustomPrompt.id)
+        )
+    ).all()
+    return [from_builtin(p) for p in content.prompts] + [from_custom(c) for c in custom]
+
+
+async def find_prompt(
+    session: AsyncSession, content: Content, workspace_id: int, key: str
+) -> PromptView | None:
+    builtin = content.prompt(key)
+    if builtin is not None:
+        return from_builtin(builtin)
+    row = await session.scalar(
+        select(CustomPrompt).where(
+            CustomPrompt.workspace_id == workspace_id, CustomPrompt.key == key
+        )
+    )
+    return from_custom(row) if row else None
+
+
+def slugify(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-")
+    return CUSTOM_PREFIX + (slug or "prompt")
+
+
+async def add_custom(
+    session: AsyncSession,
+    workspace_id: int,
+    title: str,
+    scenario: str,
+    tags: list[str],
+    member_id: int,
+    now: datetime,
+) -> CustomPrompt:
+    base = slugify(title)
+    existing = set(
+        (
+            await session.scalars(
+                select(CustomPrompt.key).where(
+                    CustomPrompt.workspace_id == workspace_id,
+                    CustomPrompt.key.like(f"{base}%"),
+                )
+            )
+        ).all()
+    )
+    key, n = base, 2
+    while key in existing:
+        key, n = f"{base}-{n}", n + 1
+    row = CustomPrompt(
+        workspace_id=workspace_id,
+        key=key,
+        title=title,
+        scenario=scenario,
+        tags=tags,
+        created_by_id=member_id,
+        created_at=now,
+    )
+    session.add(row)
+    return row

@@ -1,0 +1,394 @@
+"""A round's life: created once per channel and local date, posted, staged, wrapped up.
+
+Every step first claims its work in the database with a conditional write (a unique insert or
+an `UPDATE ... WHERE` on the old value), then talks to the platform. Two processes, a
+restart or a retried job can therefore never post the same thing twice; a failed post gives
+its claim back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot import render
+from bot.chat import ChannelRef, OutgoingMessage, Section, ThreadRef
+from bot.models import Answer, Channel, Member, Round, StagePost, Workspace
+from bot.port import ChannelUnavailable
+from bot.prompt_bank import find_prompt, workspace_prompts
+from bot.rotation import matching, pick
+from bot.schedule import Schedule
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.core import Kata
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = timedelta(minutes=5)
+STUCK_AFTER = timedelta(minutes=10)
+
+
+def schedule_of(channel: Channel) -> Schedule:
+    skips = frozenset(date.fromisoformat(d) for d in channel.skip_dates or ())
+    return Schedule(channel.post_time, channel.timezone, channel.weekdays, skips)
+
+
+async def channel_ref(session: AsyncSession, channel: Channel) -> ChannelRef:
+    ws = await session.get(Workspace, channel.workspace_id)
+    assert ws is not None
+    return ChannelRef(ws.platform, ws.external_id, channel.external_id)
+
+
+def thread_of(ref: ChannelRef, rnd: Round) -> ThreadRef:
+    assert rnd.thread_id is not None
+    return ThreadRef(ref, rnd.thread_id)
+
+
+@dataclass(frozen=True)
+class StartResult:
+    status: str  # "posted", "exists", "paused", "no-prompts", "unavailable", "failed"
+    round_id: int | None = None
+    detail: str = ""
+
+
+# ---------------------------------------------------------------- timers
+
+
+def schedule_next(kata: Kata, channel: Channel) -> None:
+    job_id = f"round:{channel.id}"
+    if channel.paused or not channel.configured:
+        kata.jobs.cancel(job_id)
+        return
+    slot = schedule_of(channel).next_slot(kata.clock.now())
+    if slot is None:
+        kata.jobs.cancel(job_id)
+        return
+    day, at = slot
+    kata.jobs.run_at(job_id, at, "round", channel_id=channel.id, local_date=day.isoformat())
+
+
+async def rebuild(kata: Kata) -> None:
+    """Rebuild every timer from the database and post what was missed while down."""
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        await session.execute(
+            delete(Round).where(Round.thread_id.is_(None), Round.created_at < now - STUCK_AFTER)
+        )
+        channels = (await session.scalars(select(Channel).where(Channel.configured))).all()
+        open_rounds = (
+            await session.scalars(
+                select(Round).where(Round.thread_id.is_not(None), Round.wrapped_up_at.is_(None))
+            )
+        ).all()
+    for rnd in open_rounds:
+        schedule_pacing(kata, rnd, total_stages=len(kata.content.stages))
+    for channel in channels:
+        if channel.paused:
+            continue
+        due = schedule_of(channel).due_today(now)
+        if due is not None:
+            await start_round(kata, channel.id, due, scheduled=True)
+        schedule_next(kata, channel)
+
+
+def schedule_pacing(kata: Kata, rnd: Round, total_stages: int) -> None:
+    """Set the timer for a posted round's next step according to its pacing."""
+    if rnd.wrapped_up_at is not None or rnd.posted_at is None:
+        return
+    step = timedelta(minutes=rnd.drip_minutes)
+    if rnd.pacing == "drip":
+        last = rnd.last_stage_at or rnd.posted_at
+        if rnd.stages_posted < total_stages:
+            kata.jobs.run_at(f"stage:{rnd.id}", last + step, "stage", round_id=rnd.id)
+        else:
+            kata.jobs.run_at(f"wrapup:{rnd.id}", last + step, "wrapup", round_id=rnd.id)
+    elif rnd.pacing == "all":
+        at = rnd.posted_at + step * total_stages
+        kata.jobs.run_at(f"wrapup:{rnd.id}", at, "wrapup", round_id=rnd.id)
+
+
+async def fire_round(kata: Kata, channel_id: int, local_date: str) -> None:
+    """The scheduled job: post the day's round, then set the next timer."""
+    await start_round(kata, channel_id, date.fromisoformat(local_date), scheduled=True)
+    async with kata.sessions.begin() as session:
+        channel = await session.get(Channel, channel_id)
+    if channel is not None:
+        schedule_next(kata, channel)
+
+
+# ---------------------------------------------------------------- starting
+
+
+async def start_round(
+    kata: Kata, channel_id: int, local_date: date, *, scheduled: bool
+) -> StartResult:
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        channel = await session.get(Channel, channel_id)
+        if channel is None:
+            return StartResult("failed", detail="unknown channel")
+        if scheduled and (channel.paused or not channel.configured):
+            return StartResult("paused")
+        if scheduled and schedule_of(channel).local_date(now) != local_date:
+            return StartResult("failed", detail="the round's day is over")
+        existing = await session.scalar(
+            select(Round).where(Round.channel_id == channel.id, Round.local_date == local_date)
+        )
+        if existing is not None:
+            return StartResult("exists", existing.id)
+        ref = await channel_ref(session, channel)
+        prompts = await workspace_prompts(session, kata.content, channel.workspace_id)
+        history = (
+            await session.scalars(select(Round.prompt_key).where(Round.channel_id == channel.id))
+        ).all()
+        candidates = matching(
+            [p.choice for p in prompts], channel.tag_filter or [], channel.difficulty_filter or []
+        )
+        if not candidates:
+            return StartResult("no-prompts", detail="no prompt matches this channel's filters")
+        choice = pick(candidates, history, f"{channel.id}:{local_date.isoformat()}")
+        prompt = next(p for p in prompts if p.key == choice.key)
+        seq = (
+            await session.scalar(select(func.max(Round.seq)).where(Round.channel_id == channel.id))
+        ) or 0
+        rnd = Round(
+            workspace_id=channel.workspace_id,
+            channel_id=channel.id,
+            local_date=local_date,
+            seq=seq + 1,
+            prompt_key=prompt.key,
+            prompt_title=prompt.title,
+            pacing=channel.pacing,
+            drip_minutes=channel.drip_minutes,
+            stages_posted=0,
+            created_at=now,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(rnd)
+        except IntegrityError:
+            return StartResult("exists")
+        previous = (
+            await session.scalars(
+                select(Round.id).where(
+                    Round.channel_id == channel.id,
+                    Round.id != rnd.id,
+                    Round.thread_id.is_not(None),
+                    Round.wrapped_up_at.is_(None),
+                )
+            )
+        ).all()
+        round_id, pacing, drip = rnd.id, rnd.pacing, rnd.drip_minutes
+    for prev_id in previous:
+        await wrap_up(kata, prev_id)
+
+    total = len(kata.content.stages)
+    message = render.prompt_message(prompt, round_id, seq + 1, pacing, drip, total)
+    try:
+        thread = await kata.port_for(ref.platform).post_prompt(ref, message)
+    except ChannelUnavailable as exc:
+        await _forget_round(kata, round_id)
+        await pause_unavailable(kata, channel_id, exc.reason)
+        return StartResult("unavailable", detail=exc.reason)
+    except Exception:
+        log.exception("posting round %s in %s failed; retrying in 5 minutes", round_id, ref)
+        await _forget_round(kata, round_id)
+        if scheduled:
+            kata.jobs.run_at(
+                f"round-retry:{channel_id}",
+                now + RETRY_AFTER,
+                "round",
+                channel_id=channel_id,
+                local_date=local_date.isoformat(),
+            )
+        return StartResult("failed", detail="the platform did not accept the post")
+
+    async with kata.sessions.begin() as session:
+        rnd = await session.get(Round, round_id)
+        assert rnd is not None
+        rnd.thread_id = thread.thread_id
+        rnd.posted_at = kata.clock.now()
+    log.info("round %s (#%s, %s) posted in %s", round_id, seq + 1, prompt.key, ref)
+
+    if pacing == "drip":
+        await post_next_stage(kata, round_id)
+    elif pacing == "all":
+        for _ in range(total):
+            if await post_next_stage(kata, round_id) is None:
+                break
+    return StartResult("posted", round_id)
+
+
+async def _forget_round(kata: Kata, round_id: int) -> None:
+    async with kata.sessions.begin() as session:
+        await session.execute(delete(Round).where(Round.id == round_id))
+
+
+async def pause_unavailable(kata: Kata, channel_id: int, reason: str) -> None:
+    """Stop posting where the bot cannot: keep the schedule, pause it, and say why."""
+    async with kata.sessions.begin() as session:
+        channel = await session.get(Channel, channel_id)
+        if channel is None:
+            return
+        channel.paused = True
+        channel.paused_reason = (
+            f"Paused automatically on {kata.clock.now():%Y-%m-%d %H:%M} UTC: the bot could "
+            f"not post here ({reason}). Fix access, then /kata resume."
+        )
+    kata.jobs.cancel(f"round:{channel_id}")
+    log.warning("channel %s paused: %s", channel_id, reason)
+
+
+# ---------------------------------------------------------------- stages and wrap-up
+
+
+async def post_next_stage(kata: Kata, round_id: int) -> str | None:
+    """Post the round's next stage, or its wrap-up after the last one.
+
+    Returns the stage key posted, "wrapup", or None when there was nothing to do.
+    """
+    stages = kata.content.stages
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        rnd = await session.get(Round, round_id)
+        if rnd is None or rnd.thread_id is None or rnd.wrapped_up_at is not None:
+            return None
+        n = rnd.stages_posted
+        if n >= len(stages):
+            finished = True
+        else:
+            finished = False
+            claimed = await session.execute(
+                update(Round)
+                .where(Round.id == round_id, Round.stages_posted == n)
+                .values(stages_posted=n + 1, last_stage_at=now)
+            )
+            if claimed.rowcount != 1:
+                return None
+            post = StagePost(
+                round_id=round_id, stage_key=stages[n].key, position=n + 1, posted_at=now
+            )
+            session.add(post)
+            await session.flush()
+            post_id = post.id
+            ref = await channel_ref(session, await session.get(Channel, rnd.channel_id))
+            thread = thread_of(ref, rnd)
+            prompt = await find_prompt(session, kata.content, rnd.workspace_id, rnd.prompt_key)
+    if finished:
+        return "wrapup" if await wrap_up(kata, round_id) else None
+
+    stage = stages[n]
+    try:
+        posted = await kata.port_for(ref.platform).post_in_thread(
+            thread, render.stage_message(stage, n + 1, len(stages), prompt)
+        )
+    except Exception as exc:
+        async with kata.sessions.begin() as session:
+            await session.execute(delete(StagePost).where(StagePost.id == post_id))
+            await session.execute(
+                update(Round)
+                .where(Round.id == round_id, Round.stages_posted == n + 1)
+                .values(stages_posted=n)
+            )
+        await _after_failure(kata, exc, ref, round_id, f"stage:{round_id}", "stage")
+        return None
+    async with kata.sessions.begin() as session:
+        row = await session.get(StagePost, post_id)
+        if row is not None:
+            row.message_id = posted.message_id
+        rnd = await session.get(Round, round_id)
+    if rnd is not None and rnd.pacing == "drip":
+        schedule_pacing(kata, rnd, len(stages))
+    return stage.key
+
+
+async def _after_failure(
+    kata: Kata, exc: Exception, ref: ChannelRef, round_id: int, job_id: str, action: str
+) -> None:
+    async with kata.sessions.begin() as session:
+        rnd = await session.get(Round, round_id)
+        channel_id = rnd.channel_id if rnd else None
+    if isinstance(exc, ChannelUnavailable):
+        if channel_id is not None:
+            await pause_unavailable(kata, channel_id, exc.reason)
+        return
+    log.error(
+        "posting %s for round %s in %s failed (%s); retrying in 5 minutes",
+        action,
+        round_id,
+        ref,
+        exc,
+    )
+    kata.jobs.run_at(job_id, kata.clock.now() + RETRY_AFTER, action, round_id=round_id)
+
+
+async def coverage(session: AsyncSession, round_id: int) -> dict[str, list[str]]:
+    rows = (
+        await session.execute(
+            select(Member.display_name, Answer.stage_key)
+            .join(Member, Member.id == Answer.member_id)
+            .where(Answer.round_id == round_id)
+        )
+    ).all()
+    result: dict[str, list[str]] = {}
+    for name, stage in rows:
+        result.setdefault(name, [])
+        if stage not in result[name]:
+            result[name].append(stage)
+    return result
+
+
+async def wrap_up(kata: Kata, round_id: int) -> bool:
+    """Post the wrap-up once: the checklist and who answered which stages."""
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        claimed = await session.execute(
+            update(Round)
+            .where(
+                Round.id == round_id, Round.wrapped_up_at.is_(None), Round.thread_id.is_not(None)
+            )
+            .values(wrapped_up_at=now)
+        )
+        if claimed.rowcount != 1:
+            return False
+        rnd = await session.get(Round, round_id)
+        assert rnd is not None
+        ref = await channel_ref(session, await session.get(Channel, rnd.channel_id))
+        prompt = await find_prompt(session, kata.content, rnd.workspace_id, rnd.prompt_key)
+        message = render.wrapup_message(
+            prompt,
+            rnd.prompt_title,
+            rnd.id,
+            kata.content.framework,
+            await coverage(session, rnd.id),
+        )
+        thread = thread_of(ref, rnd)
+    kata.jobs.cancel(f"stage:{round_id}")
+    kata.jobs.cancel(f"wrapup:{round_id}")
+    try:
+        await kata.port_for(ref.platform).post_in_thread(thread, message)
+    except Exception as exc:
+        async with kata.sessions.begin() as session:
+            await session.execute(
+                update(Round).where(Round.id == round_id).values(wrapped_up_at=None)
+            )
+        await _after_failure(kata, exc, ref, round_id, f"wrapup:{round_id}", "wrapup")
+        return False
+    return True
+
+
+async def notify_admins(kata: Kata, ref: ChannelRef, text: str) -> None:
+    """A note in the channel, used when the schedule changes by itself."""
+    try:
+        await kata.port_for(ref.platform).post_in_channel(
+            ref, OutgoingMessage(title="Design Kata", sections=(Section(text=text),))
+        )
+    except Exception:
+        log.warning("could not post a note in %s", ref, exc_info=True)

@@ -1,0 +1,229 @@
+"""What a member sees about themselves and their team: stats, streaks, leaderboards, home."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot import leaderboard, streaks
+from bot.chat import Actor, ChannelRef, Field, OutgoingMessage, Section
+from bot.commands import CommandError, Parsed
+from bot.directory import channel_for, member_for, workspace_for
+from bot.models import Answer, Channel, Feedback, PointEvent, Round, Streak
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.core import Kata
+
+BOARD_TITLES = {"points": "Points", "streak": "Current streak", "reviews": "Reviews given"}
+PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
+
+
+async def leaderboard_message(
+    kata: Kata, channel_ref: ChannelRef, parsed: Parsed
+) -> OutgoingMessage:
+    kind, period, workspace_wide = "points", "week", False
+    for word in (w.lower() for w in parsed.words):
+        if word in leaderboard.BOARDS:
+            kind = word
+        elif word in leaderboard.PERIODS:
+            period = word
+        elif word in ("workspace", "server", "all-channels"):
+            workspace_wide = True
+        else:
+            raise CommandError(f"'{word}' is not a board, period or scope.", parsed.spec)
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        channel = await channel_for(session, channel_ref, now)
+        assert channel is not None
+        rows = await leaderboard.board(
+            session,
+            channel.workspace_id,
+            None if workspace_wide else channel.id,
+            kind,  # type: ignore[arg-type]
+            period,  # type: ignore[arg-type]
+            now,
+            ZoneInfo(channel.timezone),
+        )
+    scope = "workspace" if workspace_wide else "this channel"
+    when = "" if kind == "streak" else f", {PERIOD_TITLES[period]}"
+    title = f"Leaderboard: {BOARD_TITLES[kind]} ({scope}{when})"
+    return board_message(title, rows, kind)
+
+
+def board_message(title: str, rows: list[leaderboard.Row], kind: str) -> OutgoingMessage:
+    unit = {"points": "pts", "streak": "rounds", "reviews": "reviews"}[kind]
+    if not rows:
+        text = "Nobody on the board yet. Answer today's round to be the first!"
+    else:
+        text = "\n".join(f"{r.rank}. {r.name}: {r.value} {unit}" for r in rows)
+    return OutgoingMessage(title=title, sections=(Section(text=text),))
+
+
+async def _member_numbers(
+    session: AsyncSession, workspace_id: int, member_id: int, channel_id: int | None
+) -> dict[str, int]:
+    answers = select(func.count(func.distinct(Answer.round_id))).where(
+        Answer.member_id == member_id, Answer.workspace_id == workspace_id
+    )
+    points = select(func.coalesce(func.sum(PointEvent.points), 0)).where(
+        PointEvent.member_id == member_id, PointEvent.workspace_id == workspace_id
+    )
+    given = select(func.count(Feedback.id)).where(
+        Feedback.reviewer_id == member_id, Feedback.workspace_id == workspace_id
+    )
+    received = select(func.count(Feedback.id)).where(
+        Feedback.reviewee_id == member_id, Feedback.workspace_id == workspace_id
+    )
+    if channel_id is not None:
+        in_channel = select(Round.id).where(Round.channel_id == channel_id)
+        answers = answers.where(Answer.round_id.in_(in_channel))
+        points = points.where(PointEvent.channel_id == channel_id)
+        given = given.where(Feedback.round_id.in_(in_channel))
+        received = received.where(Feedback.round_id.in_(in_channel))
+    return {
+        "rounds": int(await session.scalar(answers) or 0),
+        "points": int(await session.scalar(points) or 0),
+        "given": int(await session.scalar(given) or 0),
+        "received": int(await session.scalar(received) or 0),
+    }
+
+
+async def _streak(session: AsyncSession, channel_id: int, member_id: int) -> streaks.StreakState:
+    row = await session.scalar(
+        select(Streak).where(Streak.channel_id == channel_id, Streak.member_id == member_id)
+    )
+    return streaks.shown(streaks.state_of(row), await streaks.latest_seq(session, channel_id))
+
+
+async def stats_message(kata: Kata, channel_ref: ChannelRef, actor: Actor) -> OutgoingMessage:
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        channel = await channel_for(session, channel_ref, now)
+        assert channel is not None
+        member = await member_for(session, channel.workspace_id, actor, now)
+        here = await _member_numbers(session, channel.workspace_id, member.id, channel.id)
+        total = await _member_numbers(session, channel.workspace_id, member.id, None)
+        streak = await _streak(session, channel.id, member.id)
+        avg = await _average_scores(session, kata, member.id)
+        opted_out = member.opted_out
+    fields = (
+        Field("Points here / everywhere", f"{here['points']} / {total['points']}"),
+        Field("Rounds answered here", str(here["rounds"])),
+        Field("Streak", f"{streak.current} (longest {streak.longest})"),
+        Field("Freezes banked", str(streak.freezes)),
+        Field("Feedback given / received", f"{here['given']} / {here['received']}"),
+    )
+    sections = [Section(fields=fields)]
+    if avg:
+        sections.append(Section(heading="Average rubric scores received (1-4)", text=avg))
+    if opted_out:
+        sections.append(Section(text="You are opted out of leaderboards (/kata optin to return)."))
+    return OutgoingMessage(title=f"Stats for {actor.display_name}", sections=tuple(sections))
+
+
+async def _average_scores(session: AsyncSession, kata: Kata, member_id: int) -> str:
+    rows = (
+        await session.scalars(select(Feedback.scores).where(Feedback.reviewee_id == member_id))
+    ).all()
+    lines = []
+    for signal in kata.content.framework.rubric.signals:
+        values = [r[signal.key] for r in rows if r and signal.key in r]
+        if values:
+            lines.append(f"{signal.title}: {sum(values) / len(values):.1f} ({len(values)})")
+    return "\n".join(lines)
+
+
+async def streak_message(kata: Kata, channel_ref: ChannelRef, actor: Actor) -> OutgoingMessage:
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        channel = await channel_for(session, channel_ref, now)
+        assert channel is not None
+        member = await member_for(session, channel.workspace_id, actor, now)
+        streak = await _streak(session, channel.id, member.id)
+    until = streaks.FREEZE_EVERY - streak.current % streaks.FREEZE_EVERY
+    text = (
+        f"Current streak: {streak.current} round(s) in a row. Longest: {streak.longest}.\n"
+        f"Freezes banked: {streak.freezes} of {streaks.MAX_FREEZES} "
+        f"(used so far: {streak.freezes_used}). "
+    )
+    if streak.freezes < streaks.MAX_FREEZES:
+        text += f"Answer {until} more round(s) in a row to earn a freeze."
+    text += "\nA freeze covers one missed round by itself; days without a round never count."
+    return OutgoingMessage(title="Your streak", sections=(Section(text=text),))
+
+
+async def home_message(kata: Kata, actor: Actor) -> OutgoingMessage:
+    """Everything about a member across the workspace's channels (Slack's App Home)."""
+    now = kata.clock.now()
+    sections: list[Section] = []
+    async with kata.sessions.begin() as session:
+        ws = await workspace_for(session, actor.user.platform, actor.user.workspace_id, now)
+        assert ws is not None
+        member = await member_for(session, ws.id, actor, now)
+        channels = (
+            await session.scalars(
+                select(Channel).where(Channel.workspace_id == ws.id, Channel.configured)
+            )
+        ).all()
+        total = await _member_numbers(session, ws.id, member.id, None)
+        sections.append(
+            Section(
+                fields=(
+                    Field("Points", str(total["points"])),
+                    Field("Rounds answered", str(total["rounds"])),
+                    Field("Feedback given / received", f"{total['given']} / {total['received']}"),
+                )
+            )
+        )
+        for channel in channels:
+            streak = await _streak(session, channel.id, member.id)
+            recent = (
+                await session.scalars(
+                    select(Round)
+                    .where(Round.channel_id == channel.id, Round.thread_id.is_not(None))
+                    .order_by(Round.seq.desc())
+                    .limit(5)
+                )
+            ).all()
+            answered = set(
+                (
+                    await session.scalars(
+                        select(Answer.round_id).where(
+                            Answer.member_id == member.id,
+                            Answer.round_id.in_([r.id for r in recent]),
+                        )
+                    )
+                ).all()
+            )
+            lines = [
+                f"{'answered' if r.id in answered else 'missed  '}  #{r.seq} {r.local_date:%a %d %b}: "
+                f"{r.prompt_title}"
+                for r in recent
+            ]
+            rows = await leaderboard.board(
+                session, ws.id, channel.id, "points", "week", now, ZoneInfo(channel.timezone), 5
+            )
+            board = (
+                "\n".join(f"{r.rank}. {r.name}: {r.value} pts" for r in rows) or "No points yet."
+            )
+            sections.append(
+                Section(
+                    heading=f"Channel {channel.external_id}",
+                    text=(
+                        f"Streak {streak.current} (longest {streak.longest}), "
+                        f"freezes {streak.freezes}\n"
+                        + ("Recent rounds:\n" + "\n".join(lines) if lines else "No rounds yet.")
+                        + "\nThis week's points:\n"
+                        + board
+                    ),
+                )
+            )
+    if not channels:
+        sections.append(
+            Section(text="No practice channel yet: invite the bot and run /kata setup there.")
+        )
+    return OutgoingMessage(title=f"Design Kata: {actor.display_name}", sections=tuple(sections))
