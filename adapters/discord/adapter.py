@@ -1,0 +1,308 @@
+"""DiscordAdapter: the core's ChatPort on discord.py, plus the client's lifecycle.
+
+Inbound traffic (messages, interactions) is translated in `inbound.py` and `interactions.py`;
+this file owns the connection and everything the core starts on its own (prompts, stages,
+wrap-ups, private notes, reactions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+from discord import app_commands
+
+from adapters.discord.commands import build_group
+from adapters.discord.components import FormPageButton, RoundButton, buttons_view
+from adapters.discord.endpoints import override_endpoints
+from adapters.discord.forms import FormSessions
+from adapters.discord.inbound import Inbound
+from adapters.discord.interactions import Interactions
+from adapters.discord.render import NO_PINGS, Rendered, render
+from bot.chat import ChannelRef, MessageRef, OutgoingMessage, ThreadRef, UserRef, text_message
+from bot.port import ChannelUnavailable
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.core import Kata
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+READY_TIMEOUT_SECONDS = 60.0
+THREAD_NAME_LIMIT = 100
+UNKNOWN_CHANNEL = 10003
+CONCURRENT_SENDS = 4
+EMOJI = {
+    "white_check_mark": "\u2705",
+    "heavy_check_mark": "\u2714\ufe0f",
+    "eyes": "\U0001f440",
+    "tada": "\U0001f389",
+    "fire": "\U0001f525",
+    "hourglass": "\u231b",
+    "x": "\u274c",
+}
+NO_INTENT_NOTE = (
+    "This server's Design Kata bot cannot read messages (the Message Content intent is off), "
+    "so messages in this thread do not count as answers. Answer with `/kata answer` here "
+    "instead: it opens a form for your text."
+)
+
+
+class DiscordStartError(RuntimeError):
+    """Discord could not be reached or refused the bot; the message says what to fix."""
+
+
+class KataClient(discord.Client):
+    """A discord.Client that knows its adapter (buttons reach it through the interaction)."""
+
+    def __init__(
+        self, adapter: DiscordAdapter, intents: discord.Intents, guild_ready_timeout: float
+    ) -> None:
+        super().__init__(
+            intents=intents, allowed_mentions=NO_PINGS, guild_ready_timeout=guild_ready_timeout
+        )
+        self.adapter = adapter
+        self.tree = app_commands.CommandTree(self)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(RoundButton, FormPageButton)
+
+
+class DiscordAdapter:
+    """Runs Design Kata in Discord servers: implements `bot.port.ChatPort`."""
+
+    platform = "discord"
+
+    def __init__(self, kata: Kata, settings: Settings, *, guild_ready_timeout: float = 2.0) -> None:
+        """`guild_ready_timeout`: how long discord.py waits for more servers before READY."""
+        self.kata = kata
+        self.settings = settings
+        self.message_content = True
+        """Whether the app may read message text; without it answers come via /kata answer."""
+        self.defer_after = 2.0
+        """Seconds to wait for the core before deferring an interaction (Discord allows 3)."""
+        self.forms = FormSessions()
+        self._intents = discord.Intents.default()
+        self._intents.message_content = True
+        self.client = KataClient(self, self._intents, guild_ready_timeout)
+        self.interactions = Interactions(self)
+        self.client.tree.add_command(build_group(self.interactions))
+        self._ready = asyncio.Event()
+        self._runner: asyncio.Task[None] | None = None
+        self._restore: Callable[[], None] | None = None
+        self._synced: set[int] = set()
+        self._send_slots = asyncio.Semaphore(CONCURRENT_SENDS)
+        self.inbound = Inbound(self)
+        self._register_events()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Log in, connect to the gateway and sync the slash commands; return once READY."""
+        token = self.settings.discord_token
+        if not token:
+            raise DiscordStartError("DISCORD_TOKEN is not set; see adapters/discord/README.md.")
+        self._restore = override_endpoints(
+            self.settings.discord_api_url, self.settings.discord_gateway_url
+        )
+        try:
+            await self.client.login(token)
+        except discord.LoginFailure as exc:
+            raise DiscordStartError(
+                "Discord rejected DISCORD_TOKEN; copy the bot token again from the Developer "
+                "Portal (Bot > Reset Token)."
+            ) from exc
+        except (discord.HTTPException, OSError) as exc:
+            raise DiscordStartError(f"Could not reach Discord's API: {exc}") from exc
+        flags = self.client.application_flags
+        self.message_content = bool(
+            flags.gateway_message_content or flags.gateway_message_content_limited
+        )
+        self._intents.message_content = self.message_content
+        if not self.message_content:
+            log.warning(
+                "Discord: the Message Content intent is off for this application; members "
+                "answer with /kata answer instead of plain messages (see the Discord README)."
+            )
+        self._runner = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
+        ready = asyncio.create_task(self._ready.wait())
+        done, _ = await asyncio.wait(
+            {ready, self._runner}, timeout=READY_TIMEOUT_SECONDS, return_when="FIRST_COMPLETED"
+        )
+        if ready not in done:
+            ready.cancel()
+            error = self._runner.exception() if self._runner in done else None
+            await self.close()
+            if isinstance(error, discord.PrivilegedIntentsRequired):
+                raise DiscordStartError(
+                    "Discord refused the Message Content intent; enable it under Bot > "
+                    "Privileged Gateway Intents, or turn it off there entirely."
+                ) from error
+            raise DiscordStartError(
+                f"Discord's gateway did not get ready: {error or 'timed out'}"
+            ) from error
+        await self.sync_commands()
+
+    async def close(self) -> None:
+        if not self.client.is_closed():
+            await self.client.close()
+        if self._runner is not None:
+            try:
+                await asyncio.wait_for(self._runner, timeout=5)
+            except Exception:  # the runner's own failure was reported already
+                log.debug("Discord client stopped", exc_info=True)
+        if self._restore is not None:
+            self._restore()
+            self._restore = None
+
+    async def sync_commands(self) -> None:
+        """Publish /kata in every server the bot is in (guild commands appear at once)."""
+        for guild in list(self.client.guilds):
+            await self.sync_guild(guild)
+
+    async def sync_guild(self, guild: discord.abc.Snowflake) -> None:
+        if guild.id in self._synced:
+            return
+        try:
+            self.client.tree.copy_global_to(guild=guild)
+            await self.client.tree.sync(guild=guild)
+            self._synced.add(guild.id)
+            log.info("Discord: synced /kata in server %s", guild.id)
+        except discord.HTTPException as exc:
+            log.warning("Discord: could not sync /kata in server %s: %s", guild.id, exc)
+
+    def _register_events(self) -> None:
+        client = self.client
+
+        @client.event
+        async def on_ready() -> None:
+            log.info("Discord: connected as %s", client.user)
+            self._ready.set()
+
+        @client.event
+        async def on_resumed() -> None:
+            log.info("Discord: gateway session resumed")
+
+        @client.event
+        async def on_guild_join(guild: discord.Guild) -> None:
+            await self.sync_guild(guild)
+
+        @client.event
+        async def on_message(message: discord.Message) -> None:
+            await self.inbound.on_message(message)
+
+        @client.event
+        async def on_raw_message_edit(payload: discord.RawMessageUpdateEvent) -> None:
+            await self.inbound.on_edit(payload)
+
+        @client.event
+        async def on_raw_message_delete(payload: discord.RawMessageDeleteEvent) -> None:
+            await self.inbound.on_delete(payload.guild_id, payload.channel_id, payload.message_id)
+
+        @client.event
+        async def on_raw_bulk_message_delete(payload: discord.RawBulkMessageDeleteEvent) -> None:
+            for message_id in payload.message_ids:
+                await self.inbound.on_delete(payload.guild_id, payload.channel_id, message_id)
+
+    # ------------------------------------------------------------------ the port
+
+    async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
+        target = self._messageable(channel.channel_id, channel.workspace_id)
+        first = await self._send(channel, target, render(message))
+        name = (message.title or "Design Kata round")[:THREAD_NAME_LIMIT]
+        thread = await self._guard(
+            channel,
+            "start a thread",
+            lambda: first.create_thread(name=name, auto_archive_duration=1440),
+        )
+        self.inbound.remember_thread(thread.id, int(channel.channel_id))
+        ref = ThreadRef(channel=channel, thread_id=str(thread.id))
+        if not self.message_content:
+            await self.post_in_thread(ref, text_message(NO_INTENT_NOTE))
+        return ref
+
+    async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
+        target = self._messageable(thread.thread_id, thread.channel.workspace_id)
+        sent = await self._send(thread.channel, target, render(message))
+        return MessageRef(channel=thread.channel, message_id=str(sent.id), thread=thread)
+
+    async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
+        target = self._messageable(channel.channel_id, channel.workspace_id)
+        sent = await self._send(channel, target, render(message))
+        return MessageRef(channel=channel, message_id=str(sent.id))
+
+    async def send_private(
+        self, user: UserRef, message: OutgoingMessage, channel: ChannelRef | None = None
+    ) -> None:
+        try:
+            member = self.client.get_user(int(user.user_id)) or await self.client.fetch_user(
+                int(user.user_id)
+            )
+            dm = await member.create_dm()
+            for part in render(message):
+                await self._send_one(dm, part)
+        except discord.Forbidden:
+            log.info("Discord: %s does not accept direct messages; note dropped", user.user_id)
+        except discord.NotFound:
+            log.info("Discord: user %s no longer exists; note dropped", user.user_id)
+
+    async def react(self, message: MessageRef, emoji: str) -> None:
+        where = message.thread.thread_id if message.thread else message.channel.channel_id
+        target = self._messageable(where, message.channel.workspace_id)
+        partial = target.get_partial_message(int(message.message_id))
+        await self._guard(
+            message.channel, "add a reaction", lambda: partial.add_reaction(EMOJI.get(emoji, emoji))
+        )
+
+    # ------------------------------------------------------------------ sending
+
+    def _messageable(self, channel_id: str, guild_id: str) -> discord.PartialMessageable:
+        return self.client.get_partial_messageable(
+            int(channel_id), guild_id=int(guild_id) if guild_id.isdigit() else None
+        )
+
+    async def _send(
+        self, channel: ChannelRef, target: discord.abc.Messageable, parts: list[Rendered]
+    ) -> discord.Message:
+        """Send every part in order; return the first message (threads start from it)."""
+        first: discord.Message | None = None
+        for part in parts:
+            sent = await self._guard(
+                channel, "send a message", lambda p=part: self._send_one(target, p)
+            )
+            first = first or sent
+        assert first is not None
+        return first
+
+    async def _send_one(self, target: discord.abc.Messageable, part: Rendered) -> discord.Message:
+        kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
+        if part.content:
+            kwargs["content"] = part.content
+        if part.embed is not None:
+            kwargs["embed"] = part.embed
+        view = buttons_view(part.buttons)
+        if view is not None:
+            kwargs["view"] = view
+        if part.attachments:
+            kwargs["files"] = part.files()
+        async with self._send_slots:
+            return await target.send(**kwargs)
+
+    async def _guard(self, channel: ChannelRef, doing: str, call: Callable[[], Awaitable[T]]) -> T:
+        """Turn "this channel is gone or closed to us" into ChannelUnavailable for the core."""
+        try:
+            return await call()
+        except discord.Forbidden as exc:
+            reason = f"missing permissions to {doing} (Discord {exc.code}: {exc.text})"
+            log.warning("Discord channel %s: %s", channel.channel_id, reason)
+            raise ChannelUnavailable(channel, reason) from exc
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_CHANNEL:
+                raise
+            reason = "the channel or thread was deleted (Unknown Channel)"
+            log.warning("Discord channel %s: %s", channel.channel_id, reason)
+            raise ChannelUnavailable(channel, reason) from exc

@@ -1,0 +1,312 @@
+"""The `/kata` slash command group.
+
+Every subcommand of the core is a typed Discord subcommand; its options are joined back into
+the one line of text the core parses (`CommandInvoked.text`), so the grammar lives in the core
+only. Time zones and tags autocomplete; weekdays, pace modes and boards are fixed choices.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice
+
+from bot.chat import ChannelRef
+
+if TYPE_CHECKING:
+    from bot.core import Kata
+
+AUTOCOMPLETE_LIMIT = 25
+
+WEEKDAY_CHOICES = [
+    Choice(name="Monday to Friday", value="weekdays"),
+    Choice(name="Every day", value="daily"),
+    Choice(name="Weekends", value="weekends"),
+    Choice(name="Monday, Wednesday, Friday", value="mon,wed,fri"),
+    Choice(name="Tuesday, Thursday", value="tue,thu"),
+]
+LEVEL_CHOICES = [
+    Choice(name="1 - very weak", value="1"),
+    Choice(name="2 - weak", value="2"),
+    Choice(name="3 - strong", value="3"),
+    Choice(name="4 - very strong", value="4"),
+]
+RUBRIC = ("problem", "data", "modelling", "deployment", "communication")
+
+
+class CommandRunner(Protocol):
+    """What the command callbacks need from the adapter."""
+
+    kata: Kata
+
+    async def run_command(self, interaction: discord.Interaction, text: str) -> None: ...
+
+    async def open_answer_modal(
+        self, interaction: discord.Interaction, stage: str | None
+    ) -> None: ...
+
+    def channel_of(self, interaction: discord.Interaction) -> ChannelRef | None: ...
+
+
+def join_command(*parts: object) -> str:
+    """Join a subcommand and its options into the core's command line, skipping unset ones."""
+    return " ".join(str(p).strip() for p in parts if p is not None and str(p).strip())
+
+
+def labelled(label: str, text: str | None) -> str | None:
+    return f"{label}: {text.strip()}" if text and text.strip() else None
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def time_zone_choices(current: str) -> list[Choice[str]]:
+    """Time zones containing what the member typed, best matches (prefix) first."""
+    needle = current.strip().lower().replace(" ", "_")
+    zones = _time_zones()
+    if not needle:
+        picks = [z for z in zones if "/" in z and not z.startswith("Etc/")]
+    else:
+        starts = [z for z in zones if z.lower().startswith(needle)]
+        inside = [z for z in zones if needle in z.lower() and z not in starts]
+        picks = starts + inside
+    return [Choice(name=z, value=z) for z in picks[:AUTOCOMPLETE_LIMIT]]
+
+
+def tag_choices(known: list[str], current: str, *, many: bool) -> list[Choice[str]]:
+    """Tags matching the last item typed; with `many`, earlier comma-separated items stay."""
+    head, _, last = current.rpartition(",") if many else ("", "", current)
+    chosen = {t.strip().lower() for t in head.split(",") if t.strip()}
+    prefix = f"{head}," if head else ""
+    needle = last.strip().lower()
+    picks = [t for t in known if needle in t.lower() and t.lower() not in chosen]
+    return [
+        Choice(name=(prefix + t)[:100], value=(prefix + t)[:100])
+        for t in picks[:AUTOCOMPLETE_LIMIT]
+    ]
+
+
+def build_group(runner: CommandRunner) -> app_commands.Group:
+    """The `/kata` group with all subcommands bound to `runner`."""
+    kata = app_commands.Group(
+        name="kata", description="Daily ML system design practice", guild_only=True
+    )
+    filters = app_commands.Group(name="filter", description="Which prompts this channel gets")
+    prompts = app_commands.Group(name="prompts", description="The channel's prompt bank")
+    kata.add_command(filters)
+    kata.add_command(prompts)
+
+    async def tags_autocomplete(
+        interaction: discord.Interaction, current: str, *, many: bool
+    ) -> list[Choice[str]]:
+        channel = runner.channel_of(interaction)
+        if channel is None:
+            return []
+        try:
+            known = await runner.kata.known_tags(channel)
+        except Exception:  # autocomplete is a nicety; never let it fail the interaction
+            return []
+        return tag_choices(known, current, many=many)
+
+    async def many_tags(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        return await tags_autocomplete(interaction, current, many=True)
+
+    async def one_tag(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        return await tags_autocomplete(interaction, current, many=False)
+
+    async def zones(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        return time_zone_choices(current)
+
+    def simple(name: str, description: str) -> None:
+        async def callback(interaction: discord.Interaction) -> None:
+            await runner.run_command(interaction, name)
+
+        kata.add_command(
+            app_commands.Command(name=name, description=description, callback=callback)
+        )
+
+    simple("help", "What Design Kata does and how to use it")
+    simple("schedule", "Show this channel's schedule")
+    simple("pause", "Pause this channel's rounds")
+    simple("resume", "Resume this channel's rounds")
+    simple("now", "Start a round right now")
+    simple("next", "Move the current round to its next stage")
+    simple("stats", "Your points, answers and feedback (only you see it)")
+    simple("streak", "Your streak and freezes")
+    simple("optout", "Leave the leaderboards")
+    simple("optin", "Join the leaderboards again")
+    simple("forgetme", "Delete everything Design Kata stores about you")
+
+    @kata.command(name="setup", description="Start daily rounds in this channel")
+    @app_commands.describe(
+        time="Local time of the daily prompt, HH:MM (24 h)",
+        timezone="Area/City, e.g. Europe/Berlin",
+        days="Which days (default: Monday to Friday)",
+    )
+    @app_commands.choices(days=WEEKDAY_CHOICES)
+    @app_commands.autocomplete(timezone=zones)
+    async def setup(
+        interaction: discord.Interaction,
+        time: str,
+        timezone: str,
+        days: Choice[str] | None = None,
+    ) -> None:
+        await runner.run_command(
+            interaction, join_command("setup", time, timezone, days.value if days else None)
+        )
+
+    @kata.command(name="pace", description="How the stages of a round are posted")
+    @app_commands.describe(mode="drip: one stage every few minutes", minutes="Minutes per stage")
+    @app_commands.choices(
+        mode=[
+            Choice(name="drip (one stage at a time)", value="drip"),
+            Choice(name="all at once", value="all"),
+            Choice(name="manual (/kata next)", value="manual"),
+        ]
+    )
+    async def pace(
+        interaction: discord.Interaction,
+        mode: Choice[str],
+        minutes: app_commands.Range[int, 1, 1440] | None = None,
+    ) -> None:
+        extra = minutes if mode.value == "drip" else None
+        await runner.run_command(interaction, join_command("pace", mode.value, extra))
+
+    @filters.command(name="tags", description="Only prompts with these tags")
+    @app_commands.describe(tags="Comma-separated tags")
+    @app_commands.autocomplete(tags=many_tags)
+    async def filter_tags(interaction: discord.Interaction, tags: str) -> None:
+        await runner.run_command(interaction, join_command("filter", "tags", tags.replace(" ", "")))
+
+    @filters.command(name="difficulty", description="Only prompts of these difficulties")
+    @app_commands.choices(
+        levels=[
+            Choice(name=v.replace(",", ", "), value=v)
+            for v in ("easy", "medium", "hard", "easy,medium", "medium,hard")
+        ]
+    )
+    async def filter_difficulty(interaction: discord.Interaction, levels: Choice[str]) -> None:
+        await runner.run_command(interaction, join_command("filter", "difficulty", levels.value))
+
+    @filters.command(name="clear", description="Any prompt again")
+    async def filter_clear(interaction: discord.Interaction) -> None:
+        await runner.run_command(interaction, "filter clear")
+
+    @kata.command(name="skip", description="Skip a day (default: the next round)")
+    @app_commands.describe(date="YYYY-MM-DD")
+    async def skip(interaction: discord.Interaction, date: str | None = None) -> None:
+        await runner.run_command(interaction, join_command("skip", date))
+
+    @kata.command(name="answer", description="Answer in this round's thread")
+    @app_commands.describe(
+        stage="The stage you answer (default: the current one)",
+        text="Your answer; leave empty to write it in a form",
+    )
+    async def answer(
+        interaction: discord.Interaction, stage: str | None = None, text: str | None = None
+    ) -> None:
+        if not text or not text.strip():
+            await runner.open_answer_modal(interaction, stage)
+            return
+        await runner.run_command(interaction, answer_text(stage, text))
+
+    @kata.command(name="leaderboard", description="Points, streaks or reviews")
+    @app_commands.choices(
+        board=[Choice(name=v, value=v) for v in ("points", "streak", "reviews")],
+        period=[
+            Choice(name="this week", value="week"),
+            Choice(name="this month", value="month"),
+            Choice(name="all time", value="all"),
+        ],
+        scope=[Choice(name="whole server", value="workspace")],
+    )
+    async def leaderboard(
+        interaction: discord.Interaction,
+        board: Choice[str] | None = None,
+        period: Choice[str] | None = None,
+        scope: Choice[str] | None = None,
+    ) -> None:
+        await runner.run_command(
+            interaction,
+            join_command(
+                "leaderboard",
+                board.value if board else None,
+                period.value if period else None,
+                scope.value if scope else None,
+            ),
+        )
+
+    @kata.command(name="feedback", description="Review a member's answers with the rubric")
+    @app_commands.describe(
+        member="Whose answers you review",
+        strength="One concrete strength",
+        improve="One concrete improvement",
+    )
+    @app_commands.choices(**{key: LEVEL_CHOICES for key in RUBRIC})
+    async def feedback(
+        interaction: discord.Interaction,
+        member: discord.Member,
+        strength: str,
+        improve: str,
+        problem: Choice[str] | None = None,
+        data: Choice[str] | None = None,
+        modelling: Choice[str] | None = None,
+        deployment: Choice[str] | None = None,
+        communication: Choice[str] | None = None,
+    ) -> None:
+        levels = dict(
+            zip(RUBRIC, (problem, data, modelling, deployment, communication), strict=True)
+        )
+        scores = [f"{key}={choice.value}" for key, choice in levels.items() if choice]
+        text = join_command(
+            "feedback",
+            f"<@{member.id}>",
+            *scores,
+            labelled("strength", strength),
+            labelled("improve", improve),
+        )
+        await runner.run_command(interaction, text)
+
+    @prompts.command(name="list", description="The prompts this channel can get")
+    @app_commands.autocomplete(tag=one_tag)
+    async def prompts_list(interaction: discord.Interaction, tag: str | None = None) -> None:
+        await runner.run_command(interaction, join_command("prompts", "list", tag))
+
+    @prompts.command(name="add", description="Add a prompt of your own")
+    @app_commands.describe(tags="Comma-separated tags")
+    @app_commands.autocomplete(tags=many_tags)
+    async def prompts_add(
+        interaction: discord.Interaction,
+        title: app_commands.Range[str, 1, 200],
+        scenario: app_commands.Range[str, 1, 4000],
+        tags: str | None = None,
+    ) -> None:
+        parts = [title.replace("|", "/").strip(), scenario.replace("|", "/").strip()]
+        if tags and tags.strip():
+            parts.append(tags.replace(" ", ""))
+        await runner.run_command(interaction, "prompts add " + " | ".join(parts))
+
+    @prompts.command(name="remove", description="Remove a prompt you added")
+    async def prompts_remove(interaction: discord.Interaction, id: str) -> None:
+        await runner.run_command(interaction, join_command("prompts", "remove", id))
+
+    @kata.command(name="export", description="Download answers and feedback as CSV")
+    @app_commands.choices(scope=[Choice(name="this channel", value="channel")])
+    async def export(interaction: discord.Interaction, scope: Choice[str] | None = None) -> None:
+        await runner.run_command(
+            interaction, join_command("export", scope.value if scope else None)
+        )
+
+    return kata
+
+
+def answer_text(stage: str | None, text: str) -> str:
+    """`answer <stage:> <text>` as the core reads it."""
+    stage = (stage or "").strip().rstrip(":")
+    return join_command("answer", f"{stage}:" if stage else None, text.strip())

@@ -1,0 +1,161 @@
+"""The core's Form as Discord modals.
+
+A Discord modal holds at most five top-level components. Since discord.py 2.6 a select can
+sit inside a modal (wrapped in `ui.Label`), so every kind of field fits; a form with more than
+five fields is split into pages of five. Between pages the member gets an ephemeral message
+with a "Continue" button, because Discord does not let a modal submission open another modal.
+Values typed on earlier pages are kept in memory under a short token and prefilled when a page
+is shown again (for instance after the core reported an error on it).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import discord
+
+from bot.chat import Actor, Form, FormField
+
+MODAL_COMPONENT_LIMIT = 5
+MODAL_TITLE_LIMIT = 45
+LABEL_LIMIT = 45
+SELECT_OPTION_LIMIT = 25
+TEXT_INPUT_LIMIT = 4000
+SESSION_TTL_SECONDS = 30 * 60
+
+
+def pages(form: Form) -> list[tuple[FormField, ...]]:
+    """The form's fields in pages that each fit one modal."""
+    fields = form.fields
+    return [
+        fields[i : i + MODAL_COMPONENT_LIMIT] for i in range(0, len(fields), MODAL_COMPONENT_LIMIT)
+    ] or [()]
+
+
+def page_of(form: Form, key: str) -> int:
+    """The page holding field `key` (0 when unknown), to reopen after an error."""
+    for index, page in enumerate(pages(form)):
+        if any(f.key == key for f in page):
+            return index
+    return 0
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _uses_select(form_field: FormField) -> bool:
+    return form_field.kind == "choice" and 0 < len(form_field.choices) <= SELECT_OPTION_LIMIT
+
+
+def field_item(form_field: FormField, value: str | None) -> discord.ui.Label:
+    """One form field as a labelled modal component, prefilled with `value`."""
+    current = value if value is not None else form_field.initial
+    component: discord.ui.Item
+    if _uses_select(form_field):
+        component = discord.ui.Select(
+            custom_id=form_field.key,
+            placeholder=_clip(form_field.placeholder or "Choose…", 150),
+            min_values=1 if form_field.required else 0,
+            max_values=1,
+            required=form_field.required,
+            options=[
+                discord.SelectOption(
+                    label=_clip(c.label, 100), value=c.value[:100], default=c.value == current
+                )
+                for c in form_field.choices
+            ],
+        )
+    else:
+        hint = form_field.placeholder
+        if form_field.kind == "choice" and not hint:
+            hint = "Type a name"  # more choices than a select can hold
+        component = discord.ui.TextInput(
+            custom_id=form_field.key,
+            style=discord.TextStyle.paragraph
+            if form_field.kind == "paragraph"
+            else discord.TextStyle.short,
+            placeholder=_clip(hint, 100) if hint else None,
+            default=current[:TEXT_INPUT_LIMIT] if current else None,
+            required=form_field.required,
+            max_length=min(form_field.max_length or TEXT_INPUT_LIMIT, TEXT_INPUT_LIMIT),
+        )
+    return discord.ui.Label(text=_clip(form_field.label, LABEL_LIMIT), component=component)
+
+
+@dataclass
+class FormSession:
+    """One member filling in one form, possibly across several modals."""
+
+    token: str
+    form: Form
+    actor: Actor
+    values: dict[str, str] = field(default_factory=dict)
+    created: float = field(default_factory=time.monotonic)
+
+    @property
+    def page_count(self) -> int:
+        return len(pages(self.form))
+
+
+SubmitPage = Callable[[discord.Interaction, FormSession, int, dict[str, str]], Awaitable[None]]
+
+
+class FormModal(discord.ui.Modal):
+    """One page of a form; hands the typed values back to the adapter."""
+
+    def __init__(self, session: FormSession, page: int, on_page: SubmitPage) -> None:
+        count = session.page_count
+        title = session.form.title if count == 1 else f"{session.form.title} ({page + 1}/{count})"
+        super().__init__(
+            title=_clip(title, MODAL_TITLE_LIMIT),
+            custom_id=f"kata:modal:{session.token}:{page}",
+            timeout=SESSION_TTL_SECONDS,
+        )
+        self._session = session
+        self._page = page
+        self._on_page = on_page
+        for form_field in pages(session.form)[page]:
+            self.add_item(field_item(form_field, session.values.get(form_field.key)))
+
+    def typed_values(self) -> dict[str, str]:
+        """What the member entered on this page, keyed by the core's field keys."""
+        values: dict[str, str] = {}
+        for child in self.children:
+            inner = child.component if isinstance(child, discord.ui.Label) else child
+            if isinstance(inner, discord.ui.Select):
+                values[inner.custom_id] = inner.values[0] if inner.values else ""
+            elif isinstance(inner, discord.ui.TextInput):
+                values[inner.custom_id] = inner.value.strip()
+        return values
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self._on_page(interaction, self._session, self._page, self.typed_values())
+
+
+class FormSessions:
+    """Forms in progress, by token; old ones are dropped so memory stays bounded."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, FormSession] = {}
+
+    def open(self, form: Form, actor: Actor) -> FormSession:
+        self._prune()
+        session = FormSession(token=secrets.token_hex(6), form=form, actor=actor)
+        self._sessions[session.token] = session
+        return session
+
+    def get(self, token: str) -> FormSession | None:
+        self._prune()
+        return self._sessions.get(token)
+
+    def close(self, token: str) -> None:
+        self._sessions.pop(token, None)
+
+    def _prune(self) -> None:
+        cutoff = time.monotonic() - SESSION_TTL_SECONDS
+        for token in [t for t, s in self._sessions.items() if s.created < cutoff]:
+            del self._sessions[token]

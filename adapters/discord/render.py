@@ -1,0 +1,165 @@
+"""OutgoingMessage -> Discord message payloads, within Discord's size limits.
+
+Pure functions: the adapter sends what these return, and tests check the limits without a
+client. Text from the core is plain; it is escaped here so nothing a member typed turns into
+markdown, and every send uses `AllowedMentions.none()` so nothing pings anyone.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import discord
+
+from bot.chat import Attachment, Button, OutgoingMessage, Section
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+EMBED_TOTAL_LIMIT = 6000
+FIELD_COUNT_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+FIELDS_BUDGET = 4000
+"""Fields and footer share at most this much of an embed, leaving room for the title."""
+EMBED_COLOUR = 0x5865F2
+
+NO_PINGS = discord.AllowedMentions.none()
+
+
+@dataclass
+class Rendered:
+    """One Discord message: plain content or a single embed, plus buttons and files."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    buttons: tuple[Button, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+    def files(self) -> list[discord.File]:
+        return [discord.File(io.BytesIO(a.content), filename=a.filename) for a in self.attachments]
+
+
+def escape(text: str) -> str:
+    """Escape Discord markdown so member text shows as typed."""
+    return discord.utils.escape_markdown(text)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters, preferring paragraph, line and
+    word boundaries so a cut rarely lands inside a word."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = window.rfind(sep)
+            if cut > limit // 2:
+                break
+        if cut <= 0:
+            cut = limit
+        # never end a piece on an escaping backslash, or the next piece starts unescaped
+        while cut > 1 and window[cut - 1] == "\\":
+            cut -= 1
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n ")
+    if rest.strip() or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _section_text(section: Section, *, fields_inline: bool) -> str:
+    lines: list[str] = []
+    if section.heading:
+        lines.append(f"**{escape(section.heading)}**")
+    if section.text:
+        lines.append(escape(section.text))
+    if not fields_inline:
+        lines.extend(f"**{escape(f.label)}:** {escape(f.value)}" for f in section.fields)
+    return "\n".join(lines)
+
+
+def _wants_embed(message: OutgoingMessage) -> bool:
+    return bool(message.title or any(s.fields for s in message.sections) or message.footer)
+
+
+def _fits_as_fields(message: OutgoingMessage) -> bool:
+    fields = [f for s in message.sections for f in s.fields]
+    footer = len(message.footer or "")
+    total = sum(len(f.label) + len(escape(f.value)) for f in fields)
+    return (
+        len(fields) <= FIELD_COUNT_LIMIT
+        and total + footer <= FIELDS_BUDGET
+        and all(
+            0 < len(f.label) <= FIELD_NAME_LIMIT and 0 < len(escape(f.value)) <= FIELD_VALUE_LIMIT
+            for f in fields
+        )
+    )
+
+
+def embed_size(embed: discord.Embed) -> int:
+    """Characters Discord counts towards the 6,000 per embed."""
+    size = len(embed.title or "") + len(embed.description or "")
+    size += sum(len(f.name or "") + len(f.value or "") for f in embed.fields)
+    size += len(embed.footer.text or "") if embed.footer else 0
+    return size
+
+
+def render(message: OutgoingMessage) -> list[Rendered]:
+    """Render one message as one or more Discord messages.
+
+    Short untitled text goes out as plain content (split under 2,000 characters). Anything
+    with a title, fields or a footer becomes an embed; a description too long for one embed
+    continues in follow-up embeds. Buttons and files ride on the last message.
+    """
+    if not _wants_embed(message):
+        text = "\n\n".join(
+            t for t in (_section_text(s, fields_inline=False) for s in message.sections) if t
+        )
+        pieces = split_text(text, CONTENT_LIMIT) if text else ["\u200b"]
+        out = [Rendered(content=p) for p in pieces]
+    else:
+        out = _render_embeds(message)
+    out[-1].buttons = message.buttons
+    out[-1].attachments = message.attachments
+    return out
+
+
+def _render_embeds(message: OutgoingMessage) -> list[Rendered]:
+    inline = _fits_as_fields(message)
+    title = _truncate(message.title or "", TITLE_LIMIT) or None
+    footer = _truncate(message.footer, FOOTER_LIMIT) if message.footer else None
+    fields = (
+        [(f.label, escape(f.value)) for s in message.sections for f in s.fields] if inline else []
+    )
+    description = "\n\n".join(
+        t for t in (_section_text(s, fields_inline=inline) for s in message.sections) if t
+    )
+    tail_size = sum(len(n) + len(v) for n, v in fields) + len(footer or "")
+    single_room = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title or "") - tail_size)
+    if len(description) <= single_room:
+        pieces = [description]
+        tail_apart = False
+    else:
+        pieces = split_text(description, DESCRIPTION_LIMIT)
+        tail_apart = bool(fields or footer)
+    embeds = [
+        discord.Embed(
+            title=title if index == 0 else None, description=piece or None, colour=EMBED_COLOUR
+        )
+        for index, piece in enumerate(pieces)
+    ]
+    if tail_apart:
+        embeds.append(discord.Embed(colour=EMBED_COLOUR))
+    for name, value in fields:
+        embeds[-1].add_field(name=name, value=value, inline=len(value) < 60)
+    if footer:
+        embeds[-1].set_footer(text=footer)
+    return [Rendered(embed=e) for e in embeds]

@@ -1,0 +1,232 @@
+"""A local Discord for tests: REST (aiohttp) and gateway on 127.0.0.1, one server, one
+text channel, a bot and a few members. Tests drive it like Discord would: members post,
+edit and delete messages and fire interactions; the fake records what the bot sent."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from tests.discord import payloads as p
+from tests.discord.fake_gateway import FakeGateway
+from tests.discord.fake_rest import EPHEMERAL, Call, FakeRest
+
+MESSAGE_CONTENT_LIMITED = 1 << 19
+
+
+class FakeDiscord:
+    def __init__(self, *, message_content: bool = True) -> None:
+        self.message_content = message_content
+        self.app_id = p.snowflake()
+        self.guild_id = p.snowflake()
+        self.channel_id = p.snowflake()
+        self.admin_role = p.snowflake()
+        self.bot_user = p.user(self.app_id, "design-kata", bot=True)
+        self.users: dict[str, dict[str, Any]] = {self.app_id: self.bot_user}
+        self.members: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {
+            self.channel_id: p.text_channel(self.channel_id, self.guild_id, "practice")
+        }
+        self.messages: dict[str, dict[str, Any]] = {}
+        self.originals: dict[str, dict[str, Any]] = {}
+        self.callbacks: dict[str, dict[str, Any]] = {}
+        self.reactions: list[tuple[str, str]] = []
+        self.synced: list[str] = []
+        self.command_ids: dict[str, str] = {}
+        self._interaction_channels: dict[str, str] = {}
+        self.rest = FakeRest(self)
+        self.gateway = FakeGateway(self._ready, self._guild)
+        self._runner: web.AppRunner | None = None
+        self.api_url = self.gateway_url = ""
+
+    # ------------------------------------------------------------------ server
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self.rest.handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.api_url = f"http://127.0.0.1:{port}/api/v10"
+        self.gateway_url = self.gateway.url = f"ws://127.0.0.1:{port}/gateway"
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def calls(self) -> list[Call]:
+        return self.rest.calls
+
+    @property
+    def problems(self) -> list[str]:
+        return self.rest.problems
+
+    async def wait_for(self, check: Callable[[], Any], within: float = 5.0) -> Any:
+        """Wait until `check()` returns something truthy after a REST call; return it."""
+
+        async def loop() -> Any:
+            async with self.rest.changed:
+                while not (result := check()):
+                    await self.rest.changed.wait()
+                return result
+
+        return await asyncio.wait_for(loop(), within)
+
+    # ------------------------------------------------------------------ people
+
+    def add_member(self, name: str, *, admin: bool = False) -> str:
+        user_id = p.snowflake()
+        self.users[user_id] = p.user(user_id, name)
+        roles = [self.admin_role] if admin else []
+        self.members[user_id] = p.member(self.users[user_id], roles)
+        return user_id
+
+    def permissions_of(self, user_id: str) -> int:
+        perms = p.EVERYONE_PERMISSIONS
+        if self.admin_role in self.members[user_id]["roles"]:
+            perms |= p.MANAGE_GUILD
+        return perms
+
+    # ------------------------------------------------------------------ gateway payloads
+
+    def application(self) -> dict[str, Any]:
+        return {
+            "id": self.app_id,
+            "name": "Design Kata",
+            "description": "",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": p.user(p.snowflake(), "owner"),
+            "verify_key": "0" * 64,
+            "flags": MESSAGE_CONTENT_LIMITED if self.message_content else 0,
+            "interactions_endpoint_url": None,
+        }
+
+    def _ready(self) -> dict[str, Any]:
+        return {
+            "v": 10,
+            "user": self.bot_user,
+            "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "application": {"id": self.app_id, "flags": self.application()["flags"]},
+            "session_type": "normal",
+        }
+
+    def _guild(self) -> dict[str, Any]:
+        roles = [
+            p.role(self.guild_id, "@everyone", p.EVERYONE_PERMISSIONS, 0),
+            p.role(self.admin_role, "Mods", p.MANAGE_GUILD, 1),
+        ]
+        channels = [c for c in self.channels.values() if c["type"] == 0]
+        threads = [c for c in self.channels.values() if c["type"] == 11]
+        bot = p.member(self.bot_user, [])
+        return p.guild(self.guild_id, p.snowflake(), roles, channels, [bot], threads)
+
+    # ------------------------------------------------------------------ REST behaviour
+
+    def create_message(
+        self, channel_id: str, body: dict[str, Any], files: list[str]
+    ) -> web.Response:
+        if channel_id not in self.channels:
+            return p.json_response({"message": "Unknown Channel", "code": 10003}, status=404)
+        message = self._store(channel_id, body, files)
+        return p.json_response(message)
+
+    def _store(
+        self, channel_id: str, body: dict[str, Any], files: list[str], flags: int = 0
+    ) -> dict[str, Any]:
+        attachments = [
+            {
+                "id": p.snowflake(),
+                "filename": f,
+                "size": 1,
+                "url": "http://127.0.0.1/x",
+                "proxy_url": "http://127.0.0.1/x",
+            }
+            for f in files
+        ]
+        message = p.message(
+            p.snowflake(),
+            channel_id,
+            self.bot_user,
+            body.get("content") or "",
+            guild_id=self.guild_id if channel_id in self.channels else None,
+            embeds=body.get("embeds"),
+            components=body.get("components"),
+            flags=flags | (body.get("flags") or 0),
+            attachments=attachments,
+        )
+        self.messages[message["id"]] = message
+        return message
+
+    async def create_thread(
+        self, channel_id: str, message_id: str, body: dict[str, Any]
+    ) -> web.Response:
+        if channel_id not in self.channels:
+            return p.json_response({"message": "Unknown Channel", "code": 10003}, status=404)
+        thread = p.thread_channel(
+            message_id,  # a thread started from a message shares the message's id
+            self.guild_id,
+            channel_id,
+            body["name"],
+            self.app_id,
+            body.get("auto_archive_duration", 1440),
+        )
+        self.channels[message_id] = thread
+        await self.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return p.json_response(thread, status=201)
+
+    def dm_channel(self, recipient_id: str) -> dict[str, Any]:
+        channel_id = f"9{recipient_id[1:]}"
+        return {
+            "id": channel_id,
+            "type": 1,
+            "recipients": [self.users[recipient_id]],
+            "last_message_id": None,
+        }
+
+    def interaction_callback(
+        self, interaction_id: str, token: str, body: dict[str, Any]
+    ) -> web.Response:
+        self.callbacks[interaction_id] = body
+        kind = body["type"]
+        result: dict[str, Any] = {
+            "interaction": {"id": interaction_id, "type": 2},
+            "resource": {"type": kind},
+        }
+        data = body.get("data") or {}
+        if kind in (4, 5):
+            channel_id = self._interaction_channels.get(token, self.channel_id)
+            message = self._store(channel_id, data, [], flags=data.get("flags") or 0)
+            self.originals[token] = message
+            result["interaction"].update(
+                response_message_id=message["id"],
+                response_message_loading=kind == 5,
+                response_message_ephemeral=bool((data.get("flags") or 0) & EPHEMERAL),
+            )
+            result["resource"]["message"] = message
+        return p.json_response(result)
+
+    def followup(self, token: str, body: dict[str, Any], files: list[str]) -> web.Response:
+        channel_id = self._interaction_channels.get(token, self.channel_id)
+        return p.json_response(self._store(channel_id, body, files))
+
+    def edit_original(self, token: str, body: dict[str, Any]) -> web.Response:
+        original = self.originals.get(token)
+        if original is None:
+            return p.json_response({"message": "Unknown Webhook", "code": 10015}, status=404)
+        original.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
+        return p.json_response(original)
+
+    def new_token(self, channel_id: str) -> str:
+        token = "tok-" + secrets.token_hex(8)
+        self._interaction_channels[token] = channel_id
+        return token

@@ -1,0 +1,179 @@
+"""The fake Discord REST API: records every call and checks it against Discord's spec.
+
+Each request body is validated with the OpenAPI `requestBody` schema of its route, plus the
+documented limits the preview spec is looser about (2,000 characters of content for bots,
+6,000 per embed) and our own rule that every message pings no one. Problems are collected in
+`problems`, answered with a 400 like Discord's, and fail the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from tests.discord import payloads as p
+from tests.discord.spec import check_request
+
+if TYPE_CHECKING:
+    from tests.discord.fake_discord import FakeDiscord
+
+PREFIX = "/api/v10"
+EPHEMERAL = 1 << 6
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any
+    query: dict[str, str]
+    files: list[str] = field(default_factory=list)
+    status: int = 200
+
+
+@dataclass
+class Failure:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+    times: int
+
+
+def message_problems(body: dict[str, Any]) -> list[str]:
+    """Documented limits and the no-ping rule for anything that creates a message."""
+    out: list[str] = []
+    content = body.get("content") or ""
+    if len(content) > 2000:
+        out.append(f"content is {len(content)} characters (bots may send 2,000)")
+    for embed in body.get("embeds") or []:
+        size = len(embed.get("title") or "") + len(embed.get("description") or "")
+        size += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields") or [])
+        size += len((embed.get("footer") or {}).get("text") or "")
+        if size > 6000:
+            out.append(f"embed holds {size} characters (6,000 at most)")
+    if content or body.get("embeds"):
+        mentions = body.get("allowed_mentions")
+        if not mentions or mentions.get("parse") != [] or mentions.get("users"):
+            out.append(f"message may ping someone: allowed_mentions={mentions!r}")
+    return out
+
+
+class FakeRest:
+    def __init__(self, discord: FakeDiscord) -> None:
+        self.d = discord
+        self.calls: list[Call] = []
+        self.problems: list[str] = []
+        self.failures: list[Failure] = []
+        self.changed = asyncio.Condition()
+
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: dict[str, Any],
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` matching requests with an error, as Discord would."""
+        self.failures.append(Failure(method, re.compile(path), status, body, headers or {}, times))
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path.removeprefix(PREFIX)
+        body, files = await self._body(request)
+        call = Call(request.method, path, body, dict(request.query), files)
+        if problems := check_request(request.method, path, body):
+            self.problems.extend(problems)
+        if request.method == "POST" and isinstance(body, dict) and _creates_message(path, body):
+            self.problems.extend(message_problems(_message_part(path, body)))
+        response = self._injected(call) or await self._route(call)
+        call.status = response.status
+        async with self.changed:
+            self.calls.append(call)
+            self.changed.notify_all()
+        return response
+
+    async def _body(self, request: web.Request) -> tuple[Any, list[str]]:
+        if request.content_type == "multipart/form-data":
+            body: Any = None
+            files: list[str] = []
+            reader = await request.multipart()
+            async for part in reader:
+                if part.name == "payload_json":
+                    body = json.loads(await part.text())
+                else:
+                    files.append(part.filename or "")
+                    await part.read()
+            return body, files
+        raw = await request.read()
+        return (json.loads(raw) if raw else None), []
+
+    def _injected(self, call: Call) -> web.Response | None:
+        for failure in self.failures:
+            if (
+                failure.times > 0
+                and failure.method == call.method
+                and failure.path.search(call.path)
+            ):
+                failure.times -= 1
+                return p.json_response(failure.body, status=failure.status, headers=failure.headers)
+        return None
+
+    async def _route(self, call: Call) -> web.Response:
+        d, m, path = self.d, call.method, call.path
+        parts = path.strip("/").split("/")
+        if m == "GET" and path == "/users/@me":
+            return p.json_response(d.bot_user)
+        if m == "GET" and path == "/oauth2/applications/@me":
+            return p.json_response(d.application())
+        if m == "PUT" and re.fullmatch(r"/applications/\d+/guilds/\d+/commands", path):
+            d.synced.append(parts[3])
+            created = [
+                {**c, "id": p.snowflake(), "application_id": d.app_id, "version": "1"}
+                for c in call.body
+            ]
+            d.command_ids.update({c["name"]: c["id"] for c in created})
+            return p.json_response(created)
+        if m == "POST" and re.fullmatch(r"/channels/\d+/messages", path):
+            return d.create_message(parts[1], call.body or {}, call.files)
+        if m == "POST" and re.fullmatch(r"/channels/\d+/messages/\d+/threads", path):
+            return await d.create_thread(parts[1], parts[3], call.body)
+        if m == "PUT" and "/reactions/" in path:
+            d.reactions.append((parts[3], parts[5]))
+            return web.Response(status=204)
+        if m == "GET" and re.fullmatch(r"/channels/\d+", path):
+            channel = d.channels.get(parts[1])
+            return p.json_response(channel) if channel else _unknown_channel()
+        if m == "POST" and path == "/users/@me/channels":
+            return p.json_response(d.dm_channel(call.body["recipient_id"]))
+        if m == "GET" and re.fullmatch(r"/users/\d+", path):
+            return p.json_response(d.users[parts[1]])
+        if m == "POST" and re.fullmatch(r"/interactions/\d+/[^/]+/callback", path):
+            return d.interaction_callback(parts[1], parts[2], call.body)
+        if m == "POST" and re.fullmatch(r"/webhooks/\d+/[^/]+", path):
+            return d.followup(parts[2], call.body or {}, call.files)
+        if m == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/@original", path):
+            return d.edit_original(parts[2], call.body or {})
+        self.problems.append(f"the fake does not serve {m} {path}")
+        return p.json_response({"message": "404: Not Found", "code": 0}, status=404)
+
+
+def _creates_message(path: str, body: dict[str, Any]) -> bool:
+    if re.fullmatch(r"/channels/\d+/messages", path) or re.fullmatch(r"/webhooks/\d+/[^/]+", path):
+        return True
+    return path.endswith("/callback") and body.get("type") in (4, 7)
+
+
+def _message_part(path: str, body: dict[str, Any]) -> dict[str, Any]:
+    return body.get("data") or {} if path.endswith("/callback") else body
+
+
+def _unknown_channel() -> web.Response:
+    return p.json_response({"message": "Unknown Channel", "code": 10003}, status=404)
