@@ -1,0 +1,137 @@
+"""The Slack adapter: a bolt AsyncApp wired to the core, in Socket Mode or over HTTP."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from adapters.slack.client import build_client
+from adapters.slack.directory import MemberDirectory
+from adapters.slack.handlers import SlackInbound
+from adapters.slack.pacing import ChannelPacer, InFlight
+from adapters.slack.posting import SlackPort
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+class SlackSetupError(RuntimeError):
+    """The environment lacks what the chosen connection mode needs."""
+
+
+class _KataBoltApp(AsyncApp):
+    """bolt's AsyncApp whose dispatch (HTTP and Socket Mode alike) goes through the adapter,
+    which counts requests still being handled after their ack."""
+
+    inbound: SlackInbound | None = None
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        if self.inbound is None:
+            return await super().async_dispatch(req)
+        return await self.inbound.dispatch(self, req)
+
+
+class SlackAdapter(SlackPort):
+    """Runs Design Kata in one Slack workspace.
+
+    Socket Mode when `SLACK_APP_TOKEN` is set (no public URL needed); otherwise an HTTP server
+    on `PORT` serving events, commands and interactivity at `/slack/events`, each request
+    checked against `SLACK_SIGNING_SECRET`.
+    """
+
+    def __init__(
+        self,
+        kata: Any,
+        settings: Settings,
+        *,
+        host: str = "0.0.0.0",
+        pacing_seconds: float = 1.0,
+        retry_backoff_seconds: float | None = None,
+    ) -> None:
+        if not settings.slack_bot_token:
+            raise SlackSetupError("SLACK_BOT_TOKEN is not set")
+        if not (settings.slack_app_token or settings.slack_signing_secret):
+            raise SlackSetupError(
+                "set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)"
+            )
+        client = build_client(
+            settings.slack_bot_token, settings.slack_api_url, retry_backoff_seconds
+        )
+        super().__init__(client, ChannelPacer(pacing_seconds))
+        self.settings = settings
+        self.host = host
+        self.socket_mode = bool(settings.slack_app_token)
+        self.inflight = InFlight()
+        self.app = _KataBoltApp(
+            client=client,
+            signing_secret=settings.slack_signing_secret or "",
+            request_verification_enabled=not self.socket_mode,
+            logger=logging.getLogger("adapters.slack.bolt"),
+        )
+        self.inbound = SlackInbound(kata, self, MemberDirectory(client), self.inflight)
+        self.inbound.register(self.app)
+        self.app.inbound = self.inbound
+        self.port: int | None = None
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+
+    async def start(self) -> None:
+        """Connect (Socket Mode) or start listening (HTTP); returns once requests can arrive."""
+        if self.socket_mode:
+            self._socket = AsyncSocketModeHandler(
+                self.app, self.settings.slack_app_token, web_client=self.client
+            )
+            await self._socket.connect_async()
+            log.info("Slack: connected in Socket Mode")
+            return
+        web_app = web.Application()
+        web_app.router.add_post(EVENTS_PATH, self._serve)
+        web_app.router.add_get("/healthz", self._health)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.settings.port)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else self.settings.port
+        log.info("Slack: listening on %s:%s%s", self.host, self.port, EVENTS_PATH)
+
+    async def _serve(self, request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def wait_idle(self, limit_seconds: float = 10.0) -> None:
+        """Wait until every acknowledged request has been fully handled."""
+        await self.inflight.wait_idle(limit_seconds)
+
+    async def close(self) -> None:
+        """Stop taking requests, let running work finish briefly, then release connections."""
+        if self._socket is not None:
+            await self._socket.disconnect_async()
+        if self._runner is not None:
+            await self._runner.shutdown()
+        try:
+            await self.inflight.wait_idle(5.0)
+        except TimeoutError:
+            log.warning("Slack: closing with requests still being handled")
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        session = getattr(self.client, "session", None)
+        if session is not None and not session.closed:
+            await session.close()

@@ -1,0 +1,175 @@
+"""Render the core's plain-text messages as Block Kit, within Slack's limits.
+
+Everything the core hands over is plain text, so every string is escaped for mrkdwn before it
+goes out: `<!channel>`, `<@U123>` and friends can only be written with `<`, which never reaches
+Slack unescaped. Long content is split, never truncated silently, except where Slack caps a
+field that has no continuation (a header, a button label).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.chat import Button, OutgoingMessage, Section
+
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER = 150
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_FIELDS = 10
+MAX_FIELD_TEXT = 2000
+MAX_CONTEXT_TEXT = 3000
+MAX_FALLBACK_TEXT = 3000
+
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Escape the three characters mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut `text` to `limit` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split `text` into pieces of at most `limit` characters, preferring line then word breaks."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = window.rfind("\n")
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip("\n"))
+        rest = rest[cut:].lstrip("\n") if rest[cut : cut + 1] == "\n" else rest[cut:]
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _escaped_pieces(text: str, limit: int) -> list[str]:
+    """Split before escaping, so an entity like `&amp;` is never cut in half, and re-split any
+    piece that escaping made longer than `limit`."""
+    pieces: list[str] = []
+    for piece in split_text(text, limit):
+        escaped = escape(piece)
+        if len(escaped) <= limit:
+            pieces.append(escaped)
+        else:
+            smaller = max(limit // 5, limit * limit // len(escaped) - 5)
+            pieces.extend(_escaped_pieces(piece, smaller) if smaller < limit else [])
+    return pieces or [""]
+
+
+def section_blocks(section: Section) -> list[Block]:
+    """One core Section as one or more Block Kit section blocks."""
+    blocks: list[Block] = []
+    heading = f"*{escape(section.heading.strip())}*" if section.heading else ""
+    body = section.text
+    if heading:
+        budget = MAX_SECTION_TEXT - len(heading) - 1
+        pieces = _escaped_pieces(body, budget) if body else [""]
+        first = f"{heading}\n{pieces[0]}" if pieces[0] else heading
+        texts = [first, *pieces[1:]]
+    else:
+        texts = _escaped_pieces(body, MAX_SECTION_TEXT) if body else []
+    for text in texts:
+        if text.strip():
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    fields = [
+        {
+            "type": "mrkdwn",
+            "text": clip(f"*{escape(f.label)}*\n{escape(f.value)}", MAX_FIELD_TEXT),
+        }
+        for f in section.fields
+    ]
+    for start in range(0, len(fields), MAX_FIELDS):
+        chunk = fields[start : start + MAX_FIELDS]
+        if start == 0 and blocks:
+            blocks[-1]["fields"] = chunk  # a heading and its fields read as one block
+        else:
+            blocks.append({"type": "section", "fields": chunk})
+    return blocks
+
+
+def button_element(button: Button, index: int) -> Block:
+    """A Block Kit button; the action id carries the core's action name."""
+    element: Block = {
+        "type": "button",
+        "action_id": f"kata_{button.action}_{index}",
+        "text": {"type": "plain_text", "text": clip(button.label, MAX_BUTTON_TEXT), "emoji": True},
+        "value": button.value[:MAX_BUTTON_VALUE],
+    }
+    if button.primary:
+        element["style"] = "primary"
+    return element
+
+
+def action_of(action_id: str) -> str | None:
+    """The core's action name from one of our button action ids, or None for foreign ids."""
+    if not action_id.startswith("kata_"):
+        return None
+    name, _, index = action_id[len("kata_") :].rpartition("_")
+    return name if name and index.isdigit() else None
+
+
+def fallback_text(message: OutgoingMessage) -> str:
+    """The notification text Slack shows where blocks cannot be rendered."""
+    return clip(escape(message.plain_text()), MAX_FALLBACK_TEXT) or " "
+
+
+def content_blocks(message: OutgoingMessage) -> list[Block]:
+    """Header and sections, without buttons or footer."""
+    blocks: list[Block] = []
+    if message.title:
+        header = clip(message.title.strip(), MAX_HEADER)
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": header}})
+    for section in message.sections:
+        blocks.extend(section_blocks(section))
+    return blocks
+
+
+def render_message(
+    message: OutgoingMessage, *, max_blocks: int = MAX_BLOCKS
+) -> list[dict[str, Any]]:
+    """`chat.postMessage` arguments (`text`, `blocks`) for one or more Slack messages.
+
+    The first message carries the buttons (it becomes a round's thread parent); the last one
+    carries the footer. Further messages continue the content when it exceeds `max_blocks`.
+    """
+    blocks = content_blocks(message)
+    actions: Block | None = None
+    if message.buttons:
+        elements = [button_element(b, i) for i, b in enumerate(message.buttons[:25])]
+        actions = {"type": "actions", "elements": elements}
+    footer: Block | None = None
+    if message.footer:
+        text = clip(escape(message.footer), MAX_CONTEXT_TEXT)
+        footer = {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+    pages: list[list[Block]] = []
+    first_room = max_blocks - (1 if actions else 0)
+    pages.append(blocks[:first_room])
+    rest = blocks[first_room:]
+    while rest:
+        pages.append(rest[:max_blocks])
+        rest = rest[max_blocks:]
+    if actions:
+        pages[0].append(actions)
+    if footer:
+        if len(pages[-1]) >= max_blocks:
+            pages.append([])
+        pages[-1].append(footer)
+
+    text = fallback_text(message)
+    result = []
+    for number, page in enumerate(pages):
+        page_text = text if number == 0 else clip(text, 150)
+        result.append({"text": page_text, "blocks": page})
+    return [page for page in result if page["blocks"]] or [{"text": text}]

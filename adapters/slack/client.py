@@ -1,0 +1,61 @@
+"""The Slack Web API client the adapter and bolt share, with the SDK's retry handlers."""
+
+from __future__ import annotations
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import (
+    BackoffRetryIntervalCalculator,
+    FixedValueRetryIntervalCalculator,
+)
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
+from slack_sdk.web.async_client import AsyncWebClient
+
+DEFAULT_BASE_URL = "https://slack.com/api/"
+
+WEB_API_METHODS = (
+    "auth.test",
+    "apps.connections.open",
+    "chat.postMessage",
+    "chat.postEphemeral",
+    "conversations.open",
+    "reactions.add",
+    "users.info",
+    "views.open",
+    "views.publish",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
+)
+"""Every Web API method the adapter (with bolt and the SDK) calls; the manifest's scopes are
+checked against this list, and the test fake refuses any method not on it."""
+
+
+def retry_handlers(backoff_seconds: float | None = None) -> list[AsyncRetryHandler]:
+    """429s wait for Retry-After; 5xx and dropped connections back off and try again.
+
+    `backoff_seconds` fixes the wait between 5xx/connection retries (tests use a small one).
+    """
+    interval: RetryIntervalCalculator = (
+        FixedValueRetryIntervalCalculator(backoff_seconds)
+        if backoff_seconds is not None
+        else BackoffRetryIntervalCalculator(backoff_factor=0.5)
+    )
+    return [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=5),
+        AsyncServerErrorRetryHandler(max_retry_count=3, interval_calculator=interval),
+        AsyncConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=interval),
+    ]
+
+
+def build_client(
+    token: str | None, base_url: str | None = None, backoff_seconds: float | None = None
+) -> AsyncWebClient:
+    """An AsyncWebClient for `token`; `base_url` (SLACK_API_URL) must end with a slash."""
+    url = base_url or DEFAULT_BASE_URL
+    if not url.endswith("/"):
+        url += "/"
+    return AsyncWebClient(token=token, base_url=url, retry_handlers=retry_handlers(backoff_seconds))

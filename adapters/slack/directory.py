@@ -1,0 +1,43 @@
+"""Who a Slack member is, for the core: display name and whether they are an admin."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.inbound import PLATFORM, display_name_of, is_admin_user
+from bot.chat import Actor, UserRef
+
+log = logging.getLogger(__name__)
+
+
+class MemberDirectory:
+    """`users.info` with a cache, since every inbound event needs an Actor and a busy
+    channel should not cost one Web API call per message."""
+
+    def __init__(self, client: AsyncWebClient, ttl_seconds: float = 600.0) -> None:
+        self._client = client
+        self._ttl = ttl_seconds
+        self._cache: dict[tuple[str, str], tuple[float, Actor]] = {}
+
+    async def actor(self, team_id: str, user_id: str, fallback_name: str | None = None) -> Actor:
+        """The Actor for a member; on a failed lookup a non-admin Actor with what we know."""
+        key = (team_id, user_id)
+        cached = self._cache.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        user_ref = UserRef(platform=PLATFORM, workspace_id=team_id, user_id=user_id)
+        try:
+            response = await self._client.users_info(user=user_id)
+        except SlackApiError as error:
+            log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+            return Actor(user=user_ref, display_name=fallback_name or user_id)
+        user = response.get("user") or {}
+        actor = Actor(
+            user=user_ref, display_name=display_name_of(user), is_admin=is_admin_user(user)
+        )
+        self._cache[key] = (time.monotonic() + self._ttl, actor)
+        return actor

@@ -1,0 +1,167 @@
+"""The core's ChatPort on Slack's Web API: prompts, thread posts, private notes, reactions.
+
+Errors Slack gives for a channel the bot can no longer use become `ChannelUnavailable` so the
+core pauses that channel; rate limits and 5xx are retried inside the SDK client; anything else
+propagates and the core treats it as transient.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import render_message
+from adapters.slack.inbound import PLATFORM
+from adapters.slack.pacing import ChannelPacer
+from bot.chat import Attachment, ChannelRef, MessageRef, OutgoingMessage, ThreadRef, UserRef
+from bot.port import ChannelUnavailable
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE_ERRORS = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "is_archived",
+        "invalid_auth",
+        "token_revoked",
+        "account_inactive",
+    }
+)
+EPHEMERAL_FALLBACK_ERRORS = UNAVAILABLE_ERRORS | {"user_not_in_channel"}
+
+
+def slack_error(error: SlackApiError) -> str:
+    return str(error.response.get("error") or error.response.status_code)
+
+
+class SlackPort:
+    """ChatPort methods; `platform` routes the core's calls to this adapter."""
+
+    platform = PLATFORM
+
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer) -> None:
+        self.client = client
+        self.pacer = pacer
+
+    async def _call(self, ref: ChannelRef, method: str, **kwargs: Any) -> dict[str, Any]:
+        """One Web API call on behalf of channel `ref`, mapping dead-channel errors."""
+        try:
+            response = await getattr(self.client, method)(**kwargs)
+        except SlackApiError as error:
+            reason = slack_error(error)
+            if reason in UNAVAILABLE_ERRORS:
+                log.warning(
+                    "Slack channel %s unavailable (%s from %s); the core pauses it",
+                    ref.channel_id,
+                    reason,
+                    method,
+                )
+                raise ChannelUnavailable(ref, reason) from None
+            raise
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    async def _post(
+        self, channel: ChannelRef, message: OutgoingMessage, thread_ts: str | None
+    ) -> str:
+        """Post every page of `message`; returns the first page's ts. Extra pages of a top-level
+        post go into the first page's thread, so a long prompt stays one thread."""
+        first_ts: str | None = None
+        for page in render_message(message):
+            await self.pacer.wait_turn(channel.channel_id)
+            reply_to = thread_ts or first_ts
+            args: dict[str, Any] = {"channel": channel.channel_id, **page}
+            if reply_to:
+                args["thread_ts"] = reply_to
+            response = await self._call(channel, "chat_postMessage", **args)
+            first_ts = first_ts or str(response.get("ts"))
+        assert first_ts is not None
+        for attachment in message.attachments:
+            await self._upload(channel, channel.channel_id, attachment, thread_ts or first_ts)
+        return first_ts
+
+    async def _upload(
+        self,
+        channel: ChannelRef,
+        conversation_id: str,
+        attachment: Attachment,
+        thread_ts: str | None = None,
+    ) -> None:
+        args: dict[str, Any] = {
+            "channel": conversation_id,
+            "filename": attachment.filename,
+            "title": attachment.filename,
+            "content": attachment.content,
+        }
+        if thread_ts:
+            args["thread_ts"] = thread_ts
+        await self._call(channel, "files_upload_v2", **args)
+
+    async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
+        ts = await self._post(channel, message, None)
+        return ThreadRef(channel=channel, thread_id=ts)
+
+    async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
+        ts = await self._post(thread.channel, message, thread.thread_id)
+        return MessageRef(channel=thread.channel, message_id=ts, thread=thread)
+
+    async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
+        ts = await self._post(channel, message, None)
+        return MessageRef(channel=channel, message_id=ts)
+
+    async def send_private(
+        self,
+        user: UserRef,
+        message: OutgoingMessage,
+        channel: ChannelRef | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Ephemeral in `channel` when possible, else a DM; a DM that fails is only logged."""
+        if channel is not None and not message.attachments:
+            try:
+                await self.post_ephemeral(channel, user.user_id, message, thread_ts)
+                return
+            except SlackApiError as error:
+                if slack_error(error) not in EPHEMERAL_FALLBACK_ERRORS:
+                    raise
+                log.info(
+                    "ephemeral to %s failed (%s); sending a DM", user.user_id, slack_error(error)
+                )
+        try:
+            await self.send_direct(user, message)
+        except (SlackApiError, ChannelUnavailable) as error:
+            reason = error.reason if isinstance(error, ChannelUnavailable) else slack_error(error)
+            log.warning("could not DM %s (%s); dropping a private note", user.user_id, reason)
+
+    async def post_ephemeral(
+        self, channel: ChannelRef, user_id: str, message: OutgoingMessage, thread_ts: str | None
+    ) -> None:
+        """Every page of `message` as an ephemeral message; raises SlackApiError unmapped."""
+        for page in render_message(message):
+            args: dict[str, Any] = {"channel": channel.channel_id, "user": user_id, **page}
+            if thread_ts:
+                args["thread_ts"] = thread_ts
+            await self.client.chat_postEphemeral(**args)
+
+    async def send_direct(self, user: UserRef, message: OutgoingMessage) -> None:
+        """A DM: `conversations.open`, then the pages and any files."""
+        opened = await self.client.conversations_open(users=user.user_id)
+        dm_id = str((opened.get("channel") or {}).get("id"))
+        dm = ChannelRef(platform=PLATFORM, workspace_id=user.workspace_id, channel_id=dm_id)
+        await self._post(dm, message, None)
+
+    async def react(self, message: MessageRef, emoji: str) -> None:
+        try:
+            await self._call(
+                message.channel,
+                "reactions_add",
+                channel=message.channel.channel_id,
+                timestamp=message.message_id,
+                name=emoji,
+            )
+        except SlackApiError as error:
+            if slack_error(error) != "already_reacted":
+                raise

@@ -1,0 +1,122 @@
+"""Block Kit limits Slack enforces (it answers `invalid_blocks` when one is broken).
+
+A focused checker, not a full schema: the limits a bot that renders user text can trip over.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+
+
+def _text(obj: Any, where: str, limit: int, kinds: tuple[str, ...]) -> list[str]:
+    if not isinstance(obj, dict) or obj.get("type") not in kinds:
+        return [f"{where}: expected a text object of type {kinds}, got {obj!r:.80}"]
+    text = obj.get("text")
+    if not isinstance(text, str) or not text:
+        return [f"{where}: text is empty"]
+    if len(text) > limit:
+        return [f"{where}: {len(text)} characters > {limit}"]
+    return []
+
+
+def _element(element: dict[str, Any], where: str) -> list[str]:
+    problems: list[str] = []
+    kind = element.get("type")
+    action_id = element.get("action_id", "")
+    if len(action_id) > 255:
+        problems.append(f"{where}: action_id too long")
+    if kind == "button":
+        problems += _text(element.get("text"), f"{where}.text", 75, ("plain_text",))
+        if len(element.get("value", "")) > 2000:
+            problems.append(f"{where}: button value > 2000")
+        if element.get("style") not in (None, "primary", "danger"):
+            problems.append(f"{where}: bad style")
+    elif kind == "static_select":
+        options = element.get("options") or []
+        if not 1 <= len(options) <= 100:
+            problems.append(f"{where}: {len(options)} options")
+        for i, option in enumerate(options):
+            problems += _text(option.get("text"), f"{where}.options[{i}]", 75, ("plain_text",))
+            if not 0 < len(option.get("value", "")) <= 150:
+                problems.append(f"{where}.options[{i}]: bad value")
+        if "initial_option" in element and element["initial_option"] not in options:
+            problems.append(f"{where}: initial_option is not one of the options")
+    elif kind == "plain_text_input":
+        if not 0 < element.get("max_length", 3000) <= 3000:
+            problems.append(f"{where}: max_length out of range")
+    else:
+        problems.append(f"{where}: unexpected element type {kind}")
+    if "placeholder" in element:
+        problems += _text(element["placeholder"], f"{where}.placeholder", 150, ("plain_text",))
+    return problems
+
+
+def check_blocks(blocks: Any, limit: int = MESSAGE_BLOCKS) -> list[str]:
+    """Problems Slack would reject `blocks` for; an empty list when they are fine."""
+    if not isinstance(blocks, list):
+        return [f"blocks must be a list, got {type(blocks).__name__}"]
+    problems: list[str] = []
+    if len(blocks) > limit:
+        problems.append(f"{len(blocks)} blocks > {limit}")
+    block_ids = [b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("block_id")]
+    if len(block_ids) != len(set(block_ids)):
+        problems.append("duplicate block_id")
+    for i, block in enumerate(blocks):
+        where = f"blocks[{i}]"
+        kind = block.get("type")
+        if kind == "header":
+            problems += _text(block.get("text"), where, 150, ("plain_text",))
+        elif kind == "section":
+            if "text" not in block and "fields" not in block:
+                problems.append(f"{where}: section without text or fields")
+            if "text" in block:
+                problems += _text(block["text"], where, 3000, ("mrkdwn", "plain_text"))
+            fields = block.get("fields", [])
+            if len(fields) > 10:
+                problems.append(f"{where}: {len(fields)} fields > 10")
+            for j, field in enumerate(fields):
+                problems += _text(field, f"{where}.fields[{j}]", 2000, ("mrkdwn", "plain_text"))
+        elif kind == "actions":
+            elements = block.get("elements") or []
+            if not 1 <= len(elements) <= 25:
+                problems.append(f"{where}: {len(elements)} elements")
+            ids = [e.get("action_id") for e in elements]
+            if len(ids) != len(set(ids)):
+                problems.append(f"{where}: duplicate action_id")
+            for j, element in enumerate(elements):
+                problems += _element(element, f"{where}.elements[{j}]")
+        elif kind == "context":
+            elements = block.get("elements") or []
+            if not 1 <= len(elements) <= 10:
+                problems.append(f"{where}: {len(elements)} context elements")
+            for j, element in enumerate(elements):
+                problems += _text(element, f"{where}.elements[{j}]", 3000, ("mrkdwn", "plain_text"))
+        elif kind == "input":
+            problems += _text(block.get("label"), f"{where}.label", 2000, ("plain_text",))
+            problems += _element(block.get("element") or {}, f"{where}.element")
+        elif kind != "divider":
+            problems.append(f"{where}: unexpected block type {kind}")
+    return problems
+
+
+def check_view(view: Any, kind: str) -> list[str]:
+    """Problems with a modal or Home tab view."""
+    if not isinstance(view, dict) or view.get("type") != kind:
+        return [f"view must be a {kind} object"]
+    problems = check_blocks(view.get("blocks"), VIEW_BLOCKS)
+    if kind == "modal":
+        problems += _text(view.get("title"), "title", 24, ("plain_text",))
+        for key in ("submit", "close"):
+            if key in view:
+                problems += _text(view[key], key, 24, ("plain_text",))
+        if len(view.get("private_metadata", "")) > 3000:
+            problems.append("private_metadata > 3000")
+        if len(view.get("callback_id", "")) > 255:
+            problems.append("callback_id > 255")
+        has_input = any(b.get("type") == "input" for b in view.get("blocks") or [])
+        if has_input and "submit" not in view:
+            problems.append("a modal with inputs needs a submit button")
+    return problems

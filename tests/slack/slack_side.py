@@ -1,0 +1,260 @@
+"""Slack's side of the conversation: the signed requests Slack sends to an app.
+
+`SlackSide` builds events, slash commands, button presses and modal submits the way Slack
+shapes them, checks event payloads against the Events API schemas, and delivers them either
+over HTTP (signed with the v0 scheme) or as Socket Mode envelopes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+import aiohttp
+
+from tests.slack import specs
+from tests.slack.fake_web_api import FakeSlackWebAPI, Posted
+
+SIGNING_SECRET = "kata-signing-secret"
+
+
+def sign(secret: str, body: str, timestamp: int) -> dict[str, str]:
+    """The headers Slack adds: X-Slack-Request-Timestamp and the v0 HMAC-SHA256 signature."""
+    base = f"v0:{timestamp}:{body}".encode()
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
+
+
+@dataclass
+class Delivered:
+    status: int
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class Transport(Protocol):
+    async def deliver(self, kind: str, payload: dict[str, Any], retry: int = 0) -> Delivered: ...
+
+
+class HttpTransport:
+    """POSTs to the app's request URL, as Slack does in HTTP mode."""
+
+    def __init__(self, url: str, secret: str = SIGNING_SECRET) -> None:
+        self.url = url
+        self.secret = secret
+        self.timestamp_offset = 0
+        self.signature_override: str | None = None
+
+    @staticmethod
+    def encode(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
+        if kind == "events_api":
+            return json.dumps(payload), "application/json"
+        if kind == "slash_commands":
+            return urlencode(payload), "application/x-www-form-urlencoded"
+        return urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+
+    async def post_raw(self, body: str, content_type: str, headers: dict[str, str]) -> Delivered:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                self.url, data=body.encode(), headers={"Content-Type": content_type, **headers}
+            ) as response,
+        ):
+            return Delivered(response.status, await response.text())
+
+    async def deliver(self, kind: str, payload: dict[str, Any], retry: int = 0) -> Delivered:
+        body, content_type = self.encode(kind, payload)
+        headers = sign(self.secret, body, int(time.time()) + self.timestamp_offset)
+        if retry:
+            headers["X-Slack-Retry-Num"] = str(retry)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        return await self.post_raw(body, content_type, headers)
+
+
+class SlackSide:
+    """Builds what Slack sends for one workspace and hands it to a transport."""
+
+    def __init__(self, api: FakeSlackWebAPI, transport: Transport) -> None:
+        self.api = api
+        self.transport = transport
+        self._event_number = 0
+
+    # ------------------------------------------------------------------ events
+
+    def event_callback(self, event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+        self._event_number += 1
+        event.setdefault("event_ts", event.get("ts") or self.api.next_ts())
+        body = {
+            "token": "legacy-verification-token",
+            "team_id": self.api.team_id,
+            "api_app_id": "AKATA",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{self._event_number:08d}",
+            "event_time": int(time.time()),
+            "authed_users": [self.api.bot_user_id],
+        }
+        specs.check_event_callback(body)
+        return body
+
+    async def send_event(self, body: dict[str, Any], retry: int = 0) -> Delivered:
+        return await self.transport.deliver("events_api", body, retry)
+
+    async def member_posts(
+        self, channel: str, user: str, text: str, thread_ts: str | None = None
+    ) -> tuple[Posted, Delivered]:
+        """A member writes a message (in a thread when `thread_ts`); Slack sends the event."""
+        posted = self.api.member_message(channel, user, text, thread_ts)
+        event: dict[str, Any] = {
+            "type": "message",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": posted.ts,
+            "channel_type": "channel",
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return posted, await self.send_event(self.event_callback(event))
+
+    async def member_edits(self, posted: Posted, new_text: str) -> Delivered:
+        old = {"type": "message", "user": posted.user, "text": posted.text, "ts": posted.ts}
+        if posted.thread_ts:
+            old["thread_ts"] = posted.thread_ts
+        new = {**old, "text": new_text, "edited": {"user": posted.user, "ts": self.api.next_ts()}}
+        posted.text = new_text
+        event = {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": posted.channel,
+            "ts": self.api.next_ts(),
+            "message": new,
+            "previous_message": old,
+            "channel_type": "channel",
+        }
+        return await self.send_event(self.event_callback(event))
+
+    async def member_deletes(self, posted: Posted) -> Delivered:
+        old = {"type": "message", "user": posted.user, "text": posted.text, "ts": posted.ts}
+        if posted.thread_ts:
+            old["thread_ts"] = posted.thread_ts
+        event = {
+            "type": "message",
+            "subtype": "message_deleted",
+            "hidden": True,
+            "channel": posted.channel,
+            "ts": self.api.next_ts(),
+            "deleted_ts": posted.ts,
+            "previous_message": old,
+            "channel_type": "channel",
+        }
+        return await self.send_event(self.event_callback(event))
+
+    async def opens_home(self, user: str) -> Delivered:
+        event = {"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home"}
+        return await self.send_event(self.event_callback(event))
+
+    # ------------------------------------------------------------------ commands
+
+    def command_payload(self, channel: str, user: str, text: str) -> dict[str, Any]:
+        return {
+            "token": "legacy-verification-token",
+            "team_id": self.api.team_id,
+            "team_domain": "kata",
+            "channel_id": channel,
+            "channel_name": "design-practice",
+            "user_id": user,
+            "user_name": self.api.users.get(user, {}).get("name", user),
+            "command": "/kata",
+            "text": text,
+            "api_app_id": "AKATA",
+            "is_enterprise_install": "false",
+            "response_url": self.api.response_url(),
+            "trigger_id": self.api.issue_trigger(),
+        }
+
+    async def runs_command(self, channel: str, user: str, text: str) -> Delivered:
+        return await self.transport.deliver(
+            "slash_commands", self.command_payload(channel, user, text)
+        )
+
+    # ------------------------------------------------------------------ interactivity
+
+    def _user(self, user: str) -> dict[str, Any]:
+        name = self.api.users.get(user, {}).get("name", user)
+        return {"id": user, "username": name, "name": name, "team_id": self.api.team_id}
+
+    async def presses(self, user: str, message: Posted, action: str) -> Delivered:
+        """Press the button whose action id starts with `kata_<action>` on a bot message."""
+        elements = [e for b in message.blocks if b.get("type") == "actions" for e in b["elements"]]
+        button = next(e for e in elements if e["action_id"].startswith(f"kata_{action}_"))
+        payload = {
+            "type": "block_actions",
+            "user": self._user(user),
+            "api_app_id": "AKATA",
+            "token": "legacy-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": message.ts,
+                "channel_id": message.channel,
+                "is_ephemeral": False,
+            },
+            "trigger_id": self.api.issue_trigger(),
+            "team": {"id": self.api.team_id, "domain": "kata"},
+            "channel": {"id": message.channel, "name": "design-practice"},
+            "message": {
+                "type": "message",
+                "user": self.api.bot_user_id,
+                "bot_id": self.api.bot_id,
+                "ts": message.ts,
+                "text": message.text,
+                "blocks": message.blocks,
+                **({"thread_ts": message.thread_ts} if message.thread_ts else {}),
+            },
+            "response_url": self.api.response_url(),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": button["action_id"],
+                    "block_id": "actions",
+                    "text": button["text"],
+                    "value": button.get("value", ""),
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+        return await self.transport.deliver("interactive", payload)
+
+    async def submits(self, user: str, view: dict[str, Any], answers: dict[str, str]) -> Delivered:
+        """Fill an opened modal's inputs with `answers` (select values or typed text), submit."""
+        values: dict[str, Any] = {}
+        for block in view["blocks"]:
+            if block.get("type") != "input" or block["block_id"] not in answers:
+                continue
+            element = block["element"]
+            answer = answers[block["block_id"]]
+            if element["type"] == "static_select":
+                option = next(o for o in element["options"] if o["value"] == answer)
+                state = {"type": "static_select", "selected_option": option}
+            else:
+                state = {"type": "plain_text_input", "value": answer}
+            values[block["block_id"]] = {element["action_id"]: state}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.api.team_id, "domain": "kata"},
+            "user": self._user(user),
+            "api_app_id": "AKATA",
+            "token": "legacy-verification-token",
+            "trigger_id": self.api.issue_trigger(),
+            "view": {**view, "state": {"values": values}, "hash": "1.abc"},
+            "response_urls": [],
+        }
+        return await self.transport.deliver("interactive", payload)
