@@ -107,9 +107,10 @@ ALIASES = {"lb": "leaderboard", "board": "leaderboard", "start": "now", "review"
 class CommandError(ValueError):
     """Bad input from a member: the message is shown to them, with usage when helpful."""
 
-    def __init__(self, message: str, spec: Spec | None = None) -> None:
+    def __init__(self, message: str, spec: Spec | None = None, *, unknown: bool = False) -> None:
         super().__init__(message)
         self.spec = spec
+        self.unknown = unknown
 
 
 @dataclass(frozen=True)
@@ -135,11 +136,13 @@ def parse(text: str) -> Parsed:
     name = ALIASES.get(head.lower(), head.lower())
     spec = BY_NAME.get(name)
     if spec is None:
-        raise CommandError(f"I don't know the command '{head}'.")
+        raise CommandError(f"I don't know the command '{head}'.", unknown=True)
     return Parsed(spec, rest.strip())
 
 
-def usage_message(error: str, spec: Spec | None) -> OutgoingMessage:
+def usage_message(error: str, spec: Spec | None, unknown: bool = False) -> OutgoingMessage:
+    if spec is None and not unknown:
+        return OutgoingMessage(sections=(Section(text=error),))
     if spec is None:
         names = ", ".join(s.name for s in SPECS)
         return OutgoingMessage(
@@ -157,7 +160,7 @@ def help_message(topic: str | None = None) -> OutgoingMessage:
     if topic:
         spec = BY_NAME.get(ALIASES.get(topic.lower(), topic.lower()))
         if spec is None:
-            return usage_message(f"There is no command '{topic}'.", None)
+            return usage_message(f"There is no command '{topic}'.", None, unknown=True)
         admin = " (admins and the member who ran setup)" if spec.admin else ""
         return OutgoingMessage(
             title=f"/kata {spec.name}",

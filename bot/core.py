@@ -67,6 +67,10 @@ class Kata:
     def attach(self, port: ChatPort) -> None:
         self._ports[port.platform] = port
 
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        return tuple(self._ports)
+
     def port_for(self, platform: str) -> ChatPort:
         try:
             return self._ports[platform]
@@ -111,7 +115,7 @@ class Kata:
             if isinstance(event, FormSubmitted):
                 return await self._form(event)
         except CommandError as exc:
-            return Outcome(replies=[Reply(usage_message(str(exc), exc.spec))])
+            return Outcome(replies=[Reply(usage_message(str(exc), exc.spec, exc.unknown))])
         except Exception:
             log.exception("handling %s failed", type(event).__name__)
             return Outcome(replies=[Reply(text_message(SORRY))])

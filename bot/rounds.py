@@ -81,10 +81,19 @@ async def rebuild(kata: Kata) -> None:
         await session.execute(
             delete(Round).where(Round.thread_id.is_(None), Round.created_at < now - STUCK_AFTER)
         )
-        channels = (await session.scalars(select(Channel).where(Channel.configured))).all()
+        attached = Workspace.platform.in_(kata.platforms)
+        channels = (
+            await session.scalars(
+                select(Channel)
+                .join(Workspace, Workspace.id == Channel.workspace_id)
+                .where(Channel.configured, attached)
+            )
+        ).all()
         open_rounds = (
             await session.scalars(
-                select(Round).where(Round.thread_id.is_not(None), Round.wrapped_up_at.is_(None))
+                select(Round)
+                .join(Workspace, Workspace.id == Round.workspace_id)
+                .where(Round.thread_id.is_not(None), Round.wrapped_up_at.is_(None), attached)
             )
         ).all()
     for rnd in open_rounds:

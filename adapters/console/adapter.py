@@ -1,0 +1,194 @@
+"""A terminal chat for trying Design Kata without any platform token.
+
+The person at the terminal is a member of one practice channel, `#practice`. Lines starting
+with `/kata` run commands, `/as NAME` switches who is speaking, `/quit` leaves, and any other
+line is a reply in the current round's thread. When standard input is not a terminal the
+same lines are read from it and the adapter stops when it ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+import threading
+from pathlib import Path
+from typing import TextIO
+
+from bot.chat import (
+    Actor,
+    ChannelRef,
+    CommandInvoked,
+    Form,
+    MessagePosted,
+    MessageRef,
+    OutgoingMessage,
+    Outcome,
+    ThreadRef,
+    UserRef,
+)
+from bot.core import Kata
+
+WORKSPACE = "local"
+CHANNEL = "practice"
+CONSOLE_HELP = """\
+Console commands:
+  /kata <command>   run a Design Kata command as the current member (try /kata help)
+  /as NAME [admin]  speak as another member (add 'admin' to give them admin rights)
+  /quit             leave
+Any other line is a reply in the current round's thread."""
+
+
+class ConsoleAdapter:
+    platform = "console"
+
+    def __init__(
+        self,
+        kata: Kata,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        interactive: bool | None = None,
+        export_dir: Path = Path("exports"),
+    ) -> None:
+        self.kata = kata
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.export_dir = export_dir
+        self.channel = ChannelRef(self.platform, WORKSPACE, CHANNEL)
+        self.actor = self._actor("you", admin=True)
+        self.current_thread: ThreadRef | None = None
+        self._ids = itertools.count(1)
+        self._out_lock = asyncio.Lock()
+
+    def _actor(self, name: str, admin: bool) -> Actor:
+        return Actor(UserRef(self.platform, WORKSPACE, name.lower()), name, admin)
+
+    # ------------------------------------------------------------ the port
+
+    async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
+        thread = ThreadRef(channel, f"thread-{next(self._ids)}")
+        self.current_thread = thread
+        self._print(f"\n#{channel.channel_id} | bot:\n{_indent(message.plain_text(), '  ')}\n")
+        return thread
+
+    async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
+        self._print(f"  └ in thread | bot:\n{_indent(message.plain_text(), '    ')}\n")
+        return MessageRef(thread.channel, f"bot-{next(self._ids)}", thread)
+
+    async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
+        self._print(f"#{channel.channel_id} | bot:\n{_indent(message.plain_text(), '  ')}\n")
+        return MessageRef(channel, f"bot-{next(self._ids)}")
+
+    async def send_private(
+        self, user: UserRef, message: OutgoingMessage, channel: ChannelRef | None = None
+    ) -> None:
+        self._print(f"(private to {user.user_id}) bot:\n{_indent(message.plain_text(), '  ')}\n")
+
+    async def react(self, message: MessageRef, emoji: str) -> None:
+        self._print(f"  (bot reacted :{emoji}:)")
+
+    # ------------------------------------------------------------ the loop
+
+    async def run(self) -> None:
+        """Read lines until the input ends or `/quit`; each line is handled before the next."""
+        self._print("Design Kata console. You are 'you' (admin) in #practice. /kata help, /quit.")
+        if not self.interactive:
+            while line := self.stdin.readline():
+                if not await self.handle_line(line):
+                    break
+            return
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        def read() -> None:
+            for line in self.stdin:
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+            loop.call_soon_threadsafe(queue.put_nowait, "")
+
+        threading.Thread(target=read, daemon=True, name="console-stdin").start()
+        while True:
+            self.stdout.write(f"{self.actor.display_name}> ")
+            self.stdout.flush()
+            line = await queue.get()
+            if not line or not await self.handle_line(line):
+                break
+
+    async def handle_line(self, line: str) -> bool:
+        """Returns False when the member asked to leave."""
+        text = line.strip()
+        if not text:
+            return True
+        if not self.interactive:
+            self._print(f"{self.actor.display_name}> {text}")
+        if text in ("/quit", "/exit"):
+            return False
+        if text == "/help":
+            self._print(CONSOLE_HELP)
+            return True
+        if text.startswith("/as"):
+            words = text.split()
+            if len(words) < 2:
+                self._print("Usage: /as NAME [admin]")
+                return True
+            self.actor = self._actor(words[1], admin=len(words) > 2 and words[2] == "admin")
+            role = " (admin)" if self.actor.is_admin else ""
+            self._print(f"You are now {self.actor.display_name}{role}.")
+            return True
+        if text.startswith("/kata"):
+            outcome = await self.kata.handle(
+                CommandInvoked(
+                    self.channel,
+                    self.actor,
+                    text[len("/kata") :].strip(),
+                    self.current_thread,
+                    request_id=f"console-{next(self._ids)}",
+                )
+            )
+            self._show(outcome)
+            return True
+        if text.startswith("/"):
+            self._print(f"Unknown console command {text.split()[0]}. {CONSOLE_HELP}")
+            return True
+        if self.current_thread is None:
+            self._print("No round yet. Set one up: /kata setup 09:00 UTC mon-fri, then /kata now")
+            return True
+        ref = MessageRef(self.channel, f"msg-{next(self._ids)}", self.current_thread)
+        outcome = await self.kata.handle(MessagePosted(ref, self.actor, text))
+        if outcome.react:
+            await self.react(ref, outcome.react)
+        self._show(outcome)
+        return True
+
+    def _show(self, outcome: Outcome) -> None:
+        for reply in outcome.replies:
+            who = "only you see this" if reply.private else f"#{CHANNEL}"
+            self._print(f"({who}) bot:\n{_indent(reply.message.plain_text(), '  ')}")
+            for attachment in reply.message.attachments:
+                self.export_dir.mkdir(parents=True, exist_ok=True)
+                path = self.export_dir / attachment.filename
+                path.write_bytes(attachment.content)
+                self._print(f"  saved {attachment.filename} to {path}")
+        if outcome.form is not None:
+            self._print(_form_as_text(outcome.form))
+
+    def _print(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def _form_as_text(form: Form) -> str:
+    """The console has no forms: show what the form asks and the command that does the same."""
+    reviewee = next((f for f in form.fields if f.key == "reviewee"), None)
+    names = ", ".join(c.label for c in reviewee.choices) if reviewee else ""
+    return (
+        f"{form.title}: the console has no forms, so use the command instead.\n"
+        f"  You can review: {names}\n"
+        "  /kata feedback NAME problem=3 data=2 modelling=4 deployment=3 communication=4 "
+        "strength: <one strength> improve: <one improvement>\n"
+        "  Levels: 1 very weak, 2 weak, 3 strong, 4 very strong; leave any out."
+    )

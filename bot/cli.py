@@ -1,0 +1,183 @@
+"""The `kata` command: run the bot, migrate the database, check content, Discord invites.
+
+`kata run` brings the database to the latest schema before it starts (pass `--no-migrate`
+to have it stop with a message instead): a bot that a newcomer starts must just work, and a
+team that deploys with a separate migration step can opt out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.content import ContentInvalid, load_content
+from bot.settings import Settings
+
+log = logging.getLogger("kata")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kata", description="Design Kata chat bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start the bot (console when no platform token is set)")
+    run.add_argument("--console", action="store_true", help="use the terminal adapter")
+    run.add_argument("--no-migrate", action="store_true", help="stop if the schema is behind")
+    sub.add_parser("migrate", help="upgrade the database to the latest schema")
+    content = sub.add_parser("content", help="content tools")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    check = content_sub.add_parser("check", help="validate content/ and name every problem")
+    check.add_argument("--dir", type=Path, default=None, help="content folder to check")
+    discord = sub.add_parser("discord", help="Discord tools")
+    discord_sub = discord.add_subparsers(dest="discord_command", required=True)
+    invite = discord_sub.add_parser("invite-url", help="print the bot's OAuth2 invite link")
+    invite.add_argument("--client-id", default=None, help="application id (or DISCORD_CLIENT_ID)")
+
+    args = parser.parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    if args.command == "content":
+        return _check_content(args.dir or settings.content_dir)
+    if args.command == "migrate":
+        return _migrate(settings)
+    if args.command == "discord":
+        return _invite(args.client_id or settings.discord_client_id)
+    return _run(settings, console=args.console, migrate=not args.no_migrate)
+
+
+def _check_content(folder: Path) -> int:
+    try:
+        content = load_content(folder)
+    except ContentInvalid as exc:
+        print(f"{len(exc.errors)} problem(s) in {folder}:", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    print(f"content OK: {len(content.stages)} stages, {len(content.prompts)} prompts")
+    return 0
+
+
+def _migrate(settings: Settings) -> int:
+    from bot.migrate import upgrade
+
+    try:
+        upgrade(settings.database_url)
+    except Exception as exc:
+        print(f"Migration failed for {settings.database_url}: {exc}", file=sys.stderr)
+        return 1
+    print("database is at the latest schema")
+    return 0
+
+
+def _invite(client_id: str | None) -> int:
+    if not client_id:
+        print(
+            "Give the application id: kata discord invite-url --client-id 1234 "
+            "(or set DISCORD_CLIENT_ID). It is on the Developer Portal's General Information page.",
+            file=sys.stderr,
+        )
+        return 2
+    from adapters.discord.invite import invite_url
+
+    print(invite_url(client_id))
+    return 0
+
+
+def _run(settings: Settings, console: bool, migrate: bool) -> int:
+    if _check_content(settings.content_dir) != 0:
+        return 1
+    from bot.migrate import revisions, upgrade
+
+    try:
+        if migrate:
+            upgrade(settings.database_url)
+        else:
+            current, head = revisions(settings.database_url)
+            if current != head:
+                print(
+                    f"The database schema is at {current or 'nothing'}, the code needs {head}. "
+                    "Run: kata migrate",
+                    file=sys.stderr,
+                )
+                return 1
+    except Exception as exc:
+        print(f"Cannot use the database at {settings.database_url}: {exc}", file=sys.stderr)
+        return 1
+    use_console = console or not (settings.slack_configured or settings.discord_configured)
+    try:
+        return asyncio.run(_serve(settings, use_console))
+    except KeyboardInterrupt:
+        return 0
+
+
+async def _serve(settings: Settings, use_console: bool) -> int:
+    from bot.app import build
+
+    runtime = build(settings)
+    kata = runtime.kata
+    adapters: list[Any] = []
+    console = None
+    try:
+        if use_console:
+            from adapters.console.adapter import ConsoleAdapter
+
+            console = ConsoleAdapter(kata)
+            kata.attach(console)
+        else:
+            adapters = await _platform_adapters(kata, settings)
+        await kata.start()
+        if console is not None:
+            await console.run()
+        else:
+            await _wait_for_signal()
+        return 0
+    finally:
+        for adapter in adapters:
+            with contextlib.suppress(Exception):
+                await adapter.close()
+        await runtime.close()
+
+
+async def _platform_adapters(kata: Any, settings: Settings) -> list[Any]:
+    started: list[Any] = []
+    if settings.slack_configured:
+        from adapters.slack import SlackAdapter
+
+        slack = SlackAdapter(kata, settings)
+        kata.attach(slack)
+        await slack.start()
+        started.append(slack)
+        log.info("Slack adapter started")
+    if settings.discord_configured:
+        from adapters.discord import DiscordAdapter
+
+        discord = DiscordAdapter(kata, settings)
+        kata.attach(discord)
+        await discord.start()
+        started.append(discord)
+        log.info("Discord adapter started")
+    return started
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
