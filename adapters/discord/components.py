@@ -15,14 +15,14 @@ import discord
 from bot.chat import Button
 
 if TYPE_CHECKING:
-    from adapters.discord.adapter import DiscordAdapter
+    from adapters.discord.interactions import Interactions
 
 BUTTON_LABEL_LIMIT = 80
 CUSTOM_ID_LIMIT = 100
 
 
-def _adapter(interaction: discord.Interaction) -> DiscordAdapter:
-    return interaction.client.adapter  # type: ignore[attr-defined]
+def _handler(interaction: discord.Interaction) -> Interactions:
+    return interaction.client.adapter.interactions  # type: ignore[attr-defined]
 
 
 class RoundButton(
@@ -52,7 +52,7 @@ class RoundButton(
         return cls(match["action"], match["value"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _adapter(interaction).on_button(interaction, self.action, self.value)
+        await _handler(interaction).on_button(interaction, self.action, self.value)
 
 
 class FormPageButton(
@@ -79,7 +79,7 @@ class FormPageButton(
         return cls(match["token"], int(match["page"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _adapter(interaction).open_form_page(interaction, self.token, self.page)
+        await _handler(interaction).open_form_page(interaction, self.token, self.page)
 
 
 def buttons_view(buttons: tuple[Button, ...]) -> discord.ui.View | None:

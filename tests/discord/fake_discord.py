@@ -34,9 +34,15 @@ class FakeDiscord:
         self.messages: dict[str, dict[str, Any]] = {}
         self.originals: dict[str, dict[str, Any]] = {}
         self.callbacks: dict[str, dict[str, Any]] = {}
+        self.responses: dict[str, dict[str, Any]] = {}
+        """The message each interaction's response created, by interaction id."""
         self.reactions: list[tuple[str, str]] = []
         self.synced: list[str] = []
         self.command_ids: dict[str, str] = {}
+        self.posts: list[dict[str, Any]] = []
+        self.dms: dict[str, str] = {}
+        """DM channel id -> the member it reaches."""
+        """Messages the bot created with POST /channels/{id}/messages, in order."""
         self._interaction_channels: dict[str, str] = {}
         self.rest = FakeRest(self)
         self.gateway = FakeGateway(self._ready, self._guild)
@@ -135,9 +141,10 @@ class FakeDiscord:
     def create_message(
         self, channel_id: str, body: dict[str, Any], files: list[str]
     ) -> web.Response:
-        if channel_id not in self.channels:
+        if channel_id not in self.channels and channel_id not in self.dms:
             return p.json_response({"message": "Unknown Channel", "code": 10003}, status=404)
         message = self._store(channel_id, body, files)
+        self.posts.append(message)
         return p.json_response(message)
 
     def _store(
@@ -184,8 +191,10 @@ class FakeDiscord:
         await self.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return p.json_response(thread, status=201)
 
-    def dm_channel(self, recipient_id: str) -> dict[str, Any]:
+    def dm_channel(self, recipient: str | int) -> dict[str, Any]:
+        recipient_id = str(recipient)
         channel_id = f"9{recipient_id[1:]}"
+        self.dms[channel_id] = recipient_id
         return {
             "id": channel_id,
             "type": 1,
@@ -207,6 +216,7 @@ class FakeDiscord:
             channel_id = self._interaction_channels.get(token, self.channel_id)
             message = self._store(channel_id, data, [], flags=data.get("flags") or 0)
             self.originals[token] = message
+            self.responses[interaction_id] = message
             result["interaction"].update(
                 response_message_id=message["id"],
                 response_message_loading=kind == 5,
@@ -230,3 +240,32 @@ class FakeDiscord:
         token = "tok-" + secrets.token_hex(8)
         self._interaction_channels[token] = channel_id
         return token
+
+    # ------------------------------------------------------------------ reading what the bot did
+
+    def posts_in(self, channel_id: str) -> list[dict[str, Any]]:
+        return [m for m in self.posts if m["channel_id"] == channel_id]
+
+    def dms_to(self, user_id: str) -> list[dict[str, Any]]:
+        return [m for m in self.posts if self.dms.get(m["channel_id"]) == user_id]
+
+    def threads(self) -> list[dict[str, Any]]:
+        return [c for c in self.channels.values() if c["type"] == 11]
+
+    async def reply_to(self, interaction_id: str, within: float = 5.0) -> dict[str, Any]:
+        """The interaction callback the bot sent for `interaction_id`."""
+        return await self.wait_for(lambda: self.callbacks.get(interaction_id), within)
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """Everything a member reads in a message: content, embed titles, text, fields, footer."""
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields") or []]
+        parts.append((embed.get("footer") or {}).get("text") or "")
+    return "\n".join(x for x in parts if x)
+
+
+def custom_ids(message: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in message.get("components") or [] for c in row["components"]]

@@ -146,7 +146,7 @@ class FakeRest:
         if m == "POST" and re.fullmatch(r"/channels/\d+/messages/\d+/threads", path):
             return await d.create_thread(parts[1], parts[3], call.body)
         if m == "PUT" and "/reactions/" in path:
-            d.reactions.append((parts[3], parts[5]))
+            d.reactions.append((parts[1], parts[3]))
             return web.Response(status=204)
         if m == "GET" and re.fullmatch(r"/channels/\d+", path):
             channel = d.channels.get(parts[1])

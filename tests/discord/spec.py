@@ -59,12 +59,26 @@ def find_operation(method: str, path: str) -> Operation | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _components() -> dict[str, Any]:
+    """The spec's components, with one fix: Discord takes a snowflake in a request body as a
+    JSON number as well as a string (discord.py sends numbers, e.g. `recipient_id`); the
+    preview spec lists only the string form."""
+    components = dict(_spec()["components"])
+    schemas = dict(components["schemas"])
+    schemas["SnowflakeType"] = {
+        "anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}]
+    }
+    components["schemas"] = schemas
+    return components
+
+
 @lru_cache(maxsize=256)
 def _validator(template: str, method: str) -> Draft202012Validator | None:
     op = next(o for o in _operations() if o.template == template and o.method == method)
     if op.schema is None:
         return None
-    schema = {**op.schema, "components": _spec()["components"]}
+    schema = {**op.schema, "components": _components()}
     return Draft202012Validator(schema)
 
 
