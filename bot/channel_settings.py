@@ -16,8 +16,8 @@ from bot.directory import channel_for, member_for
 from bot.models import Channel, Member
 from bot.rounds import schedule_next, schedule_of
 from bot.schedule import (
-    ScheduleError,
     WORKDAYS,
+    ScheduleError,
     describe_weekdays,
     parse_time,
     parse_timezone,

@@ -76,7 +76,7 @@ SPECS: tuple[Spec, ...] = (
         "feedback <member> [problem=1-4] [data=1-4] [modelling=1-4] [deployment=1-4] "
         "[communication=1-4] strength: <text> improve: <text>",
         "review a teammate's answers in the current round",
-        "/kata feedback @alex problem=3 modelling=4 strength: sharp scoping improve: add a fallback",
+        "/kata feedback @alex problem=3 strength: sharp scoping improve: add a fallback",
     ),
     Spec(
         "prompts",

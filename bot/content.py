@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
+from annotated_types import Len
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
 STAGE_KEYS = (
@@ -77,6 +78,15 @@ class Stage(_Strict):
     def _three_to_six(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         if not 3 <= len(v) <= 6:
             raise ValueError(f"needs 3 to 6 guiding questions, has {len(v)}")
+        if not all(q.rstrip().endswith("?") for q in v):
+            raise ValueError("every guiding question ends with '?'")
+        return v
+
+    @field_validator("aliases")
+    @classmethod
+    def _few_aliases(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(v) > 4:
+            raise ValueError("at most 4 aliases")
         return v
 
     @field_validator("minutes")
@@ -111,7 +121,7 @@ class Rubric(_Strict):
 
 
 class Framework(_Strict):
-    version: int
+    version: Literal[1]
     stages: tuple[Stage, ...]
     rubric: Rubric
 
@@ -121,6 +131,10 @@ class Framework(_Strict):
         keys = tuple(s.key for s in v)
         if keys != STAGE_KEYS:
             raise ValueError(f"stages must be {', '.join(STAGE_KEYS)} in that order")
+        for stage in v:
+            group = "requirements" if stage.key in REQUIREMENT_KEYS else stage.key
+            if stage.group != group:
+                raise ValueError(f"stage {stage.key!r} belongs to group {group!r}")
         seen: set[str] = set()
         for stage in v:
             for name in stage.names:
@@ -137,10 +151,13 @@ class Framework(_Strict):
         return next((s for s in self.stages if name in s.names), None)
 
 
+HintList = Annotated[tuple[Short, ...], Len(min_length=1, max_length=3)]
+
+
 class Hints(_Strict):
-    scope: tuple[Short, ...]
-    functional: tuple[Short, ...]
-    nonfunctional: tuple[Short, ...]
+    scope: HintList
+    functional: HintList
+    nonfunctional: HintList
 
 
 class Prompt(_Strict):
@@ -169,6 +186,13 @@ class Prompt(_Strict):
     def _checklist_size(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         if not 4 <= len(v) <= 8:
             raise ValueError(f"strong_answer needs 4 to 8 items, has {len(v)}")
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _distinct_tags(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v) or len(v) > 6:
+            raise ValueError("up to 6 tags, each once")
         return v
 
     @property
@@ -235,15 +259,15 @@ def _line_of(root: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
     return line
 
 
-def _load_yaml(path: Path, errors: list[ContentError]) -> tuple[Any, yaml.Node | None]:
+def _load_yaml(path: Path, name: str, errors: list[ContentError]) -> tuple[Any, yaml.Node | None]:
     try:
         text = path.read_text(encoding="utf-8")
         return yaml.safe_load(text), yaml.compose(text)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        errors.append(ContentError(path.name, line, "yaml", str(exc.problem or exc)))
+        errors.append(ContentError(name, line, "yaml", str(exc.problem or exc)))
     except OSError as exc:
-        errors.append(ContentError(path.name, None, "file", str(exc)))
+        errors.append(ContentError(name, None, "file", str(exc)))
     return None, None
 
 
@@ -262,7 +286,7 @@ def load_content(content_dir: Path) -> Content:
     """Load `framework.yaml` and every `prompts/*.yaml`; raise `ContentInvalid` listing all."""
     errors: list[ContentError] = []
     fw_path = content_dir / "framework.yaml"
-    data, node = _load_yaml(fw_path, errors)
+    data, node = _load_yaml(fw_path, fw_path.name, errors)
     framework = _validate(Framework, data, node, fw_path.name, errors) if data is not None else None
 
     prompts: list[Prompt] = []
@@ -272,7 +296,7 @@ def load_content(content_dir: Path) -> Content:
         errors.append(ContentError("prompts/", None, "(folder)", "no prompt files found"))
     for path in prompt_files:
         name = f"prompts/{path.name}"
-        data, node = _load_yaml(path, errors)
+        data, node = _load_yaml(path, name, errors)
         if data is None:
             continue
         parsed = _validate(_PromptFile, data, node, name, errors)

@@ -200,8 +200,8 @@ async def home_message(kata: Kata, actor: Actor) -> OutgoingMessage:
                 ).all()
             )
             lines = [
-                f"{'answered' if r.id in answered else 'missed  '}  #{r.seq} {r.local_date:%a %d %b}: "
-                f"{r.prompt_title}"
+                f"{'answered' if r.id in answered else 'missed'}: #{r.seq} "
+                f"{r.local_date:%a %d %b}, {r.prompt_title}"
                 for r in recent
             ]
             rows = await leaderboard.board(

@@ -22,8 +22,8 @@ from bot.chat import (
     Form,
     MessagePosted,
     MessageRef,
-    OutgoingMessage,
     Outcome,
+    OutgoingMessage,
     ThreadRef,
     UserRef,
 )

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import bot.models  # noqa: F401  (every table on the metadata)
 from bot.clock import FakeClock
 from bot.content import Content, load_content
 from bot.core import Kata
-import bot.models  # noqa: F401  (every table on the metadata)
 from bot.db import Base, make_engine, make_sessions
 from bot.jobs import ManualJobQueue
 from bot.settings import PROJECT_ROOT

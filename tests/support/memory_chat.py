@@ -19,8 +19,8 @@ from bot.chat import (
     MessageEdited,
     MessagePosted,
     MessageRef,
-    OutgoingMessage,
     Outcome,
+    OutgoingMessage,
     ThreadRef,
     UserRef,
 )
