@@ -191,10 +191,13 @@ def guild(
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None):
-    """A JSON answer with Discord's exact content type (discord.py compares it verbatim)."""
+    """A JSON answer as Discord's edge sends it: the exact content type (discord.py compares
+    it verbatim) and a `Via` header (discord.py reads a 429 without one as a Cloudflare ban)."""
     from aiohttp import web
 
     body = json.dumps(data).encode()
     return web.Response(
-        body=body, status=status, headers={**(headers or {}), "Content-Type": "application/json"}
+        body=body,
+        status=status,
+        headers={"Via": "1.1 google", **(headers or {}), "Content-Type": "application/json"},
     )
