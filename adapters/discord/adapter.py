@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
-from discord import app_commands
 
+from adapters.discord.client import DiscordStartError, KataClient
 from adapters.discord.commands import build_group
-from adapters.discord.components import FormPageButton, RoundButton, buttons_view
+from adapters.discord.components import buttons_view
 from adapters.discord.endpoints import override_endpoints
 from adapters.discord.forms import FormSessions
 from adapters.discord.inbound import Inbound
@@ -50,26 +50,6 @@ NO_INTENT_NOTE = (
     "so messages in this thread do not count as answers. Answer with `/kata answer` here "
     "instead: it opens a form for your text."
 )
-
-
-class DiscordStartError(RuntimeError):
-    """Discord could not be reached or refused the bot; the message says what to fix."""
-
-
-class KataClient(discord.Client):
-    """A discord.Client that knows its adapter (buttons reach it through the interaction)."""
-
-    def __init__(
-        self, adapter: DiscordAdapter, intents: discord.Intents, guild_ready_timeout: float
-    ) -> None:
-        super().__init__(
-            intents=intents, allowed_mentions=NO_PINGS, guild_ready_timeout=guild_ready_timeout
-        )
-        self.adapter = adapter
-        self.tree = app_commands.CommandTree(self)
-
-    async def setup_hook(self) -> None:
-        self.add_dynamic_items(RoundButton, FormPageButton)
 
 
 class DiscordAdapter:

@@ -7,35 +7,23 @@ only. Time zones and tags autocomplete; weekdays, pace modes and boards are fixe
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 import discord
 from discord import app_commands
 from discord.app_commands import Choice
 
+from adapters.discord.choices import (
+    LEVEL_CHOICES,
+    RUBRIC,
+    WEEKDAY_CHOICES,
+    tag_choices,
+    time_zone_choices,
+)
 from bot.chat import ChannelRef
 
 if TYPE_CHECKING:
     from bot.core import Kata
-
-AUTOCOMPLETE_LIMIT = 25
-
-WEEKDAY_CHOICES = [
-    Choice(name="Monday to Friday", value="weekdays"),
-    Choice(name="Every day", value="daily"),
-    Choice(name="Weekends", value="weekends"),
-    Choice(name="Monday, Wednesday, Friday", value="mon,wed,fri"),
-    Choice(name="Tuesday, Thursday", value="tue,thu"),
-]
-LEVEL_CHOICES = [
-    Choice(name="1 - very weak", value="1"),
-    Choice(name="2 - weak", value="2"),
-    Choice(name="3 - strong", value="3"),
-    Choice(name="4 - very strong", value="4"),
-]
-RUBRIC = ("problem", "data", "modelling", "deployment", "communication")
 
 
 class CommandRunner(Protocol):
@@ -59,37 +47,6 @@ def join_command(*parts: object) -> str:
 
 def labelled(label: str, text: str | None) -> str | None:
     return f"{label}: {text.strip()}" if text and text.strip() else None
-
-
-@lru_cache(maxsize=1)
-def _time_zones() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
-def time_zone_choices(current: str) -> list[Choice[str]]:
-    """Time zones containing what the member typed, best matches (prefix) first."""
-    needle = current.strip().lower().replace(" ", "_")
-    zones = _time_zones()
-    if not needle:
-        picks = [z for z in zones if "/" in z and not z.startswith("Etc/")]
-    else:
-        starts = [z for z in zones if z.lower().startswith(needle)]
-        inside = [z for z in zones if needle in z.lower() and z not in starts]
-        picks = starts + inside
-    return [Choice(name=z, value=z) for z in picks[:AUTOCOMPLETE_LIMIT]]
-
-
-def tag_choices(known: list[str], current: str, *, many: bool) -> list[Choice[str]]:
-    """Tags matching the last item typed; with `many`, earlier comma-separated items stay."""
-    head, _, last = current.rpartition(",") if many else ("", "", current)
-    chosen = {t.strip().lower() for t in head.split(",") if t.strip()}
-    prefix = f"{head}," if head else ""
-    needle = last.strip().lower()
-    picks = [t for t in known if needle in t.lower() and t.lower() not in chosen]
-    return [
-        Choice(name=(prefix + t)[:100], value=(prefix + t)[:100])
-        for t in picks[:AUTOCOMPLETE_LIMIT]
-    ]
 
 
 def build_group(runner: CommandRunner) -> app_commands.Group:

@@ -14,10 +14,15 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import discord
 
+from adapters.discord.commands import answer_text
 from bot.chat import Actor, Form, FormField
+
+if TYPE_CHECKING:
+    from adapters.discord.interactions import Interactions
 
 MODAL_COMPONENT_LIMIT = 5
 MODAL_TITLE_LIMIT = 45
@@ -25,6 +30,7 @@ LABEL_LIMIT = 45
 SELECT_OPTION_LIMIT = 25
 TEXT_INPUT_LIMIT = 4000
 SESSION_TTL_SECONDS = 30 * 60
+ANSWER_LIMIT = 4000
 
 
 def pages(form: Form) -> list[tuple[FormField, ...]]:
@@ -159,3 +165,33 @@ class FormSessions:
         cutoff = time.monotonic() - SESSION_TTL_SECONDS
         for token in [t for t, s in self._sessions.items() if s.created < cutoff]:
             del self._sessions[token]
+
+
+class AnswerModal(discord.ui.Modal):
+    """`/kata answer` without text: a paragraph for the answer and the stage it is for."""
+
+    def __init__(
+        self, interactions: Interactions, origin: discord.Interaction, stage: str | None
+    ) -> None:
+        super().__init__(title="Your answer", custom_id=f"kata:answer:{origin.id}", timeout=900)
+        self._interactions = interactions
+        self._origin_id = origin.id
+        self.stage = discord.ui.TextInput(
+            custom_id="stage",
+            required=False,
+            max_length=100,
+            default=stage,
+            placeholder="Leave empty for the current stage",
+        )
+        self.text = discord.ui.TextInput(
+            custom_id="answer",
+            style=discord.TextStyle.paragraph,
+            max_length=ANSWER_LIMIT,
+            placeholder="Write your answer for this stage",
+        )
+        self.add_item(discord.ui.Label(text="Stage", component=self.stage))
+        self.add_item(discord.ui.Label(text="Answer", component=self.text))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        text = answer_text(self.stage.value, self.text.value)
+        await self._interactions.run_command(interaction, text, request_id=str(self._origin_id))

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from adapters.discord.commands import answer_text
 from adapters.discord.components import buttons_view, form_page_view
-from adapters.discord.forms import FormModal, FormSession, page_of
+from adapters.discord.forms import AnswerModal, FormModal, FormSession, page_of
 from adapters.discord.inbound import actor_of
 from adapters.discord.render import NO_PINGS, Rendered, render
 from bot.chat import (
@@ -32,43 +31,13 @@ from bot.chat import (
 )
 
 if TYPE_CHECKING:
-    from bot.core import Kata
-
     from adapters.discord.adapter import DiscordAdapter
+    from bot.core import Kata
 
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, that did not work. Please try again in a moment."
 EXPIRED = "This form has expired. Press the button again to start over."
-ANSWER_LIMIT = 4000
-
-
-class AnswerModal(discord.ui.Modal):
-    """`/kata answer` without text: a paragraph for the answer and the stage it is for."""
-
-    def __init__(self, interactions: Interactions, origin: discord.Interaction, stage: str | None):
-        super().__init__(title="Your answer", custom_id=f"kata:answer:{origin.id}", timeout=900)
-        self._interactions = interactions
-        self._origin_id = origin.id
-        self.stage = discord.ui.TextInput(
-            custom_id="stage",
-            required=False,
-            max_length=100,
-            default=stage,
-            placeholder="Leave empty for the current stage",
-        )
-        self.text = discord.ui.TextInput(
-            custom_id="answer",
-            style=discord.TextStyle.paragraph,
-            max_length=ANSWER_LIMIT,
-            placeholder="Write your answer for this stage",
-        )
-        self.add_item(discord.ui.Label(text="Stage", component=self.stage))
-        self.add_item(discord.ui.Label(text="Answer", component=self.text))
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        text = answer_text(self.stage.value, self.text.value)
-        await self._interactions.run_command(interaction, text, request_id=str(self._origin_id))
 
 
 class Interactions:

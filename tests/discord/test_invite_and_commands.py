@@ -8,7 +8,8 @@ import discord
 import pytest
 
 from adapters.discord import DiscordAdapter
-from adapters.discord.commands import answer_text, join_command, tag_choices, time_zone_choices
+from adapters.discord.choices import tag_choices, time_zone_choices
+from adapters.discord.commands import answer_text, join_command
 from adapters.discord.invite import PERMISSIONS, invite_url
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.people import Person

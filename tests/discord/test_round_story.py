@@ -91,3 +91,15 @@ async def test_a_full_round_in_a_thread_with_feedback_and_leaderboard(
     board = await lea.slash("leaderboard")
     shown = (await fake.reply_to(board))["data"]
     assert "Bo" in text_of(shown) and "Lea" in text_of(shown)
+
+
+async def test_manage_server_makes_a_member_an_admin(bot: DiscordAdapter, fake: FakeDiscord):
+    owner = Person(fake, "max")
+    mod = Person(fake, "lea", admin=True)  # a role with Manage Server
+    bo = Person(fake, "bo")
+    await fake.reply_to(await owner.slash("setup", time="08:00", timezone="Asia/Tokyo"))
+
+    refused = (await fake.reply_to(await bo.slash("pause")))["data"]
+    assert refused["flags"] & EPHEMERAL and text_of(refused).startswith("Only")
+    allowed = (await fake.reply_to(await mod.slash("pause")))["data"]
+    assert "paused" in text_of(allowed).lower()

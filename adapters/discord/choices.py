@@ -1,0 +1,56 @@
+"""Fixed choices and autocomplete for /kata options: time zones, tags, weekdays, levels."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+
+from discord.app_commands import Choice
+
+AUTOCOMPLETE_LIMIT = 25
+
+WEEKDAY_CHOICES = [
+    Choice(name="Monday to Friday", value="weekdays"),
+    Choice(name="Every day", value="daily"),
+    Choice(name="Weekends", value="weekends"),
+    Choice(name="Monday, Wednesday, Friday", value="mon,wed,fri"),
+    Choice(name="Tuesday, Thursday", value="tue,thu"),
+]
+LEVEL_CHOICES = [
+    Choice(name="1 - very weak", value="1"),
+    Choice(name="2 - weak", value="2"),
+    Choice(name="3 - strong", value="3"),
+    Choice(name="4 - very strong", value="4"),
+]
+RUBRIC = ("problem", "data", "modelling", "deployment", "communication")
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def time_zone_choices(current: str) -> list[Choice[str]]:
+    """Time zones containing what the member typed, best matches (prefix) first."""
+    needle = current.strip().lower().replace(" ", "_")
+    zones = _time_zones()
+    if not needle:
+        picks = [z for z in zones if "/" in z and not z.startswith("Etc/")]
+    else:
+        starts = [z for z in zones if z.lower().startswith(needle)]
+        inside = [z for z in zones if needle in z.lower() and z not in starts]
+        picks = starts + inside
+    return [Choice(name=z, value=z) for z in picks[:AUTOCOMPLETE_LIMIT]]
+
+
+def tag_choices(known: list[str], current: str, *, many: bool) -> list[Choice[str]]:
+    """Tags matching the last item typed; with `many`, earlier comma-separated items stay."""
+    head, _, last = current.rpartition(",") if many else ("", "", current)
+    chosen = {t.strip().lower() for t in head.split(",") if t.strip()}
+    prefix = f"{head}," if head else ""
+    needle = last.strip().lower()
+    picks = [t for t in known if needle in t.lower() and t.lower() not in chosen]
+    return [
+        Choice(name=(prefix + t)[:100], value=(prefix + t)[:100])
+        for t in picks[:AUTOCOMPLETE_LIMIT]
+    ]
