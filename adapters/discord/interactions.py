@@ -16,7 +16,7 @@ import discord
 from adapters.discord.components import buttons_view, form_page_view
 from adapters.discord.forms import AnswerModal, FormModal, FormSession, page_of
 from adapters.discord.inbound import actor_of
-from adapters.discord.render import NO_PINGS, Rendered, render
+from adapters.discord.render import NO_PINGS, Rendered, escape, render
 from bot.chat import (
     Actor,
     ButtonPressed,
@@ -160,113 +160,126 @@ class Interactions:
 
         `quiet` (buttons): an outcome without replies just acknowledges the click.
         """
+        responder = Responder(interaction)
         task = asyncio.ensure_future(self.kata.handle(event))
         done, _ = await asyncio.wait({task}, timeout=self.adapter.defer_after)
-        deferred = not done
-        if deferred:
-            if quiet:
-                await interaction.response.defer()
-            else:
-                await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            outcome = await task
-        except Exception:
-            log.exception("Discord: the core failed on %s", type(event).__name__)
-            outcome = Outcome(replies=[Reply(text_message(SORRY))])
-        try:
-            await self.deliver(
-                interaction, outcome, deferred=deferred, quiet=quiet, session=session
-            )
+            if not done:
+                await responder.defer(quiet=quiet)
+            try:
+                outcome = await task
+            except Exception:
+                log.exception("Discord: the core failed on %s", type(event).__name__)
+                outcome = Outcome(replies=[Reply(text_message(SORRY))])
+            await self.deliver(responder, outcome, quiet=quiet, session=session)
         except discord.HTTPException:
             log.exception("Discord: could not answer interaction %s", interaction.id)
 
     async def deliver(
         self,
-        interaction: discord.Interaction,
+        responder: Responder,
         outcome: Outcome,
         *,
-        deferred: bool,
         quiet: bool,
         session: FormSession | None = None,
     ) -> None:
+        """Replies in order (private ones ephemeral), a form as a modal, form errors inline."""
+        interaction = responder.interaction
         if session is not None and outcome.form_errors:
-            await self._form_errors(interaction, session, outcome.form_errors, deferred=deferred)
+            await responder.send(form_errors_message(session, outcome.form_errors), private=True)
             return
         if session is not None:
             self.adapter.forms.close(session.token)
         if outcome.form is not None:
             new = self.adapter.forms.open(outcome.form, self._actor(interaction))
-            if not deferred and not interaction.response.is_done():
-                await interaction.response.send_modal(FormModal(new, 0, self.on_form_page))
+            if await responder.modal(FormModal(new, 0, self.on_form_page)):
                 return
+            # too late for a modal (deferred, or answering a modal): offer a button for it
             view = form_page_view(new.token, 0, "Open the form")
-            await interaction.followup.send(
-                outcome.form.title[:2000], view=view, ephemeral=True, allowed_mentions=NO_PINGS
-            )
-            if not outcome.replies:
-                return
-        parts = [(p, r.private) for r in outcome.replies for p in render(r.message)]
-        if not parts:
-            if quiet and not deferred:
-                await interaction.response.defer()
-            elif not quiet:
+            await responder.send(Rendered(content=escape(outcome.form.title)), True, view)
+        for reply in outcome.replies:
+            for part in render(reply.message):
+                await responder.send(part, private=reply.private)
+        if not responder.answered:
+            if quiet:
+                await responder.acknowledge()
+            else:
                 done = "\u2705 Counted." if outcome.react else "\u2705 Done."
-                await self._send_part(
-                    interaction, Rendered(content=done), True, deferred, first=True
-                )
-            return
-        for index, (part, private) in enumerate(parts):
-            await self._send_part(interaction, part, private, deferred, first=index == 0)
+                await responder.send(Rendered(content=done), private=True)
 
-    async def _send_part(
-        self,
-        interaction: discord.Interaction,
-        part: Rendered,
-        private: bool,
-        deferred: bool,
-        *,
-        first: bool,
+    async def _say(self, interaction: discord.Interaction, text: str, *, private: bool) -> None:
+        await Responder(interaction).send(Rendered(content=text), private=private)
+
+
+def form_errors_message(session: FormSession, errors: dict[str, str]) -> Rendered:
+    """What to fix, field by field, with a button that reopens the page of the first error."""
+    labels = {f.key: f.label for f in session.form.fields}
+    lines = [f"**{escape(labels.get(key, key))}:** {escape(text)}" for key, text in errors.items()]
+    page = page_of(session.form, next(iter(errors)))
+    rendered = Rendered(content=("Please check:\n" + "\n".join(lines))[:2000])
+    rendered.view = form_page_view(session.token, page, "Fix and send again")
+    return rendered
+
+
+class Responder:
+    """Sends one interaction's answers in order, whatever state its response is in.
+
+    The first answer is the interaction response; after a "thinking" defer it replaces the
+    placeholder (which is ephemeral, so a public first answer goes out as a follow-up and
+    the placeholder just says done); everything else is a follow-up message.
+    """
+
+    def __init__(self, interaction: discord.Interaction) -> None:
+        self.interaction = interaction
+        self.answered = False
+        self._placeholder = False
+
+    async def defer(self, *, quiet: bool) -> None:
+        if quiet:
+            await self.interaction.response.defer()
+        else:
+            await self.interaction.response.defer(ephemeral=True, thinking=True)
+            self._placeholder = True
+
+    async def acknowledge(self) -> None:
+        """A button press that needs no answer: acknowledge it without a message."""
+        if not self.interaction.response.is_done():
+            await self.interaction.response.defer()
+        elif self._placeholder:
+            await self.send(Rendered(content="\u2705 Done."), private=True)
+
+    async def modal(self, modal: discord.ui.Modal) -> bool:
+        """Open `modal` if Discord still allows it for this interaction."""
+        response = self.interaction.response
+        if response.is_done() or self.interaction.type is discord.InteractionType.modal_submit:
+            return False
+        await response.send_modal(modal)
+        self.answered = True
+        return True
+
+    async def send(
+        self, part: Rendered, private: bool, view: discord.ui.View | None = None
     ) -> None:
         kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
         if part.content:
             kwargs["content"] = part.content
         if part.embed is not None:
             kwargs["embed"] = part.embed
-        view = buttons_view(part.buttons)
+        view = view or part.view or buttons_view(part.buttons)
         if view is not None:
             kwargs["view"] = view
         if part.attachments:
             kwargs["files"] = part.files()
-        if not interaction.response.is_done():
-            await interaction.response.send_message(ephemeral=private, **kwargs)
-        elif first and deferred and private and not kwargs.get("files"):
-            kwargs.pop("allowed_mentions")
-            await interaction.edit_original_response(allowed_mentions=NO_PINGS, **kwargs)
-        else:
-            await interaction.followup.send(ephemeral=private, **kwargs)
-
-    async def _form_errors(
-        self,
-        interaction: discord.Interaction,
-        session: FormSession,
-        errors: dict[str, str],
-        *,
-        deferred: bool,
-    ) -> None:
-        labels = {f.key: f.label for f in session.form.fields}
-        lines = [f"**{labels.get(key, key)}:** {message}" for key, message in errors.items()]
-        page = page_of(session.form, next(iter(errors)))
-        view = form_page_view(session.token, page, "Fix and send again")
-        text = "Please check:\n" + "\n".join(lines)
-        if not deferred and not interaction.response.is_done():
-            await interaction.response.send_message(
-                text[:2000], view=view, ephemeral=True, allowed_mentions=NO_PINGS
+        self.answered = True
+        if not self.interaction.response.is_done():
+            await self.interaction.response.send_message(ephemeral=private, **kwargs)
+            return
+        if self._placeholder:
+            self._placeholder = False
+            if private and "files" not in kwargs:
+                await self.interaction.edit_original_response(**kwargs)
+                return
+            await self.interaction.edit_original_response(
+                content="\u2705 Done.", allowed_mentions=NO_PINGS
             )
-        else:
-            await interaction.followup.send(
-                text[:2000], view=view, ephemeral=True, allowed_mentions=NO_PINGS
-            )
-
-    async def _say(self, interaction: discord.Interaction, text: str, *, private: bool) -> None:
-        part = Rendered(content=text)
-        await self._send_part(interaction, part, private, deferred=False, first=True)
+        await self.interaction.followup.send(ephemeral=private, **kwargs)

@@ -37,6 +37,8 @@ class Rendered:
     embed: discord.Embed | None = None
     buttons: tuple[Button, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    view: discord.ui.View | None = None
+    """A ready-made view (the adapter's own buttons) instead of the core's `buttons`."""
 
     def files(self) -> list[discord.File]:
         return [discord.File(io.BytesIO(a.content), filename=a.filename) for a in self.attachments]

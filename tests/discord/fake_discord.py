@@ -246,6 +246,10 @@ class FakeDiscord:
     def posts_in(self, channel_id: str) -> list[dict[str, Any]]:
         return [m for m in self.posts if m["channel_id"] == channel_id]
 
+    def message_with(self, custom_id: str) -> dict[str, Any]:
+        """The message (of any kind) that carries the button `custom_id`."""
+        return next(m for m in self.messages.values() if custom_id in custom_ids(m))
+
     def dms_to(self, user_id: str) -> list[dict[str, Any]]:
         return [m for m in self.posts if self.dms.get(m["channel_id"]) == user_id]
 
