@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -139,7 +140,7 @@ class Answer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     stage_key: Mapped[str] = mapped_column(String(20))
     external_message_id: Mapped[str] = mapped_column(String(160))
     text: Mapped[str] = mapped_column(Text)
@@ -156,8 +157,12 @@ class Feedback(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    reviewee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    reviewee_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
     scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     strength: Mapped[str] = mapped_column(Text, default="")
     improvement: Mapped[str] = mapped_column(Text, default="")
@@ -187,12 +192,15 @@ class PointEvent(Base):
     taking back (a deleted answer) is a delete."""
 
     __tablename__ = "point_events"
-    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "key"),
+        Index("ix_point_events_channel_id_created_at", "channel_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     round_id: Mapped[int | None] = mapped_column(
         ForeignKey("rounds.id", ondelete="CASCADE"), nullable=True
     )
