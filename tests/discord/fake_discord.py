@@ -95,6 +95,13 @@ class FakeDiscord:
         self.members[user_id] = p.member(self.users[user_id], roles)
         return user_id
 
+    async def create_channel(self, name: str) -> str:
+        """A new text channel, announced on the gateway as Discord does."""
+        channel_id = p.snowflake()
+        self.channels[channel_id] = p.text_channel(channel_id, self.guild_id, name)
+        await self.gateway.dispatch("CHANNEL_CREATE", self.channels[channel_id])
+        return channel_id
+
     def permissions_of(self, user_id: str) -> int:
         perms = p.EVERYONE_PERMISSIONS
         if self.admin_role in self.members[user_id]["roles"]:

@@ -11,6 +11,7 @@ from adapters.discord import DiscordAdapter
 from adapters.discord.choices import tag_choices, time_zone_choices
 from adapters.discord.commands import answer_text, join_command
 from adapters.discord.invite import PERMISSIONS, invite_url
+from bot.chat import ChannelRef
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.people import Person
 
@@ -68,3 +69,13 @@ async def test_discord_asks_for_time_zones_while_typing(
     answer = await fake.reply_to(ask)
     assert answer["type"] == 8
     assert answer["data"]["choices"] == [{"name": "Europe/Lisbon", "value": "Europe/Lisbon"}]
+
+
+async def test_tags_complete_from_the_prompt_bank(bot: DiscordAdapter, fake: FakeDiscord) -> None:
+    lea = Person(fake, "lea")
+    ask = await lea.autocomplete("filter", "tags", focus="tags", tags="ranking,")
+    choices = (await fake.reply_to(ask))["data"]["choices"]
+    known = await bot.kata.known_tags(ChannelRef("discord", fake.guild_id, fake.channel_id))
+    assert choices and len(choices) <= 25
+    assert all(c["value"].startswith("ranking,") for c in choices)
+    assert {c["value"].split(",")[1] for c in choices} <= set(known)
