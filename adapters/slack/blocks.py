@@ -53,17 +53,18 @@ def split_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def _escaped_pieces(text: str, limit: int) -> list[str]:
+def _escaped_pieces(text: str, limit: int, raw_limit: int | None = None) -> list[str]:
     """Split before escaping, so an entity like `&amp;` is never cut in half, and re-split any
-    piece that escaping made longer than `limit`."""
+    piece that escaping made longer than `limit` (an escaped character is at most 5 long)."""
+    raw_limit = raw_limit or limit
     pieces: list[str] = []
-    for piece in split_text(text, limit):
+    for piece in split_text(text, raw_limit):
         escaped = escape(piece)
         if len(escaped) <= limit:
             pieces.append(escaped)
         else:
-            smaller = max(limit // 5, limit * limit // len(escaped) - 5)
-            pieces.extend(_escaped_pieces(piece, smaller) if smaller < limit else [])
+            smaller = max(limit // 5, raw_limit * limit // len(escaped) - 5)
+            pieces.extend(_escaped_pieces(piece, limit, smaller))
     return pieces or [""]
 
 

@@ -156,6 +156,9 @@ class FakeSlackWebAPI:
     def thread(self, channel: str, thread_ts: str) -> list[Posted]:
         return [m for m in self.messages if m.channel == channel and m.thread_ts == thread_ts]
 
+    def bot_replies(self, channel: str, thread_ts: str) -> list[Posted]:
+        return [m for m in self.thread(channel, thread_ts) if m.user is None]
+
     # ------------------------------------------------------------------ HTTP
 
     async def _params(self, request: web.Request) -> dict[str, Any]:

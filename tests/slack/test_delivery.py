@@ -1,0 +1,138 @@
+"""How requests reach the app over HTTP: signed, acknowledged at once, redeliveries harmless."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from sqlalchemy import select
+
+from bot.models import Answer, Channel
+from tests.slack.conftest import ALICE, BOB, CHANNEL, Team
+from tests.slack.slack_side import SIGNING_SECRET, HttpTransport, sign
+
+
+async def started_round(team: Team) -> str:
+    await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin daily")
+    await team.settled()
+    await team.slack.runs_command(CHANNEL, ALICE, "now")
+    await team.settled()
+    return team.api.bot_posts(CHANNEL)[0].ts
+
+
+async def answer_count(team: Team) -> int:
+    async with team.h.kata.sessions() as session:
+        return len((await session.scalars(select(Answer))).all())
+
+
+async def test_a_redelivered_answer_event_is_recorded_once(team: Team) -> None:
+    prompt_ts = await started_round(team)
+    posted = team.api.member_message(CHANNEL, BOB, "Scope: EU sellers only.", prompt_ts)
+    event = {
+        "type": "message",
+        "channel": CHANNEL,
+        "user": BOB,
+        "text": posted.text,
+        "ts": posted.ts,
+        "thread_ts": prompt_ts,
+        "channel_type": "channel",
+    }
+    body = team.slack.event_callback(event)
+
+    first = await team.slack.send_event(body)
+    await team.settled()
+    # Slack did not see the ack in time and delivers the same event twice more.
+    again = await team.slack.send_event(body, retry=1)
+    third = await team.slack.send_event(body, retry=2)
+    await team.settled()
+
+    assert [first.status, again.status, third.status] == [200, 200, 200]
+    assert await answer_count(team) == 1
+    assert team.api.reactions == [(CHANNEL, posted.ts, "white_check_mark")]
+    assert len(team.api.calls_to("reactions.add")) == 1
+
+
+async def test_two_deliveries_racing_each_other_still_record_one_answer(team: Team) -> None:
+    prompt_ts = await started_round(team)
+    posted = team.api.member_message(CHANNEL, BOB, "Data: click logs and labels.", prompt_ts)
+    event = {
+        "type": "message",
+        "channel": CHANNEL,
+        "user": BOB,
+        "text": posted.text,
+        "ts": posted.ts,
+        "thread_ts": prompt_ts,
+        "channel_type": "channel",
+    }
+    body = team.slack.event_callback(event)
+    await asyncio.gather(team.slack.send_event(body), team.slack.send_event(body, retry=1))
+    await team.settled()
+    assert await answer_count(team) == 1
+
+
+async def test_a_forged_signature_is_refused_and_changes_nothing(team: Team) -> None:
+    prompt_ts = await started_round(team)
+    posts_before = len(team.api.messages)
+    event = {
+        "type": "message",
+        "channel": CHANNEL,
+        "user": BOB,
+        "text": "Forged answer",
+        "ts": team.api.next_ts(),
+        "thread_ts": prompt_ts,
+        "channel_type": "channel",
+    }
+    forger = HttpTransport(team.slack.transport.url, secret="not-the-signing-secret")
+    refused = await forger.deliver("events_api", team.slack.event_callback(event))
+    command = team.slack.command_payload(CHANNEL, ALICE, "pause")
+    refused_command = await forger.deliver("slash_commands", command)
+    await team.settled()
+
+    assert refused.status == 401 and refused_command.status == 401
+    assert await answer_count(team) == 0
+    assert len(team.api.messages) == posts_before
+    async with team.h.kata.sessions() as session:
+        channel = await session.scalar(select(Channel))
+        assert channel is not None and not channel.paused
+
+
+async def test_a_stale_or_unsigned_request_is_refused(team: Team) -> None:
+    transport = team.slack.transport
+    assert isinstance(transport, HttpTransport)
+    body, content_type = transport.encode(
+        "slash_commands", team.slack.command_payload(CHANNEL, ALICE, "setup 09:00 UTC daily")
+    )
+    six_minutes_ago = int(time.time()) - 6 * 60
+    stale = await transport.post_raw(
+        body, content_type, sign(SIGNING_SECRET, body, six_minutes_ago)
+    )
+    unsigned = await transport.post_raw(body, content_type, {})
+    tampered_headers = sign(SIGNING_SECRET, body, int(time.time()))
+    tampered = await transport.post_raw(body + "&text=now", content_type, tampered_headers)
+    await team.settled()
+
+    assert [stale.status, unsigned.status, tampered.status] == [401, 401, 401]
+    assert team.api.responses == [] and team.api.messages == []
+    assert team.api.calls_to("users.info") == []
+
+
+async def test_commands_are_acknowledged_before_the_work_is_done(team: Team) -> None:
+    """The ack comes back empty and fast; the answer follows through the response_url."""
+    started = time.monotonic()
+    ack = await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin mon-fri")
+    elapsed = time.monotonic() - started
+    assert ack.status == 200 and ack.body == ""
+    assert elapsed < 3
+    await team.settled()
+    assert len(team.api.responses) == 1
+
+
+async def test_url_verification_is_answered_with_the_challenge(team: Team) -> None:
+    transport = team.slack.transport
+    assert isinstance(transport, HttpTransport)
+    body = '{"token": "t", "challenge": "kata-challenge-123", "type": "url_verification"}'
+    answer = await transport.post_raw(
+        body, "application/json", sign(SIGNING_SECRET, body, int(time.time()))
+    )
+    assert answer.status == 200
+    assert answer.json() == {"challenge": "kata-challenge-123"}
