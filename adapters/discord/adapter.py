@@ -92,11 +92,13 @@ class DiscordAdapter:
         try:
             await self.client.login(token)
         except discord.LoginFailure as exc:
+            await self.close()
             raise DiscordStartError(
                 "Discord rejected DISCORD_TOKEN; copy the bot token again from the Developer "
                 "Portal (Bot > Reset Token)."
             ) from exc
         except (discord.HTTPException, OSError) as exc:
+            await self.close()
             raise DiscordStartError(f"Could not reach Discord's API: {exc}") from exc
         flags = self.client.application_flags
         self.message_content = bool(
@@ -231,12 +233,19 @@ class DiscordAdapter:
             log.info("Discord: user %s no longer exists; note dropped", user.user_id)
 
     async def react(self, message: MessageRef, emoji: str) -> None:
+        """A missing tick is no reason to pause a channel: without Add Reactions, or when the
+        message is already gone, this logs and returns; a deleted channel still raises."""
         where = message.thread.thread_id if message.thread else message.channel.channel_id
         target = self._messageable(where, message.channel.workspace_id)
         partial = target.get_partial_message(int(message.message_id))
-        await self._guard(
-            message.channel, "add a reaction", lambda: partial.add_reaction(EMOJI.get(emoji, emoji))
-        )
+        try:
+            await partial.add_reaction(EMOJI.get(emoji, emoji))
+        except discord.Forbidden as exc:
+            log.warning("Discord: cannot react in %s (%s); grant Add Reactions", where, exc.text)
+        except discord.NotFound as exc:
+            if exc.code == UNKNOWN_CHANNEL:
+                raise ChannelUnavailable(message.channel, "the thread was deleted") from exc
+            log.info("Discord: message %s is gone; no reaction added", message.message_id)
 
     # ------------------------------------------------------------------ sending
 
