@@ -103,3 +103,15 @@ async def test_manage_server_makes_a_member_an_admin(bot: DiscordAdapter, fake: 
     assert refused["flags"] & EPHEMERAL and text_of(refused).startswith("Only")
     allowed = (await fake.reply_to(await mod.slash("pause")))["data"]
     assert "paused" in text_of(allowed).lower()
+
+
+async def test_export_sends_the_csv_as_a_file_only_the_admin_sees(
+    bot: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    lea = Person(fake, "lea", admin=True)
+    await fake.reply_to(await lea.slash("setup", time="09:30", timezone="Europe/Berlin"))
+    export = await lea.slash("export", scope="channel")
+    reply = await fake.reply_to(export)
+    assert reply["data"]["flags"] & EPHEMERAL
+    upload = next(c for c in fake.calls if c.path.startswith(f"/interactions/{export}/"))
+    assert upload.files and all(name.endswith(".csv") for name in upload.files)
