@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import render
-from bot.chat import ChannelRef, OutgoingMessage, Section, ThreadRef
+from bot.chat import ChannelRef, OutgoingMessage, Section, ThreadRef, UserRef
 from bot.models import Answer, Channel, Member, Round, StagePost, Workspace
 from bot.port import ChannelUnavailable
 from bot.prompt_bank import find_prompt, workspace_prompts
@@ -251,8 +251,20 @@ async def pause_unavailable(kata: Kata, channel_id: int, reason: str) -> None:
             f"Paused automatically on {kata.clock.now():%Y-%m-%d %H:%M} UTC: the bot could "
             f"not post here ({reason}). Fix access, then /kata resume."
         )
+        note = channel.paused_reason
+        ref = await channel_ref(session, channel)
+        admin = await session.get(Member, channel.setup_by_id) if channel.setup_by_id else None
+        admin_user = UserRef(ref.platform, ref.workspace_id, admin.external_id) if admin else None
     kata.jobs.cancel(f"round:{channel_id}")
-    log.warning("channel %s paused: %s", channel_id, reason)
+    log.warning("channel %s (%s) paused: %s", channel_id, ref, reason)
+    if admin_user is not None:
+        try:
+            await kata.port_for(ref.platform).send_private(
+                admin_user,
+                OutgoingMessage(title="Design Kata paused a channel", sections=(Section(note),)),
+            )
+        except Exception:
+            log.warning("could not tell %s that %s was paused", admin_user, ref, exc_info=True)
 
 
 # ---------------------------------------------------------------- stages and wrap-up
@@ -391,13 +403,3 @@ async def wrap_up(kata: Kata, round_id: int) -> bool:
         await _after_failure(kata, exc, ref, round_id, f"wrapup:{round_id}", "wrapup")
         return False
     return True
-
-
-async def notify_admins(kata: Kata, ref: ChannelRef, text: str) -> None:
-    """A note in the channel, used when the schedule changes by itself."""
-    try:
-        await kata.port_for(ref.platform).post_in_channel(
-            ref, OutgoingMessage(title="Design Kata", sections=(Section(text=text),))
-        )
-    except Exception:
-        log.warning("could not post a note in %s", ref, exc_info=True)

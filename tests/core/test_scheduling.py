@@ -208,6 +208,8 @@ async def test_a_channel_the_bot_lost_access_to_is_paused_with_a_note(
     assert chat.prompts() == []
     out = await chat.command(lead, "schedule")
     assert "paused" in out.text and "not_in_channel" in out.text
+    [note] = chat.private_to(lead)
+    assert "not_in_channel" in note.text and "/kata resume" in note.text
     await harness.advance(days=3)
     assert chat.prompts() == []
     del chat.unavailable["C1"]
