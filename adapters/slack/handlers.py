@@ -16,35 +16,27 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.blocks import action_of, clip, render_message
-from adapters.slack.client import retry_handlers
+from adapters.slack.blocks import action_of
 from adapters.slack.directory import MemberDirectory
 from adapters.slack.inbound import action_thread, channel_ref, read_message_event
 from adapters.slack.pacing import DeliveryLog, InFlight
 from adapters.slack.posting import SlackPort
+from adapters.slack.replies import ReplyRouter, user_ref
 from adapters.slack.views import (
     FORM_CALLBACK_PREFIX,
-    FormOrigin,
     form_origin,
-    render_form,
+    inline_errors,
     render_home,
     submitted_values,
 )
 from bot.chat import (
-    Actor,
     ButtonPressed,
-    ChannelRef,
     CommandInvoked,
     FormSubmitted,
     InboundEvent,
-    MessageRef,
     Outcome,
-    OutgoingMessage,
     Reply,
-    ThreadRef,
     text_message,
 )
 
@@ -69,6 +61,7 @@ class SlackInbound:
         self.members = members
         self.inflight = inflight
         self.deliveries = DeliveryLog()
+        self.replies = ReplyRouter(port)
 
     def register(self, app: AsyncApp) -> None:
         """Attach the listeners to a bolt app (dispatching through `dispatch`)."""
@@ -129,10 +122,12 @@ class SlackInbound:
                 actor = await self.members.actor(change.channel.workspace_id, change.user_id)
             outcome = await self.kata.handle(change.to_event(actor))
             if outcome.react:
-                await self._react(change.ref(), outcome.react)
+                await self.replies.react(change.ref(), outcome.react)
             for reply in outcome.replies:
-                thread_ts = change.thread.thread_id
-                await self._reply_in_channel(change.channel, change.user_id, thread_ts, reply)
+                author = user_ref(change.channel.workspace_id, change.user_id or "")
+                await self.replies.to_channel(
+                    change.channel, author, change.thread.thread_id, reply
+                )
         except Exception:
             self.deliveries.release(event_id)
             log.exception("failed to handle message event %s", event_id)
@@ -168,7 +163,7 @@ class SlackInbound:
                 request_id=body.get("trigger_id"),
             )
             outcome = await self._handle(command) or Outcome(replies=[Reply(SORRY)])
-            await self._deliver(outcome, body, channel, actor, None)
+            await self.replies.deliver(outcome, body, channel, actor.user, None)
         finally:
             self._done(context)
 
@@ -193,7 +188,8 @@ class SlackInbound:
                 thread=thread,
             )
             outcome = await self._handle(pressed) or Outcome(replies=[Reply(SORRY)])
-            await self._deliver(outcome, body, channel, actor, thread.thread_id if thread else None)
+            thread_ts = thread.thread_id if thread else None
+            await self.replies.deliver(outcome, body, channel, actor.user, thread_ts)
         finally:
             self._done(context)
 
@@ -220,106 +216,16 @@ class SlackInbound:
                 outcome = await work
             outcome = outcome or Outcome(replies=[Reply(SORRY)])
             if outcome.form_errors and not acked:
-                await ack(response_action="errors", errors=self._inline_errors(view, outcome))
+                await ack(response_action="errors", errors=inline_errors(view, outcome.form_errors))
                 acked = True
                 return
             if not acked:
                 await ack()
                 acked = True
-            await self._after_form(outcome, origin, actor)
+            await self.replies.after_form(outcome, origin, actor.user)
         except Exception:
             log.exception("failed to handle a form submit")
         finally:
             if not acked:
                 await ack()
             self._done(context)
-
-    @staticmethod
-    def _inline_errors(view: dict[str, Any], outcome: Outcome) -> dict[str, str]:
-        """Map the core's field errors onto the modal's block ids (unknown keys: first block)."""
-        block_ids = [b.get("block_id") for b in view.get("blocks") or [] if b.get("block_id")]
-        errors: dict[str, str] = {}
-        for key, message in outcome.form_errors.items():
-            target = key if key in block_ids else (block_ids[0] if block_ids else key)
-            errors[target] = clip(
-                f"{errors[target]} {message}" if target in errors else message, 150
-            )
-        return errors
-
-    async def _after_form(self, outcome: Outcome, origin: FormOrigin, actor: Actor) -> None:
-        replies = outcome.replies or [Reply(text_message(m)) for m in outcome.form_errors.values()]
-        for reply in replies:
-            if origin.channel_id:
-                channel = channel_ref(actor.user.workspace_id, origin.channel_id)
-                await self._reply_in_channel(channel, actor.user.user_id, origin.thread_ts, reply)
-            else:
-                await self.port.send_private(actor.user, reply.message)
-
-    # ------------------------------------------------------------------ replies
-
-    async def _deliver(
-        self,
-        outcome: Outcome,
-        body: dict[str, Any],
-        channel: ChannelRef,
-        actor: Actor,
-        thread_ts: str | None,
-    ) -> None:
-        """Send an Outcome for a command or button: form first (the trigger expires), then
-        replies through the response_url, falling back to the Web API."""
-        if outcome.form is not None:
-            origin = FormOrigin(
-                outcome.form.form_id, outcome.form.context, channel.channel_id, thread_ts
-            )
-            try:
-                view = render_form(outcome.form, origin)
-                await self.port.client.views_open(trigger_id=body.get("trigger_id"), view=view)
-            except (SlackApiError, ValueError) as error:
-                log.warning("could not open the %s form: %s", outcome.form.form_id, error)
-                note = "That form could not open in time; please press the button again."
-                outcome.replies.insert(0, Reply(text_message(note)))
-        for reply in outcome.replies:
-            if not await self._respond(body.get("response_url"), reply):
-                await self._reply_in_channel(channel, actor.user.user_id, thread_ts, reply)
-            if reply.message.attachments:
-                await self.port.send_direct(actor.user, _files_only(reply.message))
-
-    async def _respond(self, response_url: str | None, reply: Reply) -> bool:
-        """Answer through Slack's response_url; False when there is none or it failed."""
-        if not response_url:
-            return False
-        client = AsyncWebhookClient(url=response_url, retry_handlers=retry_handlers())
-        ok = True
-        for page in render_message(reply.message):
-            result = await client.send(
-                text=page["text"],
-                blocks=page.get("blocks"),
-                response_type="ephemeral" if reply.private else "in_channel",
-                replace_original=False,
-            )
-            ok = ok and result.status_code == 200
-        return ok
-
-    async def _reply_in_channel(
-        self, channel: ChannelRef, user_id: str | None, thread_ts: str | None, reply: Reply
-    ) -> None:
-        message = reply.message
-        if reply.private and user_id:
-            actor_ref = (await self.members.actor(channel.workspace_id, user_id)).user
-            await self.port.send_private(actor_ref, message, channel, thread_ts)
-        elif thread_ts:
-            await self.port.post_in_thread(ThreadRef(channel, thread_ts), message)
-        else:
-            await self.port.post_in_channel(channel, message)
-
-    async def _react(self, message: MessageRef, emoji: str) -> None:
-        try:
-            await self.port.react(message, emoji)
-        except Exception as error:
-            log.warning("could not react to %s: %s", message.message_id, error)
-
-
-def _files_only(message: OutgoingMessage) -> OutgoingMessage:
-    """A DM that carries a reply's files, since ephemeral messages cannot hold files."""
-    note = text_message("Here are the files you asked for.")
-    return OutgoingMessage(sections=note.sections, attachments=message.attachments)

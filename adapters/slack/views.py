@@ -145,3 +145,18 @@ def render_home(message: OutgoingMessage) -> dict[str, Any]:
         note = "Nothing here yet: join a channel that practises with `/kata`."
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": note}}]
     return {"type": "home", "blocks": blocks}
+
+
+def inline_errors(view: dict[str, Any], form_errors: dict[str, str]) -> dict[str, str]:
+    """The core's field errors keyed by the modal's block ids, for `response_action: errors`.
+
+    Slack refuses errors for blocks the view does not have, so an error about the form as a
+    whole goes on its first input.
+    """
+    block_ids = [b.get("block_id") for b in view.get("blocks") or [] if b.get("block_id")]
+    errors: dict[str, str] = {}
+    for key, message in form_errors.items():
+        target = key if key in block_ids else (block_ids[0] if block_ids else key)
+        joined = f"{errors[target]} {message}" if target in errors else message
+        errors[target] = clip(joined, 150)
+    return errors

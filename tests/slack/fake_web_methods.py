@@ -1,0 +1,164 @@
+"""What each Slack Web API method does in the fake: Slack's checks, answers and error codes.
+
+State lives on `FakeSlackWebAPI`; this mixin holds one handler per method, named after it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.slack.blockkit import check_blocks, check_view
+
+
+@dataclass
+class Posted:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    thread_ts: str | None = None
+    user: str | None = None
+
+
+class SlackMethods:
+    team_id: str
+    bot_user_id: str
+    bot_id: str
+    url: str
+    problems: list[str]
+    users: dict[str, dict[str, Any]]
+    channels: dict[str, dict[str, bool]]
+    messages: list[Posted]
+    ephemerals: list[dict[str, Any]]
+    responses: list[dict[str, Any]]
+    opened_views: list[dict[str, Any]]
+    home_views: dict[str, dict[str, Any]]
+    reactions: list[tuple[str, str, str]]
+    uploads: dict[str, bytes]
+    shared_files: list[dict[str, Any]]
+    socket_url: str | None
+    _triggers: dict[str, float]
+    _clock: itertools.count[int]
+
+    def next_ts(self) -> str:
+        return f"{1_700_000_000 + next(self._clock)}.{next(self._clock):06d}"
+
+    def _check_channel(self, channel: str) -> str | None:
+        if channel.startswith("D"):
+            return None
+        state = self.channels.get(channel)
+        if state is None:
+            return "channel_not_found"
+        if state["archived"]:
+            return "is_archived"
+        if not state["member"]:
+            return "not_in_channel"
+        return None
+
+    def _check_blocks(self, method: str, params: dict[str, Any]) -> None:
+        if "blocks" in params:
+            self.problems += [f"{method}: {p}" for p in check_blocks(params["blocks"])]
+        if not params.get("text") and not params.get("blocks"):
+            self.problems.append(f"{method}: neither text nor blocks")
+
+    # ------------------------------------------------------------------ methods
+
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://kata.example.slack.com/",
+            "team": "Kata",
+            "user": "design_kata",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+        }
+
+    def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.socket_url}
+
+    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._check_blocks("chat.postMessage", params)
+        channel = params["channel"]
+        error = self._check_channel(channel)
+        if error:
+            return {"ok": False, "error": error}
+        thread_ts = params.get("thread_ts")
+        if thread_ts and not any(m.channel == channel and m.ts == thread_ts for m in self.messages):
+            self.problems.append(f"chat.postMessage: thread_ts {thread_ts} is not a message")
+        posted = Posted(channel, self.next_ts(), params.get("text", ""), params.get("blocks", []))
+        posted.thread_ts = thread_ts
+        self.messages.append(posted)
+        return {"ok": True, "channel": channel, "ts": posted.ts, "message": {"ts": posted.ts}}
+
+    def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._check_blocks("chat.postEphemeral", params)
+        error = self._check_channel(params["channel"])
+        if error:
+            return {"ok": False, "error": error}
+        if params["user"] not in self.users:
+            return {"ok": False, "error": "user_not_in_channel"}
+        self.ephemerals.append(params)
+        return {"ok": True, "message_ts": self.next_ts()}
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = str(params.get("users", ""))
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": "D" + user}}
+
+    def _reactions_add(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (params["channel"], params["timestamp"], params["name"])
+        if not any(m.channel == key[0] and m.ts == key[1] for m in self.messages):
+            return {"ok": False, "error": "message_not_found"}
+        if key in self.reactions:
+            return {"ok": False, "error": "already_reacted"}
+        self.reactions.append(key)
+        return {"ok": True}
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(params.get("user", ""))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.problems += [f"views.open: {p}" for p in check_view(params["view"], "modal")]
+        issued = self._triggers.pop(params["trigger_id"], None)
+        if issued is None:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        if time.monotonic() - issued > 3:
+            return {"ok": False, "error": "expired_trigger_id"}
+        view = {**params["view"], "id": f"V{next(self._clock)}", "team_id": self.team_id}
+        self.opened_views.append(view)
+        return {"ok": True, "view": view}
+
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.problems += [f"views.publish: {p}" for p in check_view(params["view"], "home")]
+        self.home_views[params["user_id"]] = params["view"]
+        return {"ok": True, "view": {**params["view"], "id": f"V{next(self._clock)}"}}
+
+    def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(self._clock)}"
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        for item in params["files"]:
+            if item["id"] not in self.uploads:
+                self.problems.append(f"files.completeUploadExternal: {item['id']} not uploaded")
+            self.shared_files.append({**item, "channel": params.get("channel_id")})
+        return {"ok": True, "files": params["files"]}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK - uploaded")
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if "blocks" in body:
+            self.problems += [f"response_url: {p}" for p in check_blocks(body["blocks"])]
+        self.responses.append(body)
+        return web.Response(text="ok")
