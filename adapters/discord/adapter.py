@@ -21,6 +21,7 @@ from adapters.discord.endpoints import override_endpoints
 from adapters.discord.forms import FormSessions
 from adapters.discord.inbound import Inbound
 from adapters.discord.interactions import Interactions
+from adapters.discord.pacing import Pacer
 from adapters.discord.render import NO_PINGS, Rendered, render
 from bot.chat import ChannelRef, MessageRef, OutgoingMessage, ThreadRef, UserRef, text_message
 from bot.port import ChannelUnavailable
@@ -35,7 +36,6 @@ T = TypeVar("T")
 READY_TIMEOUT_SECONDS = 60.0
 THREAD_NAME_LIMIT = 100
 UNKNOWN_CHANNEL = 10003
-CONCURRENT_SENDS = 4
 EMOJI = {
     "white_check_mark": "\u2705",
     "heavy_check_mark": "\u2714\ufe0f",
@@ -75,7 +75,7 @@ class DiscordAdapter:
         self._runner: asyncio.Task[None] | None = None
         self._restore: Callable[[], None] | None = None
         self._synced: set[int] = set()
-        self._send_slots = asyncio.Semaphore(CONCURRENT_SENDS)
+        self._pacer = Pacer()
         self.inbound = Inbound(self)
         self._register_events()
 
@@ -278,7 +278,7 @@ class DiscordAdapter:
             kwargs["view"] = view
         if part.attachments:
             kwargs["files"] = part.files()
-        async with self._send_slots:
+        async with self._pacer.slot():
             return await target.send(**kwargs)
 
     async def _guard(self, channel: ChannelRef, doing: str, call: Callable[[], Awaitable[T]]) -> T:
