@@ -66,6 +66,8 @@ class FakeSlackWebAPI(SlackMethods):
         self.shared_files: list[dict[str, Any]] = []
         self.socket_url: str | None = None
         self._scripted: list[Scripted] = []
+        self.delays: dict[str, float] = {}
+        """Seconds a method takes to answer, to play a slow Slack."""
         self._triggers: dict[str, float] = {}
         self._clock = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -182,6 +184,8 @@ class FakeSlackWebAPI(SlackMethods):
             return web.json_response({"ok": False, "error": "not_authed"})
         if token != wanted:
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
         scripted = self._scripted_for(method, params)
         if scripted is not None:
             return scripted
