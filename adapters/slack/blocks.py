@@ -8,6 +8,7 @@ field that has no continuation (a header, a button label).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.chat import Button, OutgoingMessage, Section
@@ -71,7 +72,8 @@ def _escaped_pieces(text: str, limit: int, raw_limit: int | None = None) -> list
 def section_blocks(section: Section) -> list[Block]:
     """One core Section as one or more Block Kit section blocks."""
     blocks: list[Block] = []
-    heading = f"*{escape(section.heading.strip())}*" if section.heading else ""
+    title = (section.heading or "").strip()
+    heading = f"*{escape(title)}*" if title else ""
     body = section.text
     if heading:
         budget = MAX_SECTION_TEXT - len(heading) - 1
@@ -101,10 +103,11 @@ def section_blocks(section: Section) -> list[Block]:
 
 def button_element(button: Button, index: int) -> Block:
     """A Block Kit button; the action id carries the core's action name."""
+    label = clip(button.label.strip() or button.action, MAX_BUTTON_TEXT)
     element: Block = {
         "type": "button",
         "action_id": f"kata_{button.action}_{index}",
-        "text": {"type": "plain_text", "text": clip(button.label, MAX_BUTTON_TEXT), "emoji": True},
+        "text": {"type": "plain_text", "text": label, "emoji": True},
         "value": button.value[:MAX_BUTTON_VALUE],
     }
     if button.primary:
@@ -121,14 +124,15 @@ def action_of(action_id: str) -> str | None:
 
 
 def fallback_text(message: OutgoingMessage) -> str:
-    """The notification text Slack shows where blocks cannot be rendered."""
-    return clip(escape(message.plain_text()), MAX_FALLBACK_TEXT) or " "
+    """The notification text Slack shows where blocks cannot be rendered (no button labels)."""
+    text = replace(message, buttons=(), attachments=()).plain_text()
+    return clip(escape(text), MAX_FALLBACK_TEXT) or " "
 
 
 def content_blocks(message: OutgoingMessage) -> list[Block]:
     """Header and sections, without buttons or footer."""
     blocks: list[Block] = []
-    if message.title:
+    if message.title and message.title.strip():
         header = clip(message.title.strip(), MAX_HEADER)
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": header}})
     for section in message.sections:

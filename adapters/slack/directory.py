@@ -35,6 +35,9 @@ class MemberDirectory:
         except SlackApiError as error:
             log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
             return Actor(user=user_ref, display_name=fallback_name or user_id)
+        except Exception as error:  # Slack unreachable after retries: answer as a member
+            log.warning("users.info unreachable for %s: %s", user_id, error)
+            return Actor(user=user_ref, display_name=fallback_name or user_id)
         user = response.get("user") or {}
         actor = Actor(
             user=user_ref, display_name=display_name_of(user), is_admin=is_admin_user(user)

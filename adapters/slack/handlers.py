@@ -164,6 +164,9 @@ class SlackInbound:
             )
             outcome = await self._handle(command) or Outcome(replies=[Reply(SORRY)])
             await self.replies.deliver(outcome, body, channel, actor.user, None)
+        except Exception:
+            log.exception("failed to handle /kata %s", body.get("text"))
+            await self.replies.respond(body.get("response_url"), Reply(SORRY))
         finally:
             self._done(context)
 
@@ -190,6 +193,9 @@ class SlackInbound:
             outcome = await self._handle(pressed) or Outcome(replies=[Reply(SORRY)])
             thread_ts = thread.thread_id if thread else None
             await self.replies.deliver(outcome, body, channel, actor.user, thread_ts)
+        except Exception:
+            log.exception("failed to handle a button press")
+            await self.replies.respond(body.get("response_url"), Reply(SORRY))
         finally:
             self._done(context)
 
