@@ -22,7 +22,7 @@ from sqlalchemy import select, text
 
 from bot.chat import CommandInvoked, MessagePosted, MessageRef
 from bot.models import Answer, Channel, Member, PointEvent, Round
-from tests.conftest import POSTGRES_URL, postgres_unavailable
+from tests.conftest import POSTGRES_TEST_URL, _postgres_schema, postgres_unavailable
 from tests.support.harness import Harness, make_harness
 from tests.support.memory_chat import MemoryChat
 
@@ -178,5 +178,9 @@ if __name__ == "__main__":
         if reason:
             print(f"postgres skipped: {reason}")
         else:
-            chosen.append(("postgres", POSTGRES_URL))
-    asyncio.run(main(chosen))
+            chosen.append(("postgres", POSTGRES_TEST_URL))
+    try:
+        asyncio.run(main(chosen))
+    finally:
+        if len(chosen) > 1:
+            asyncio.run(_postgres_schema("DROP SCHEMA IF EXISTS"))

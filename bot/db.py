@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -66,11 +66,17 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str) -> AsyncEngine:
-    url = normalize_url(url)
+    """An engine for a URL. A PostgreSQL URL may carry `?search_path=name` to keep the bot's
+    tables in their own schema of a shared database (the tests use one per run)."""
+    parsed = make_url(normalize_url(url))
     kwargs: dict[str, Any] = {}
-    if url.startswith("sqlite") and ":memory:" in url:
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-    engine = create_async_engine(url, **kwargs)
+    search_path = parsed.query.get("search_path")
+    if search_path and parsed.get_backend_name() == "postgresql":
+        parsed = parsed.difference_update_query(["search_path"])
+        kwargs["connect_args"] = {"server_settings": {"search_path": str(search_path)}}
+    engine = create_async_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_transactions(engine)
 

@@ -14,6 +14,9 @@ from tests.support.memory_chat import MemoryChat
 POSTGRES_URL = os.environ.get(
     "KATA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+# Each test run gets its own schema, so two runs on one machine never share tables.
+TEST_SCHEMA = f"kata_test_{os.getpid()}"
+POSTGRES_TEST_URL = f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}search_path={TEST_SCHEMA}"
 _pg_reason: str | None = None
 _pg_checked = False
 
@@ -35,7 +38,25 @@ def postgres_unavailable() -> str | None:
             asyncio.run(probe())
         except Exception as exc:  # any failure means: no usable PostgreSQL here
             _pg_reason = f"PostgreSQL not reachable at {POSTGRES_URL}: {exc!r}"[:300]
+        else:
+            asyncio.run(_postgres_schema("CREATE SCHEMA IF NOT EXISTS"))
     return _pg_reason
+
+
+async def _postgres_schema(verb: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        suffix = " CASCADE" if verb.startswith("DROP") else ""
+        await conn.execute(f"{verb} {TEST_SCHEMA}{suffix}")
+    finally:
+        await conn.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _pg_checked and _pg_reason is None:
+        asyncio.run(_postgres_schema("DROP SCHEMA IF EXISTS"))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -44,7 +65,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
         reason = postgres_unavailable()
         if reason:
             pytest.skip(reason)
-        return POSTGRES_URL
+        return POSTGRES_TEST_URL
     return f"sqlite+aiosqlite:///{tmp_path / 'kata.db'}"
 
 

@@ -18,6 +18,7 @@ from bot.content import ContentInvalid, load_content
 from bot.db import Base, make_engine
 from bot.migrate import upgrade
 from bot.settings import PROJECT_ROOT
+from tests.conftest import TEST_SCHEMA
 
 PLATFORM_LIBRARIES = {"slack_bolt", "slack_sdk", "discord", "aiohttp", "adapters"}
 
@@ -57,11 +58,13 @@ def _diff(url: str) -> list:
 
 
 def _reset_postgres(url: str) -> None:
+    """Empty this test run's own schema (see `TEST_SCHEMA`)."""
+
     async def reset() -> None:
         engine = make_engine(url)
         async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {TEST_SCHEMA} CASCADE"))
+            await conn.execute(text(f"CREATE SCHEMA {TEST_SCHEMA}"))
         await engine.dispose()
 
     asyncio.run(reset())
