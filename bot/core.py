@@ -34,7 +34,7 @@ from bot.chat import (
     text_message,
 )
 from bot.clock import Clock
-from bot.commands import CommandError, Parsed, help_message, parse, usage_message
+from bot.commands import BY_NAME, CommandError, Parsed, help_message, parse, usage_message
 from bot.content import Content
 from bot.directory import channel_for, member_for, workspace_for
 from bot.jobs import JobQueue
@@ -195,7 +195,7 @@ class Kata:
             configured, channel_id = channel.configured, channel.id
             today = rounds.schedule_of(channel).local_date(self.clock.now())
         if not configured:
-            raise CommandError("Set up this channel first.", _spec("setup"))
+            raise CommandError("Set up this channel first.", BY_NAME["setup"])
         if not await self._may_manage(cmd.channel, cmd.actor):
             raise CommandError("Only admins and the member who ran setup can start a round.")
         result = await rounds.start_round(self, channel_id, today, scheduled=False)
@@ -354,9 +354,3 @@ class Kata:
 
 def _reply(message: OutgoingMessage, private: bool = True) -> Outcome:
     return Outcome(replies=[Reply(message, private)])
-
-
-def _spec(name: str):  # noqa: ANN202
-    from bot.commands import BY_NAME
-
-    return BY_NAME[name]

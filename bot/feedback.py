@@ -29,7 +29,7 @@ from bot.chat import (
     text_message,
 )
 from bot.content import Rubric
-from bot.directory import member_for
+from bot.directory import find_member, member_for, workspace_for
 from bot.models import Answer, Channel, Feedback, Member, Round
 from bot.rounds import channel_ref
 
@@ -194,8 +194,6 @@ async def submit(kata: Kata, actor: Actor, round_id: int, values: dict[str, str]
 
 
 async def _record(kata: Kata, actor: Actor, round_id: int, review: Review) -> Outcome:
-    from bot.directory import find_member
-
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
         rnd = await _round_for(session, actor, round_id)
@@ -275,8 +273,6 @@ def feedback_note(
 
 async def _round_for(session: AsyncSession, actor: Actor, round_id: int) -> Round | None:
     """The round, only if it belongs to the actor's own workspace."""
-    from bot.directory import workspace_for
-
     rnd = await session.get(Round, round_id)
     if rnd is None:
         return None

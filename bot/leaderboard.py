@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import streaks
-from bot.models import Channel, Feedback, Member, PointEvent, Streak
+from bot.models import Channel, Feedback, Member, PointEvent, Round, Streak
 
 Board = Literal["points", "streak", "reviews"]
 Period = Literal["week", "month", "all"]
@@ -93,19 +93,15 @@ async def board(
             .group_by(Member.id, Member.display_name)
         )
         if channel_id is not None:
-            query = query.where(Feedback.round_id.in_(_rounds_of(channel_id)))
+            query = query.where(
+                Feedback.round_id.in_(select(Round.id).where(Round.channel_id == channel_id))
+            )
         if start is not None:
             query = query.where(Feedback.created_at >= start, Feedback.created_at < end)
         values = [(m, n, int(v)) for m, n, v in (await session.execute(query)).all()]
     else:
         values = await _streak_values(session, workspace_id, channel_id, visible)
     return _rank(values, limit)
-
-
-def _rounds_of(channel_id: int):  # noqa: ANN202 - a SQL subquery
-    from bot.models import Round
-
-    return select(Round.id).where(Round.channel_id == channel_id)
 
 
 async def _streak_values(
