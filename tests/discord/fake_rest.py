@@ -65,6 +65,15 @@ def message_problems(body: dict[str, Any]) -> list[str]:
     return out
 
 
+def modal_problems(body: dict[str, Any]) -> list[str]:
+    """Discord's documentation allows five top-level components in a modal; the preview
+    spec says 40. The documentation wins."""
+    components = (body.get("data") or {}).get("components") or []
+    if len(components) > 5:
+        return [f"modal has {len(components)} top-level components (5 at most)"]
+    return []
+
+
 class FakeRest:
     def __init__(self, discord: FakeDiscord) -> None:
         self.d = discord
@@ -93,6 +102,8 @@ class FakeRest:
             self.problems.extend(problems)
         if request.method == "POST" and isinstance(body, dict) and _creates_message(path, body):
             self.problems.extend(message_problems(_message_part(path, body)))
+        if path.endswith("/callback") and isinstance(body, dict) and body.get("type") == 9:
+            self.problems.extend(modal_problems(body))
         response = self._injected(call) or await self._route(call)
         call.status = response.status
         async with self.changed:
