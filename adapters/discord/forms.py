@@ -57,6 +57,11 @@ def _uses_select(form_field: FormField) -> bool:
     return form_field.kind == "choice" and 0 < len(form_field.choices) <= SELECT_OPTION_LIMIT
 
 
+def _uses_user_select(form_field: FormField) -> bool:
+    """More members than a select can list: let Discord's member picker find them."""
+    return form_field.kind == "choice" and all(c.value.isdigit() for c in form_field.choices)
+
+
 def field_item(form_field: FormField, value: str | None) -> discord.ui.Label:
     """One form field as a labelled modal component, prefilled with `value`."""
     current = value if value is not None else form_field.initial
@@ -75,10 +80,18 @@ def field_item(form_field: FormField, value: str | None) -> discord.ui.Label:
                 for c in form_field.choices
             ],
         )
+    elif _uses_user_select(form_field):
+        component = discord.ui.UserSelect(
+            custom_id=form_field.key,
+            min_values=1 if form_field.required else 0,
+            max_values=1,
+            required=form_field.required,
+            default_values=[discord.Object(int(current))] if current and current.isdigit() else [],
+        )
     else:
         hint = form_field.placeholder
         if form_field.kind == "choice" and not hint:
-            hint = "Type a name"  # more choices than a select can hold
+            hint = "Type a name"
         component = discord.ui.TextInput(
             custom_id=form_field.key,
             style=discord.TextStyle.paragraph
@@ -134,6 +147,9 @@ class FormModal(discord.ui.Modal):
             inner = child.component if isinstance(child, discord.ui.Label) else child
             if isinstance(inner, discord.ui.Select):
                 values[inner.custom_id] = inner.values[0] if inner.values else ""
+            elif isinstance(inner, discord.ui.UserSelect):
+                picked = inner.values[0] if inner.values else None
+                values[inner.custom_id] = str(getattr(picked, "id", picked or ""))
             elif isinstance(inner, discord.ui.TextInput):
                 values[inner.custom_id] = inner.value.strip()
         return values
