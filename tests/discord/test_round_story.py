@@ -88,6 +88,16 @@ async def test_a_full_round_in_a_thread_with_feedback_and_leaderboard(
     dm = await fake.wait_for(lambda: fake.dms_to(bo.id))
     assert "Clear scope questions" in text_of(dm[0])
 
+    # The rest of the stages, then the wrap-up, all land in the thread.
+    while not any(_title(m).startswith("Wrap-up") for m in fake.posts_in(thread["id"])):
+        await fake.reply_to(await lea.slash("next", where=thread["id"]))
+    titles = [_title(m) for m in fake.posts_in(thread["id"]) if m["embeds"]]
+    total = len(harness.kata.content.stages)
+    assert [t.split(":")[0] for t in titles if t.startswith("Stage")][
+        -1
+    ] == f"Stage {total}/{total}"
+    assert fake.posts_in(fake.channel_id) == [prompt]
+
     board = await lea.slash("leaderboard")
     shown = (await fake.reply_to(board))["data"]
     assert "Bo" in text_of(shown) and "Lea" in text_of(shown)
@@ -115,3 +125,7 @@ async def test_export_sends_the_csv_as_a_file_only_the_admin_sees(
     assert reply["data"]["flags"] & EPHEMERAL
     upload = next(c for c in fake.calls if c.path.startswith(f"/interactions/{export}/"))
     assert upload.files and all(name.endswith(".csv") for name in upload.files)
+
+
+def _title(message: dict) -> str:
+    return (message.get("embeds") or [{}])[0].get("title") or ""
