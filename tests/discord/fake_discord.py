@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from tests.discord.fake_gateway import FakeGateway
 from tests.discord.fake_rest import EPHEMERAL, Call, FakeRest
 
 MESSAGE_CONTENT_LIMITED = 1 << 19
+ANSWER_WINDOW_SECONDS = 3.0
 
 
 class FakeDiscord:
@@ -44,6 +46,7 @@ class FakeDiscord:
         """DM channel id -> the member it reaches."""
         """Messages the bot created with POST /channels/{id}/messages, in order."""
         self._interaction_channels: dict[str, str] = {}
+        self._interaction_sent: dict[str, float] = {}
         self.rest = FakeRest(self)
         self.gateway = FakeGateway(self._ready, self._guild)
         self._runner: web.AppRunner | None = None
@@ -209,9 +212,23 @@ class FakeDiscord:
             "last_message_id": None,
         }
 
+    async def send_interaction(self, payload: dict[str, Any]) -> None:
+        """Dispatch INTERACTION_CREATE and start its 3-second answer window."""
+        self._interaction_sent[payload["id"]] = time.monotonic()
+        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+
     def interaction_callback(
         self, interaction_id: str, token: str, body: dict[str, Any]
     ) -> web.Response:
+        """Discord's rules: one answer per interaction, within three seconds."""
+        if interaction_id in self.callbacks:
+            self.problems.append(f"interaction {interaction_id} answered twice")
+            error = {"message": "Interaction has already been acknowledged.", "code": 40060}
+            return p.json_response(error, status=400)
+        sent = self._interaction_sent.get(interaction_id, time.monotonic())
+        if time.monotonic() - sent > ANSWER_WINDOW_SECONDS:
+            self.problems.append(f"interaction {interaction_id} answered after 3 seconds")
+            return p.json_response({"message": "Unknown interaction", "code": 10062}, status=404)
         self.callbacks[interaction_id] = body
         kind = body["type"]
         result: dict[str, Any] = {

@@ -89,7 +89,7 @@ class Person:
 
     async def _send(self, kind: int, data: dict[str, Any], where: str | None) -> str:
         payload = self._interaction(kind, data, where)
-        await self.fake.gateway.dispatch("INTERACTION_CREATE", payload)
+        await self.fake.send_interaction(payload)
         return payload["id"]
 
     async def slash(self, *path: str, where: str | None = None, **options: Any) -> str:
@@ -105,7 +105,7 @@ class Person:
         data = {"custom_id": custom_id, "component_type": 2}
         payload = self._interaction(COMPONENT, data, message["channel_id"])
         payload["message"] = message
-        await self.fake.gateway.dispatch("INTERACTION_CREATE", payload)
+        await self.fake.send_interaction(payload)
         return payload["id"]
 
     async def submits(
