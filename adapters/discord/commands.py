@@ -236,7 +236,11 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
         await runner.run_command(interaction, join_command("prompts", "list", tag))
 
     @prompts.command(name="add", description="Add a prompt of your own")
-    @app_commands.describe(tags="Comma-separated tags")
+    @app_commands.describe(
+        title="A short name, e.g. Podcast search",
+        scenario="A sentence or more: the situation to design for",
+        tags="Comma-separated tags",
+    )
     @app_commands.autocomplete(tags=many_tags)
     async def prompts_add(
         interaction: discord.Interaction,
