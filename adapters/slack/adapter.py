@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 
 from adapters.slack.client import build_client
 from adapters.slack.directory import MemberDirectory
 from adapters.slack.handlers import SlackInbound
 from adapters.slack.pacing import ChannelPacer, InFlight
-from adapters.slack.posting import SlackPort
+from adapters.slack.posting import SlackPort, slack_error
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+SOCKET_CONNECT_SECONDS = 30
 
 
 class SlackSetupError(RuntimeError):
@@ -85,21 +89,70 @@ class SlackAdapter(SlackPort):
         self._socket: AsyncSocketModeHandler | None = None
 
     async def start(self) -> None:
-        """Connect (Socket Mode) or start listening (HTTP); returns once requests can arrive."""
+        """Connect (Socket Mode) or start listening (HTTP); returns once requests can arrive.
+
+        Raises SlackSetupError, with what to fix, when a token is refused, Slack cannot be
+        reached or the port is taken.
+        """
+        await self._check_bot_token()
         if self.socket_mode:
-            self._socket = AsyncSocketModeHandler(
-                self.app, self.settings.slack_app_token, web_client=self.client
-            )
-            await self._socket.connect_async()
-            log.info("Slack: connected in Socket Mode")
-            return
+            await self._connect_socket()
+        else:
+            await self._listen()
+
+    async def _check_bot_token(self) -> None:
+        try:
+            identity = await self.client.auth_test()
+        except SlackApiError as error:
+            raise SlackSetupError(
+                f"Slack refused SLACK_BOT_TOKEN ({slack_error(error)}): copy the Bot User "
+                "OAuth Token (xoxb-...) from the app's OAuth & Permissions page"
+            ) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise SlackSetupError(
+                f"cannot reach the Slack Web API at {self.client.base_url}: {error}"
+            ) from None
+        log.info("Slack: signed in as %s in %s", identity.get("user"), identity.get("team"))
+
+    async def _connect_socket(self) -> None:
+        """Ask for the websocket URL ourselves first: the SDK would retry a refused app token
+        forever, while here it becomes one clear error."""
+        token = self.settings.slack_app_token
+        try:
+            opened = await self.client.apps_connections_open(app_token=token)
+        except SlackApiError as error:
+            raise SlackSetupError(
+                f"Slack refused SLACK_APP_TOKEN ({slack_error(error)}): generate an app-level "
+                "token (xapp-...) with the connections:write scope under Basic Information"
+            ) from None
+        self._socket = AsyncSocketModeHandler(self.app, token, web_client=self.client)
+        self._socket.client.wss_uri = str(opened["url"])
+        try:
+            await asyncio.wait_for(self._socket.connect_async(), SOCKET_CONNECT_SECONDS)
+        except TimeoutError:
+            await self._socket.close_async()
+            self._socket = None
+            raise SlackSetupError(
+                f"the Socket Mode websocket did not open within {SOCKET_CONNECT_SECONDS} s"
+            ) from None
+        log.info("Slack: connected in Socket Mode")
+
+    async def _listen(self) -> None:
         web_app = web.Application()
         web_app.router.add_post(EVENTS_PATH, self._serve)
         web_app.router.add_get("/healthz", self._health)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.settings.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:
+            await self._runner.cleanup()
+            self._runner = None
+            raise SlackSetupError(
+                f"cannot listen on {self.host}:{self.settings.port} ({error.strerror}): "
+                "set PORT to a free port"
+            ) from None
         sockets = getattr(site._server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else self.settings.port
         log.info("Slack: listening on %s:%s%s", self.host, self.port, EVENTS_PATH)

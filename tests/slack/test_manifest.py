@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 
-from adapters.slack import SlackAdapter, SlackSetupError
 from adapters.slack.client import WEB_API_METHODS
 from adapters.slack.handlers import COMMAND, HANDLED_EVENTS, MESSAGE_EVENTS
-from bot.port import ChatPort
-from bot.settings import Settings
 from tests.slack import specs
 from tests.slack.conftest import CHANNEL, Team
 
@@ -73,16 +69,3 @@ async def test_each_subscribed_event_reaches_a_listener(team: Team) -> None:
     delivered = await team.slack.send_event(team.slack.event_callback(unhandled))
     assert delivered.status == 404
     await team.settled()
-
-
-def test_the_adapter_refuses_to_start_without_the_tokens_its_mode_needs() -> None:
-    kata = object()
-    with pytest.raises(SlackSetupError, match="SLACK_BOT_TOKEN"):
-        SlackAdapter(kata, Settings(_env_file=None, slack_signing_secret="s"))
-    with pytest.raises(SlackSetupError, match="SLACK_APP_TOKEN"):
-        SlackAdapter(kata, Settings(_env_file=None, slack_bot_token="xoxb-1"))
-
-
-def test_the_adapter_is_the_cores_chat_port(team: Team) -> None:
-    assert isinstance(team.adapter, ChatPort)
-    assert team.adapter.platform == "slack"
