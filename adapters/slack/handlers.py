@@ -19,7 +19,12 @@ from slack_bolt.response import BoltResponse
 
 from adapters.slack.blocks import action_of
 from adapters.slack.directory import MemberDirectory
-from adapters.slack.inbound import action_thread, channel_ref, read_message_event
+from adapters.slack.inbound import (
+    MessageChange,
+    action_thread,
+    channel_ref,
+    read_message_event,
+)
 from adapters.slack.pacing import DeliveryLog, InFlight
 from adapters.slack.posting import SlackPort
 from adapters.slack.replies import ReplyRouter, user_ref
@@ -109,30 +114,40 @@ class SlackInbound:
     # ------------------------------------------------------------------ events
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
-        event_id = body.get("event_id")
         try:
-            if not self.deliveries.claim(event_id):
-                log.info("event %s delivered again; already handled", event_id)
+            handled = await self._record_message(body, event)
+            if handled is None:
                 return
+            change, outcome = handled
+            if outcome.react:
+                await self.replies.react(change.ref(), outcome.react)
+            author = user_ref(change.channel.workspace_id, change.user_id or "")
+            for reply in outcome.replies:
+                await self.replies.to_channel(change.channel, author, change.thread_id, reply)
+        except Exception:
+            log.exception("could not answer message event %s", body.get("event_id"))
+        finally:
+            self._done(context)
+
+    async def _record_message(
+        self, body: dict[str, Any], event: dict[str, Any]
+    ) -> tuple[MessageChange, Outcome] | None:
+        """Hand a thread message (or its edit or deletion) to the core, once per event id."""
+        event_id = body.get("event_id")
+        if not self.deliveries.claim(event_id):
+            log.info("event %s delivered again; already handled", event_id)
+            return None
+        try:
             change = read_message_event(str(body.get("team_id") or ""), event)
             if change is None or change.thread is None:
-                return
+                return None
             actor = None
             if change.kind != "deleted" and change.user_id:
                 actor = await self.members.actor(change.channel.workspace_id, change.user_id)
-            outcome = await self.kata.handle(change.to_event(actor))
-            if outcome.react:
-                await self.replies.react(change.ref(), outcome.react)
-            for reply in outcome.replies:
-                author = user_ref(change.channel.workspace_id, change.user_id or "")
-                await self.replies.to_channel(
-                    change.channel, author, change.thread.thread_id, reply
-                )
+            return change, await self.kata.handle(change.to_event(actor))
         except Exception:
-            self.deliveries.release(event_id)
-            log.exception("failed to handle message event %s", event_id)
-        finally:
-            self._done(context)
+            self.deliveries.release(event_id)  # not recorded: let Slack's retry try again
+            raise
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], context: Any

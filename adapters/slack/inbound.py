@@ -56,6 +56,10 @@ class MessageChange:
     user_id: str | None
     text: str = ""
 
+    @property
+    def thread_id(self) -> str | None:
+        return self.thread.thread_id if self.thread else None
+
     def ref(self) -> MessageRef:
         return MessageRef(channel=self.channel, message_id=self.ts, thread=self.thread)
 

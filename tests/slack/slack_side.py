@@ -112,17 +112,22 @@ class SlackSide:
     ) -> tuple[Posted, Delivered]:
         """A member writes a message (in a thread when `thread_ts`); Slack sends the event."""
         posted = self.api.member_message(channel, user, text, thread_ts)
+        return posted, await self.send_event(self.event_callback(self.message_event(posted)))
+
+    @staticmethod
+    def message_event(posted: Posted) -> dict[str, Any]:
+        """The `message` event Slack sends for a member's message."""
         event: dict[str, Any] = {
             "type": "message",
-            "channel": channel,
-            "user": user,
-            "text": text,
+            "channel": posted.channel,
+            "user": posted.user,
+            "text": posted.text,
             "ts": posted.ts,
             "channel_type": "channel",
         }
-        if thread_ts:
-            event["thread_ts"] = thread_ts
-        return posted, await self.send_event(self.event_callback(event))
+        if posted.thread_ts:
+            event["thread_ts"] = posted.thread_ts
+        return event
 
     async def member_edits(self, posted: Posted, new_text: str) -> Delivered:
         old = {"type": "message", "user": posted.user, "text": posted.text, "ts": posted.ts}

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.models import Answer, Channel
 from tests.slack.conftest import ALICE, BOB, CHANNEL, Team
+from tests.slack.fake_web_methods import Posted
 from tests.slack.slack_side import SIGNING_SECRET, HttpTransport, sign
 
 
@@ -28,16 +29,7 @@ async def answer_count(team: Team) -> int:
 async def test_a_redelivered_answer_event_is_recorded_once(team: Team) -> None:
     prompt_ts = await started_round(team)
     posted = team.api.member_message(CHANNEL, BOB, "Scope: EU sellers only.", prompt_ts)
-    event = {
-        "type": "message",
-        "channel": CHANNEL,
-        "user": BOB,
-        "text": posted.text,
-        "ts": posted.ts,
-        "thread_ts": prompt_ts,
-        "channel_type": "channel",
-    }
-    body = team.slack.event_callback(event)
+    body = team.slack.event_callback(team.slack.message_event(posted))
 
     first = await team.slack.send_event(body)
     await team.settled()
@@ -55,16 +47,7 @@ async def test_a_redelivered_answer_event_is_recorded_once(team: Team) -> None:
 async def test_two_deliveries_racing_each_other_still_record_one_answer(team: Team) -> None:
     prompt_ts = await started_round(team)
     posted = team.api.member_message(CHANNEL, BOB, "Data: click logs and labels.", prompt_ts)
-    event = {
-        "type": "message",
-        "channel": CHANNEL,
-        "user": BOB,
-        "text": posted.text,
-        "ts": posted.ts,
-        "thread_ts": prompt_ts,
-        "channel_type": "channel",
-    }
-    body = team.slack.event_callback(event)
+    body = team.slack.event_callback(team.slack.message_event(posted))
     await asyncio.gather(team.slack.send_event(body), team.slack.send_event(body, retry=1))
     await team.settled()
     assert await answer_count(team) == 1
@@ -73,17 +56,10 @@ async def test_two_deliveries_racing_each_other_still_record_one_answer(team: Te
 async def test_a_forged_signature_is_refused_and_changes_nothing(team: Team) -> None:
     prompt_ts = await started_round(team)
     posts_before = len(team.api.messages)
-    event = {
-        "type": "message",
-        "channel": CHANNEL,
-        "user": BOB,
-        "text": "Forged answer",
-        "ts": team.api.next_ts(),
-        "thread_ts": prompt_ts,
-        "channel_type": "channel",
-    }
+    forged = Posted(CHANNEL, team.api.next_ts(), "Forged answer", thread_ts=prompt_ts, user=BOB)
+    event = team.slack.event_callback(team.slack.message_event(forged))
     forger = HttpTransport(team.slack.transport.url, secret="not-the-signing-secret")
-    refused = await forger.deliver("events_api", team.slack.event_callback(event))
+    refused = await forger.deliver("events_api", event)
     command = team.slack.command_payload(CHANNEL, ALICE, "pause")
     refused_command = await forger.deliver("slash_commands", command)
     await team.settled()

@@ -34,17 +34,7 @@ async def test_a_round_over_socket_mode_with_acks_for_every_envelope(socket_team
     assert (CHANNEL, posted.ts, "white_check_mark") in api.reactions
 
     # Socket Mode redelivers with a retry_attempt; the answer still counts once.
-    body = slack.event_callback(
-        {
-            "type": "message",
-            "channel": CHANNEL,
-            "user": BOB,
-            "text": posted.text,
-            "ts": posted.ts,
-            "thread_ts": prompt.ts,
-            "channel_type": "channel",
-        }
-    )
+    body = slack.event_callback(slack.message_event(posted))
     await transport.deliver("events_api", body, retry=1)
     await team.settled()
     async with team.h.kata.sessions() as session:
