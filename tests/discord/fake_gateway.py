@@ -32,6 +32,8 @@ class FakeGateway:
         self.resumes: list[dict[str, Any]] = []
         self.heartbeats = 0
         self.replay_overlap = 0
+        self.refuse_intents = 0
+        """Intent bits this application may not use: IDENTIFY with them closes with 4014."""
         self.connected = asyncio.Event()
         self._live = False
 
@@ -59,6 +61,9 @@ class FakeGateway:
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
         self.identifies.append(data)
+        if self.refuse_intents & int(data.get("intents") or 0):
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
         self.session_id = secrets.token_hex(8)
         ready = {**self._ready(), "session_id": self.session_id, "resume_gateway_url": self.url}
         self._live = True

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from adapters.discord import DiscordAdapter
+import pytest
+
+from adapters.discord import DiscordAdapter, DiscordStartError
+from tests.discord.conftest import settings_for
 from tests.discord.fake_discord import FakeDiscord
+from tests.support.harness import Harness
 
 
 async def test_start_logs_in_identifies_and_publishes_kata(bot: DiscordAdapter, fake: FakeDiscord):
@@ -18,3 +22,24 @@ async def test_start_logs_in_identifies_and_publishes_kata(bot: DiscordAdapter, 
     (kata,) = sync.body
     names = {o["name"] for o in kata["options"]}
     assert {"setup", "answer", "leaderboard", "feedback", "prompts", "filter"} <= names
+
+
+async def test_a_rejected_token_stops_start_up_with_a_clear_message(
+    fake: FakeDiscord, harness: Harness
+) -> None:
+    fake.rest.fail("GET", r"^/users/@me$", 401, {"message": "401: Unauthorized", "code": 0})
+    adapter = DiscordAdapter(harness.kata, settings_for(fake), guild_ready_timeout=0.05)
+    with pytest.raises(DiscordStartError, match="DISCORD_TOKEN"):
+        await adapter.start()
+    await adapter.close()
+    assert fake.gateway.identifies == []
+
+
+async def test_an_intent_the_portal_refuses_stops_start_up_with_a_clear_message(
+    fake: FakeDiscord, harness: Harness
+) -> None:
+    fake.gateway.refuse_intents = 1 << 15  # flags say yes, the gateway says no
+    adapter = DiscordAdapter(harness.kata, settings_for(fake), guild_ready_timeout=0.05)
+    with pytest.raises(DiscordStartError, match="Message Content intent"):
+        await adapter.start()
+    await adapter.close()

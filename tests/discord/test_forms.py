@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from adapters.discord import DiscordAdapter, DiscordStartError
-from tests.discord.conftest import settings_for
+from adapters.discord import DiscordAdapter
 from tests.discord.fake_discord import FakeDiscord, custom_ids, text_of
 from tests.discord.people import Person
 from tests.discord.story import round_running
-from tests.support.harness import Harness
 
 EPHEMERAL = 1 << 6
 
@@ -77,14 +73,3 @@ async def test_a_slow_core_gets_a_deferred_click_and_a_button_for_the_form(
 
     modal = await fake.reply_to(await lea.presses(fake.message_with(open_form), open_form))
     assert modal["type"] == 9 and len(modal["data"]["components"]) == 5
-
-
-async def test_a_rejected_token_stops_start_up_with_a_clear_message(
-    fake: FakeDiscord, harness: Harness
-) -> None:
-    fake.rest.fail("GET", r"^/users/@me$", 401, {"message": "401: Unauthorized", "code": 0})
-    adapter = DiscordAdapter(harness.kata, settings_for(fake), guild_ready_timeout=0.05)
-    with pytest.raises(DiscordStartError, match="DISCORD_TOKEN"):
-        await adapter.start()
-    await adapter.close()
-    assert fake.gateway.identifies == []
