@@ -90,7 +90,11 @@ def _invite(client_id: str | None) -> int:
         return 2
     from adapters.discord.invite import invite_url
 
-    print(invite_url(client_id))
+    try:
+        print(invite_url(client_id))
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     return 0
 
 
@@ -126,48 +130,50 @@ async def _serve(settings: Settings, use_console: bool) -> int:
 
     runtime = build(settings)
     kata = runtime.kata
-    adapters: list[Any] = []
-    console = None
+    started: list[Any] = []
     try:
         if use_console:
             from adapters.console.adapter import ConsoleAdapter
 
             console = ConsoleAdapter(kata)
             kata.attach(console)
-        else:
-            adapters = await _platform_adapters(kata, settings)
-        await kata.start()
-        if console is not None:
+            await kata.start()
             await console.run()
-        else:
-            await _wait_for_signal()
+            return 0
+        try:
+            await _start_platforms(kata, settings, started)
+        except RuntimeError as exc:  # the adapters' setup errors say what to fix
+            print(f"Could not start: {exc}", file=sys.stderr)
+            return 2
+        await kata.start()
+        await _wait_for_signal()
         return 0
     finally:
-        for adapter in adapters:
+        for adapter in started:
             with contextlib.suppress(Exception):
                 await adapter.close()
         await runtime.close()
 
 
-async def _platform_adapters(kata: Any, settings: Settings) -> list[Any]:
-    started: list[Any] = []
+async def _start_platforms(kata: Any, settings: Settings, started: list[Any]) -> None:
+    """Start every configured platform; each goes on `started` before it starts, so a failure
+    in one still closes what was opened (closing a half-started adapter is safe)."""
     if settings.slack_configured:
         from adapters.slack import SlackAdapter
 
         slack = SlackAdapter(kata, settings)
+        started.append(slack)
         kata.attach(slack)
         await slack.start()
-        started.append(slack)
         log.info("Slack adapter started")
     if settings.discord_configured:
         from adapters.discord import DiscordAdapter
 
         discord = DiscordAdapter(kata, settings)
+        started.append(discord)
         kata.attach(discord)
         await discord.start()
-        started.append(discord)
         log.info("Discord adapter started")
-    return started
 
 
 async def _wait_for_signal() -> None:
