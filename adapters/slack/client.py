@@ -13,6 +13,9 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
     FixedValueRetryIntervalCalculator,
 )
 from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 DEFAULT_BASE_URL = "https://slack.com/api/"
@@ -34,6 +37,21 @@ WEB_API_METHODS = (
 checked against this list, and the test fake refuses any method not on it."""
 
 
+class AnyServerErrorRetryHandler(AsyncServerErrorRetryHandler):
+    """The SDK's server-error handler retries 500 and 503 only; a 502 or 504 from Slack's edge
+    is just as transient."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code >= 500
+
+
 def retry_handlers(backoff_seconds: float | None = None) -> list[AsyncRetryHandler]:
     """429s wait for Retry-After; 5xx and dropped connections back off and try again.
 
@@ -46,7 +64,7 @@ def retry_handlers(backoff_seconds: float | None = None) -> list[AsyncRetryHandl
     )
     return [
         AsyncRateLimitErrorRetryHandler(max_retry_count=5),
-        AsyncServerErrorRetryHandler(max_retry_count=3, interval_calculator=interval),
+        AnyServerErrorRetryHandler(max_retry_count=3, interval_calculator=interval),
         AsyncConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=interval),
     ]
 

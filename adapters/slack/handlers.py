@@ -67,6 +67,7 @@ class SlackInbound:
         self.inflight = inflight
         self.deliveries = DeliveryLog()
         self.replies = ReplyRouter(port)
+        self.form_ack_budget = FORM_ACK_BUDGET
 
     def register(self, app: AsyncApp) -> None:
         """Attach the listeners to a bolt app (dispatching through `dispatch`)."""
@@ -230,7 +231,7 @@ class SlackInbound:
             )
             work = asyncio.ensure_future(self._handle(submitted))
             try:
-                outcome = await asyncio.wait_for(asyncio.shield(work), FORM_ACK_BUDGET)
+                outcome = await asyncio.wait_for(asyncio.shield(work), self.form_ack_budget)
             except TimeoutError:
                 await ack()
                 acked = True

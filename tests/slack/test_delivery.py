@@ -123,3 +123,28 @@ async def test_url_verification_is_answered_with_the_challenge(team: Team) -> No
     )
     assert answer.status == 200
     assert answer.json() == {"challenge": "kata-challenge-123"}
+
+
+async def test_a_slow_feedback_submit_closes_the_modal_in_time_and_confirms_later(
+    team: Team,
+) -> None:
+    """Inline errors need the core's verdict inside the ack; if the core is slower than the
+    budget, the modal closes anyway and the verdict follows as an ephemeral message."""
+    prompt_ts = await started_round(team)
+    prompt = team.api.bot_posts(CHANNEL)[0]
+    await team.slack.member_posts(CHANNEL, BOB, "Scope: EU only.", prompt_ts)
+    await team.slack.presses(ALICE, prompt, "feedback")
+    await team.settled()
+    modal = team.api.opened_views[-1]
+
+    team.adapter.inbound.form_ack_budget = 0.3
+    team.api.delays["chat.postEphemeral"] = 0.6  # telling Bob about his feedback is slow
+    started = time.monotonic()
+    ack = await team.slack.submits(
+        ALICE, modal, {"reviewee": BOB, "strength": "Clear scope.", "improvement": "Add SLAs."}
+    )
+    assert ack.status == 200 and ack.body == ""
+    assert time.monotonic() - started < 0.6
+    await team.settled()
+    to_alice = [e for e in team.api.ephemerals if e["user"] == ALICE]
+    assert any("Feedback for Bob" in e["text"] for e in to_alice)

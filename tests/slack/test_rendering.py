@@ -9,6 +9,7 @@ from adapters.slack.blocks import action_of, escape, render_message, split_text
 from adapters.slack.views import (
     FormOrigin,
     form_origin,
+    inline_errors,
     render_form,
     render_home,
     submitted_values,
@@ -195,3 +196,11 @@ def test_the_home_tab_never_carries_buttons_and_stays_within_100_blocks() -> Non
     assert check_view(home, "home") == []
     assert all(b["type"] != "actions" for b in home["blocks"])
     assert len(home["blocks"]) == 100
+
+
+def test_errors_about_the_whole_form_are_shown_on_its_first_input() -> None:
+    view = render_form(FEEDBACK, FormOrigin("feedback", "12"))
+    errors = inline_errors(view, {"form": "This form is out of date.", "strength": "Too short."})
+    assert errors == {"reviewee": "This form is out of date.", "strength": "Too short."}
+    long = inline_errors(view, {"strength": "x" * 400})
+    assert len(long["strength"]) <= 150

@@ -34,9 +34,10 @@ async def test_a_rate_limited_prompt_waits_for_retry_after_and_is_posted_once(te
     assert len(team.api.bot_posts(CHANNEL)) == len(attempts) - 1
 
 
-async def test_server_errors_are_retried_without_double_posting(team: Team) -> None:
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_server_errors_are_retried_without_double_posting(team: Team, status: int) -> None:
     await set_up(team)
-    team.api.fail("chat.postMessage", status=503, error="service_unavailable", times=2)
+    team.api.fail("chat.postMessage", status=status, error="service_unavailable", times=2)
     await team.h.advance(hours=1)
     assert len(prompts_posted(team)) == 1
     assert len(team.api.calls_to("chat.postMessage")) == len(team.api.bot_posts()) + 2
