@@ -22,6 +22,8 @@ MAX_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_CONTEXT_TEXT = 3000
 MAX_FALLBACK_TEXT = 3000
+MAX_HEADING = 200
+"""A section heading is ours to cap: escaped, it stays far below a section's 3,000."""
 
 Block = dict[str, Any]
 
@@ -73,7 +75,7 @@ def section_blocks(section: Section) -> list[Block]:
     """One core Section as one or more Block Kit section blocks."""
     blocks: list[Block] = []
     title = (section.heading or "").strip()
-    heading = f"*{escape(title)}*" if title else ""
+    heading = f"*{escape(clip(title, MAX_HEADING))}*" if title else ""
     body = section.text
     if heading:
         budget = MAX_SECTION_TEXT - len(heading) - 1

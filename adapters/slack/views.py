@@ -45,7 +45,7 @@ def _option(value: str, label: str) -> dict[str, Any]:
 
 
 def _element(field: FormField) -> dict[str, Any]:
-    if field.kind == "choice":
+    if field.kind == "choice" and field.choices:  # Slack refuses a select without options
         element: dict[str, Any] = {
             "type": "static_select",
             "action_id": field.key,

@@ -107,6 +107,13 @@ def test_header_and_button_labels_are_clipped_to_slack_limits() -> None:
     assert check_blocks(blocks) == []
 
 
+def test_a_huge_heading_is_capped_and_its_text_still_fits() -> None:
+    section = Section(heading="<" * 5000, text="&" * 5000)
+    blocks = render_message(OutgoingMessage(sections=(section,)))[0]["blocks"]
+    assert check_blocks(blocks) == []
+    assert blocks[0]["text"]["text"].startswith("*&lt;")
+
+
 def test_many_fields_are_spread_over_sections_of_ten() -> None:
     fields = tuple(Field(f"Member {i}", f"{i} pts") for i in range(23))
     blocks = render_message(OutgoingMessage(sections=(Section(heading="Board", fields=fields),)))[
