@@ -23,7 +23,11 @@ async def test_a_burst_is_spread_at_the_configured_rate() -> None:
             await asyncio.sleep(0.005)
             busy -= 1
 
+    begin = loop.time()
     await asyncio.gather(*(send() for _ in range(10)))
-    gaps = [b - a for a, b in zip(sorted(started), sorted(started)[1:], strict=False)]
-    assert min(gaps) >= 0.009  # 100 a second: at least 10 ms apart (timer slack allowed)
+    # Sleeps never end early, so the 10th send cannot start before 9 gaps of 10 ms have
+    # passed; a loaded machine may only make it later (which is why this is not a timing test
+    # of individual gaps, which can bunch up when two sleepers wake together).
+    assert max(started) - begin >= 9 * 0.010 - 0.001
+    assert len(started) == 10
     assert most <= 3
