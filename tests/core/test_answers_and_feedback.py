@@ -10,10 +10,7 @@ from tests.support.memory_chat import MemoryChat
 
 
 async def start_manual_round(chat: MemoryChat, stages: int = 0):
-    lead = chat.member("lea", admin=True)
-    await chat.command(lead, "setup 09:00 Europe/Berlin mon-fri")
-    await chat.command(lead, "pace manual")
-    await chat.command(lead, "now")
+    lead = await chat.start_round()
     for _ in range(stages):
         await chat.command(lead, "next")
     return lead

@@ -10,10 +10,7 @@ from tests.support.memory_chat import MemoryChat
 
 
 async def round_with_answers(chat: MemoryChat, *names: str, channel: str = "C1") -> None:
-    lead = chat.member("lea", admin=True)
-    await chat.command(lead, "setup 09:00 Europe/Berlin daily", channel=channel)
-    await chat.command(lead, "pace manual", channel=channel)
-    await chat.command(lead, "now", channel=channel)
+    await chat.start_round("09:00 Europe/Berlin daily", channel=channel)
     for name in names:
         await chat.reply(chat.member(name), "scope: an answer", thread=chat.latest_thread(channel))
 
@@ -164,9 +161,7 @@ async def test_only_admins_and_the_member_who_ran_setup_change_the_schedule(
 async def test_no_prompt_repeats_until_every_matching_prompt_was_used(
     harness: Harness, chat: MemoryChat
 ) -> None:
-    lead = chat.member("lea", admin=True)
-    await chat.command(lead, "setup 09:00 UTC daily")
-    await chat.command(lead, "pace manual")
+    lead = await chat.start_round("09:00 UTC daily", "manual", now=False)
     await chat.command(lead, "filter tags vision")
     matching = [p for p in harness.kata.content.prompts if "vision" in p.all_tags]
     n = len(matching)

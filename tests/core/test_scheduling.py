@@ -117,10 +117,7 @@ async def test_two_processes_racing_for_the_same_round_post_it_once(
 async def test_stages_drip_at_the_channel_pace_and_then_wrap_up(
     harness: Harness, chat: MemoryChat
 ) -> None:
-    lead = chat.member("lea", admin=True)
-    await chat.command(lead, "setup 09:00 Europe/Berlin mon-fri")
-    await chat.command(lead, "pace drip 30")
-    await chat.command(lead, "now")
+    await chat.start_round("09:00 Europe/Berlin mon-fri", "drip 30")
     assert len(chat.stage_titles()) == 1
     await harness.advance(minutes=29)
     assert len(chat.stage_titles()) == 1
@@ -138,10 +135,7 @@ async def test_stages_drip_at_the_channel_pace_and_then_wrap_up(
 async def test_all_at_once_posts_every_stage_with_the_prompt(
     harness: Harness, chat: MemoryChat
 ) -> None:
-    lead = chat.member("lea", admin=True)
-    await chat.command(lead, "setup 09:00 Europe/Berlin mon-fri")
-    await chat.command(lead, "pace all")
-    await chat.command(lead, "now")
+    await chat.start_round("09:00 Europe/Berlin mon-fri", "all")
     assert len(chat.stage_titles()) == 10
     assert [b.action for b in chat.prompt_post().message.buttons] == ["feedback", "stats"]
 
@@ -169,10 +163,7 @@ async def test_manual_pacing_waits_for_next_and_ends_with_the_wrap_up(
 async def test_the_next_day_round_wraps_up_an_unfinished_one_first(
     harness: Harness, chat: MemoryChat
 ) -> None:
-    lead = chat.member("lea", admin=True)
-    await chat.command(lead, "setup 09:00 Europe/Berlin mon-fri")
-    await chat.command(lead, "pace manual")
-    await chat.command(lead, "now")
+    await chat.start_round("09:00 Europe/Berlin mon-fri", "manual")
     first = chat.latest_thread()
     await harness.advance(days=1, hours=1)  # Tuesday 09:00 Berlin
     assert len(chat.prompts()) == 2

@@ -24,9 +24,7 @@ async def daily_rounds(harness: Harness, chat: MemoryChat, pattern: str, who: st
 
 
 async def setup_daily(chat: MemoryChat, days: str = "daily") -> None:
-    lead = chat.member("lea", admin=True)
-    await chat.command(lead, f"setup 09:00 Europe/Berlin {days}")
-    await chat.command(lead, "pace manual")
+    await chat.start_round(f"09:00 Europe/Berlin {days}", now=False)
 
 
 async def test_a_member_who_answers_three_rounds_in_a_row_has_a_streak_of_three(

@@ -98,6 +98,20 @@ class MemoryChat:
     def member(self, name: str, admin: bool = False) -> Actor:
         return Actor(UserRef(self.platform, self.workspace_id, f"U-{name}"), name, admin)
 
+    async def start_round(
+        self,
+        schedule: str = "09:00 Europe/Berlin mon-fri",
+        pace: str = "manual",
+        channel: str = "C1",
+        now: bool = True,
+    ) -> Actor:
+        """The usual opening: an admin sets up a channel, picks a pace and starts a round."""
+        lead = self.member("lea", admin=True)
+        for text in (f"setup {schedule}", f"pace {pace}", *(["now"] if now else [])):
+            outcome = await self.command(lead, text, channel=channel)
+            assert "Usage" not in outcome.text, outcome.text
+        return lead
+
     async def command(
         self, who: Actor, text: str, channel: str = "C1", thread: ThreadRef | None = None
     ) -> Outcome:
