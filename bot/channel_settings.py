@@ -58,6 +58,8 @@ async def manage(kata: Kata, cmd: CommandInvoked, parsed: Parsed) -> OutgoingMes
         channel, member = await _load(kata, session, cmd)
         if not may_manage(channel, member, cmd.actor.is_admin):
             raise _refuse(parsed)
+        if cmd.channel_name:
+            channel.name = cmd.channel_name[:100]
         if parsed.spec.name != "setup" and not channel.configured:
             raise CommandError("This channel has no schedule yet. Start with setup.", parsed.spec)
         handler = _HANDLERS[parsed.spec.name]

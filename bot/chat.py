@@ -206,6 +206,8 @@ class CommandInvoked:
     request_id: str | None = None
     """The platform's id for this request (Discord interaction id, Slack trigger id); `answer`
     uses it so a command delivered twice records one answer."""
+    channel_name: str | None = None
+    """The channel's name as people see it (without '#'), for places like Slack's App Home."""
 
 
 @dataclass(frozen=True)

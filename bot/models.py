@@ -56,6 +56,7 @@ class Channel(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     configured: Mapped[bool] = mapped_column(Boolean, default=False)
     post_time: Mapped[time] = mapped_column(Time(), default=time(9, 0))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")

@@ -212,7 +212,9 @@ async def home_message(kata: Kata, actor: Actor) -> OutgoingMessage:
             )
             sections.append(
                 Section(
-                    heading=f"Channel {channel.external_id}",
+                    heading=f"#{channel.name}"
+                    if channel.name
+                    else f"Channel {channel.external_id}",
                     text=(
                         f"Streak {streak.current} (longest {streak.longest}), "
                         f"freezes {streak.freezes}\n"

@@ -89,6 +89,7 @@ class Interactions:
             text=text,
             thread=self._thread_of(interaction),
             request_id=request_id or str(interaction.id),
+            channel_name=_channel_name(interaction),
         )
         await self.answer(interaction, event, quiet=False)
 
@@ -283,3 +284,12 @@ class Responder:
                 content="\u2705 Done.", allowed_mentions=NO_PINGS
             )
         await self.interaction.followup.send(ephemeral=private, **kwargs)
+
+
+def _channel_name(interaction: discord.Interaction) -> str | None:
+    """The practice channel's name; from inside a round's thread, its parent's."""
+    channel = interaction.channel
+    if isinstance(channel, discord.Thread):
+        channel = channel.parent
+    name = getattr(channel, "name", None)
+    return name if isinstance(name, str) and name else None

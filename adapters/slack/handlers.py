@@ -177,6 +177,7 @@ class SlackInbound:
                 actor=actor,
                 text=str(body.get("text") or "").strip(),
                 request_id=body.get("trigger_id"),
+                channel_name=_visible_name(body.get("channel_name")),
             )
             outcome = await self._handle(command) or Outcome(replies=[Reply(SORRY)])
             await self.replies.deliver(outcome, body, channel, actor.user, None)
@@ -251,3 +252,10 @@ class SlackInbound:
             if not acked:
                 await ack()
             self._done(context)
+
+
+def _visible_name(name: object) -> str | None:
+    """Slack sends placeholders instead of names for DMs and some private channels."""
+    if not isinstance(name, str) or name in ("", "directmessage", "privategroup", "mpdm"):
+        return None
+    return name

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 01:29:20.740900
+Create Date: 2026-11-24 01:53:19.792655
 """
 
 from collections.abc import Sequence
@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.Column('external_id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=True),
     sa.Column('configured', sa.Boolean(), nullable=False),
     sa.Column('post_time', sa.Time(), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),

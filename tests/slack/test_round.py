@@ -137,6 +137,7 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
     home = api.home_views[BOB]
     assert home["type"] == "home"
     assert "Streak 1" in section_texts(home["blocks"])
+    assert "#design-practice" in str(home["blocks"])  # the name from the slash command
 
     async with team.h.kata.sessions() as session:
         channel = await session.scalar(select(Channel))
