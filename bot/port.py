@@ -51,7 +51,7 @@ class ChatPort(Protocol):
         ...
 
     async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
-        """Post a top-level message in a channel (notes for admins, period boards).
+        """Post a top-level message in a channel (last week's final board).
 
         Slack: `chat.postMessage`. Discord: send in the text channel.
         """

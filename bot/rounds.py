@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot import render
+from bot import leaderboard, render, stats
 from bot.chat import ChannelRef, OutgoingMessage, Section, ThreadRef, UserRef
 from bot.models import Answer, Channel, Member, Round, StagePost, Workspace
 from bot.port import ChannelUnavailable
@@ -195,8 +195,14 @@ async def start_round(
             )
         ).all()
         round_id, pacing, drip = rnd.id, rnd.pacing, rnd.drip_minutes
+        board = await _final_week_board(session, channel, local_date)
     for prev_id in previous:
         await wrap_up(kata, prev_id)
+    if board is not None:
+        try:
+            await kata.port_for(ref.platform).post_in_channel(ref, board)
+        except Exception:
+            log.warning("could not post last week's board in %s", ref, exc_info=True)
 
     total = len(kata.content.stages)
     message = render.prompt_message(prompt, round_id, seq + 1, pacing, drip, total)
@@ -233,6 +239,35 @@ async def start_round(
             if await post_next_stage(kata, round_id) is None:
                 break
     return StartResult("posted", round_id)
+
+
+async def _final_week_board(
+    session: AsyncSession, channel: Channel, today: date
+) -> OutgoingMessage | None:
+    """Last week's points board, posted once with the first round of a new week."""
+    last = await session.scalar(
+        select(Round)
+        .where(
+            Round.channel_id == channel.id,
+            Round.local_date < today,
+            Round.posted_at.is_not(None),
+        )
+        .order_by(Round.local_date.desc())
+        .limit(1)
+    )
+    if last is None or last.posted_at is None:
+        return None
+    monday = today - timedelta(days=today.weekday())
+    if last.local_date >= monday:
+        return None
+    zone = schedule_of(channel).zone
+    rows = await leaderboard.board(
+        session, channel.workspace_id, channel.id, "points", "week", last.posted_at, zone
+    )
+    if not rows:
+        return None
+    week_of = last.local_date - timedelta(days=last.local_date.weekday())
+    return stats.board_message(f"Final board for the week of {week_of:%a %d %b}", rows, "points")
 
 
 async def _forget_round(kata: Kata, round_id: int) -> None:

@@ -217,3 +217,19 @@ async def test_one_workspace_never_sees_another_workspaces_data(
     # same external ids in two workspaces are two different members
     twin = other.member("ana")
     assert "Points here / everywhere: 0 / 0" in (await other.command(twin, "stats")).text
+
+
+async def test_the_first_round_of_a_week_posts_last_weeks_final_board(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round("09:00 Europe/Berlin mon,fri")  # Monday's round, now
+    await chat.reply(chat.member("ana"), "scope: an answer")
+    await harness.advance(days=4, hours=2)  # Friday: same week, no board
+    assert [p for p in chat.posts if p.where == "channel" and p.thread is None] == []
+    await chat.reply(chat.member("bo"), "scope: an answer")
+    await chat.reply(chat.member("bo"), "metrics: another")
+    await harness.advance(days=3)  # next Monday 09:00
+    [board] = [p for p in chat.posts if p.where == "channel" and p.thread is None]
+    assert board.message.title == "Final board for the week of Mon 23 Nov"
+    assert "1. bo: 9 pts\n2. ana: 7 pts" in board.text
+    assert chat.posts.index(board) < chat.posts.index(chat.prompt_post())
