@@ -161,24 +161,24 @@ async def on_posted(kata: Kata, event: MessagePosted) -> Outcome:
 
 
 async def on_edited(kata: Kata, event: MessageEdited) -> Outcome:
-    """An edit updates the answer's text, and its stage if the new text names another."""
+    """An edit updates the answer's text, and its stage if the new text names another. An
+    edit of a message never counted (posted while the bot was down) counts it now."""
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
         answer = await _find(session, kata, event.message.channel, event.message.message_id)
-        if answer is None:
-            return await on_posted(kata, MessagePosted(event.message, event.actor, event.text, now))
-        choice = explicit_stage(kata.content.framework, event.text)
-        if not choice.text:
+        if answer is not None:
+            choice = explicit_stage(kata.content.framework, event.text)
+            if choice.text:
+                answer.text = choice.text[:MAX_ANSWER_CHARS]
+                answer.edited_at = now
+                if choice.key and choice.key != answer.stage_key:
+                    answer.stage_key = choice.key
+                    await session.flush()
+                    rnd = await session.get(Round, answer.round_id)
+                    assert rnd is not None
+                    await points.sync_answer_points(session, rnd, answer.member_id, now)
             return Outcome()
-        answer.text = choice.text[:MAX_ANSWER_CHARS]
-        answer.edited_at = now
-        if choice.key and choice.key != answer.stage_key:
-            answer.stage_key = choice.key
-            rnd = await session.get(Round, answer.round_id)
-            await session.flush()
-            assert rnd is not None
-            await points.sync_answer_points(session, rnd, answer.member_id, now)
-    return Outcome()
+    return await on_posted(kata, MessagePosted(event.message, event.actor, event.text, now))
 
 
 async def on_deleted(kata: Kata, event: MessageDeleted) -> Outcome:

@@ -213,3 +213,15 @@ async def test_the_wrap_up_lists_the_checklist_and_who_answered_which_stages(
     assert "What a strong answer covers" in wrap.text
     assert "- ana: 2 stage(s): Scope clarification, Functional requirements" in wrap.text
     assert "- bo: 1 stage(s)" in wrap.text
+
+
+async def test_an_edit_of_a_reply_the_bot_never_saw_counts_it(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    from bot.chat import MessageRef
+
+    await start_manual_round(chat, stages=1)
+    ana = chat.member("ana")
+    unseen = MessageRef(chat.channel(), "posted-while-down", chat.latest_thread())
+    await chat.edit(ana, unseen, "metrics: recall@100 for retrieval")
+    assert await answers(harness) == [("metrics", "recall@100 for retrieval")]
