@@ -223,3 +223,23 @@ async def test_a_transient_failure_is_retried_and_posts_once(
     await harness.advance(hours=3)
     assert len(chat.prompts()) == 1
     assert timedelta(0) < harness.clock.now() - datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+async def test_a_restart_mid_round_picks_up_the_drip_where_it_left_off(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round("09:00 Europe/Berlin mon-fri", "drip 30")
+    await harness.advance(minutes=65)  # stages 1-3 are out
+    assert len(chat.stage_titles()) == 3
+    thread = chat.latest_thread()
+
+    again = await harness.restart()
+    chat2 = MemoryChat(again.kata)
+    await again.kata.start()
+    assert chat2.posts == []  # nothing is posted again at start
+    await again.advance(minutes=25)  # 30 minutes after stage 3
+    assert [p.message.title[:9] for p in chat2.posts] == ["Stage 4/1"]
+    await again.advance(hours=5)
+    titles = [p.message.title for p in chat2.posts if p.thread == thread]
+    assert len([t for t in titles if t.startswith("Stage ")]) == 7
+    assert titles[-1].startswith("Wrap-up")
