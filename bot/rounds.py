@@ -119,8 +119,13 @@ def schedule_pacing(kata: Kata, rnd: Round, total_stages: int) -> None:
         else:
             kata.jobs.run_at(f"wrapup:{rnd.id}", last + step, "wrapup", round_id=rnd.id)
     elif rnd.pacing == "all":
-        at = rnd.posted_at + step * total_stages
-        kata.jobs.run_at(f"wrapup:{rnd.id}", at, "wrapup", round_id=rnd.id)
+        if rnd.stages_posted < total_stages:  # a failed post left stages to catch up on
+            when = rnd.last_stage_at or rnd.posted_at
+            kata.jobs.run_at(f"stage:{rnd.id}", when, "stage", round_id=rnd.id)
+        else:
+            kata.jobs.cancel(f"stage:{rnd.id}")
+            at = rnd.posted_at + step * total_stages
+            kata.jobs.run_at(f"wrapup:{rnd.id}", at, "wrapup", round_id=rnd.id)
 
 
 async def fire_round(kata: Kata, channel_id: int, local_date: str) -> None:
@@ -360,7 +365,7 @@ async def post_next_stage(kata: Kata, round_id: int) -> str | None:
         if row is not None:
             row.message_id = posted.message_id
         rnd = await session.get(Round, round_id)
-    if rnd is not None and rnd.pacing == "drip":
+    if rnd is not None:
         schedule_pacing(kata, rnd, len(stages))
     return stage.key
 

@@ -243,3 +243,17 @@ async def test_a_restart_mid_round_picks_up_the_drip_where_it_left_off(
     titles = [p.message.title for p in chat2.posts if p.thread == thread]
     assert len([t for t in titles if t.startswith("Stage ")]) == 7
     assert titles[-1].startswith("Wrap-up")
+
+
+async def test_a_stage_that_failed_to_post_is_retried_and_the_rest_follow(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round("09:00 Europe/Berlin mon-fri", "all", now=False)
+    chat.fail_thread_post = 4
+    await chat.command(chat.member("lea", admin=True), "now")
+    assert len(chat.stage_titles()) == 3
+    await harness.advance(minutes=5)
+    assert [t.split(":")[0] for t in chat.stage_titles()] == [f"Stage {n}/10" for n in range(1, 11)]
+    await harness.advance(hours=10)
+    assert chat.in_thread()[-1].message.title.startswith("Wrap-up")
+    assert len(chat.in_thread()) == 11

@@ -54,6 +54,8 @@ class MemoryChat:
     reactions: list[tuple[MessageRef, str]] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
+    fail_thread_post: int | None = None
+    """When set to N, the Nth post into a thread from now on fails once (a network blip)."""
 
     def __post_init__(self) -> None:
         self.kata.attach(self)
@@ -74,6 +76,11 @@ class MemoryChat:
 
     async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
         self._check(thread.channel)
+        if self.fail_thread_post is not None:
+            self.fail_thread_post -= 1
+            if self.fail_thread_post == 0:
+                self.fail_thread_post = None
+                raise ConnectionError("connection reset")
         self.posts.append(Posted("thread", message, thread, thread.channel))
         return MessageRef(thread.channel, f"M{next(_ids)}", thread)
 
