@@ -119,6 +119,8 @@ def _run(settings: Settings, console: bool, migrate: bool) -> int:
         print(f"Cannot use the database at {settings.database_url}: {exc}", file=sys.stderr)
         return 1
     use_console = console or not (settings.slack_configured or settings.discord_configured)
+    if use_console and "log_level" not in settings.model_fields_set:
+        logging.getLogger().setLevel(logging.WARNING)  # keep the terminal for the chat
     try:
         return asyncio.run(_serve(settings, use_console))
     except KeyboardInterrupt:
