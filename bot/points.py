@@ -62,18 +62,7 @@ async def sync_answer_points(
         )
     for key, (kind, points) in wanted.items():
         if key not in existing:
-            session.add(
-                PointEvent(
-                    workspace_id=rnd.workspace_id,
-                    channel_id=rnd.channel_id,
-                    member_id=member_id,
-                    round_id=rnd.id,
-                    kind=kind,
-                    key=key,
-                    points=points,
-                    created_at=now,
-                )
-            )
+            session.add(_event(rnd, member_id, kind, key, points, now))
 
 
 async def award_review(
@@ -98,16 +87,20 @@ async def award_review(
     )
     if already is not None or (existing or 0) >= REVIEWS_PAID_PER_ROUND:
         return 0
-    session.add(
-        PointEvent(
-            workspace_id=rnd.workspace_id,
-            channel_id=rnd.channel_id,
-            member_id=reviewer_id,
-            round_id=rnd.id,
-            kind="review",
-            key=key,
-            points=REVIEW_POINTS,
-            created_at=now,
-        )
-    )
+    session.add(_event(rnd, reviewer_id, "review", key, REVIEW_POINTS, now))
     return REVIEW_POINTS
+
+
+def _event(
+    rnd: Round, member_id: int, kind: str, key: str, points: int, now: datetime
+) -> PointEvent:
+    return PointEvent(
+        workspace_id=rnd.workspace_id,
+        channel_id=rnd.channel_id,
+        member_id=member_id,
+        round_id=rnd.id,
+        kind=kind,
+        key=key,
+        points=points,
+        created_at=now,
+    )
