@@ -11,12 +11,11 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
-SPEC_PATH = Path("/work/shared/specs/discord-openapi.json")
+from tests.support.specs import require_specs
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Operation:
 
 @lru_cache(maxsize=1)
 def _spec() -> dict[str, Any]:
-    return json.loads(SPEC_PATH.read_text())
+    return json.loads((require_specs() / "discord-openapi.json").read_text())
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from aiohttp import web
 from adapters.slack.client import WEB_API_METHODS
 from tests.slack import specs
 from tests.slack.fake_web_methods import Posted, SlackMethods
+from tests.support.specs import require_specs
 
 JSON_PARAMS = {"blocks", "view", "files", "attachments"}
 COMMON_PARAMS = {"team_id"}
@@ -76,6 +77,7 @@ class FakeSlackWebAPI(SlackMethods):
     # ------------------------------------------------------------------ setup
 
     async def start(self) -> None:
+        require_specs()  # skips the test when there is nothing to check payloads against
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)

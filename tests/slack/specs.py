@@ -1,4 +1,4 @@
-"""Slack's published API descriptions (in /work/shared/specs), loaded once per test session.
+"""Slack's published API descriptions (../shared/specs), loaded once per test session.
 
 The fake Web API checks each call's method and parameter names against the OpenAPI file, and
 the payloads the tests send in are checked against the Events API schemas, so neither side of
@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-SPECS = Path("/work/shared/specs")
+from tests.support.specs import require_specs
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def _bot_scope(scope: str) -> str | None:
 
 @cache
 def web_api() -> dict[str, Any]:
-    return json.loads((SPECS / "slack-web-openapi-v2.json").read_text())
+    return json.loads((require_specs() / "slack-web-openapi-v2.json").read_text())
 
 
 @cache
@@ -89,12 +88,12 @@ def method_spec(method: str) -> MethodSpec | None:
 
 @cache
 def events_api() -> dict[str, Any]:
-    return json.loads((SPECS / "slack-events-api-asyncapi-v1.json").read_text())
+    return json.loads((require_specs() / "slack-events-api-asyncapi-v1.json").read_text())
 
 
 @cache
 def event_wrapper_schema() -> dict[str, Any]:
-    return json.loads((SPECS / "slack-event-wrapper-schema.json").read_text())
+    return json.loads((require_specs() / "slack-event-wrapper-schema.json").read_text())
 
 
 def _loosen(schema: Any) -> Any:
