@@ -321,12 +321,13 @@ class Kata:
                 )
             if sub == "remove":
                 key = rest.strip()
-                result = await session.execute(
+                removed = await rounds.changed_rows(
+                    session,
                     delete(CustomPrompt).where(
                         CustomPrompt.workspace_id == channel.workspace_id, CustomPrompt.key == key
-                    )
+                    ),
                 )
-                if result.rowcount:
+                if removed:
                     return text_message(f"Removed prompt {key}.")
                 raise CommandError(
                     f"No custom prompt '{key}' here (built-in prompts stay).", parsed.spec

@@ -30,7 +30,7 @@ from bot.chat import (
 )
 from bot.content import Rubric
 from bot.directory import find_member, member_for, workspace_for
-from bot.models import Answer, Channel, Feedback, Member, Round
+from bot.models import Answer, Feedback, Member, Round
 from bot.rounds import channel_ref
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ async def _record(kata: Kata, actor: Actor, round_id: int, review: Review) -> Ou
         earned = (
             0 if updated else await points.award_review(session, rnd, reviewer.id, reviewee.id, now)
         )
-        ref = await channel_ref(session, await session.get(Channel, rnd.channel_id))
+        ref = await channel_ref(session, rnd.channel_id)
         reviewee_user = UserRef(ref.platform, ref.workspace_id, reviewee.external_id)
         reviewee_name, seq = reviewee.display_name, rnd.seq
     note = feedback_note(rubric_titles(kata), review, actor.display_name, seq, updated)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Executable
 
 from bot import leaderboard, render, stats
 from bot.chat import ChannelRef, OutgoingMessage, Section, ThreadRef, UserRef
@@ -40,10 +42,21 @@ def schedule_of(channel: Channel) -> Schedule:
     return Schedule(channel.post_time, channel.timezone, channel.weekdays, skips)
 
 
-async def channel_ref(session: AsyncSession, channel: Channel) -> ChannelRef:
-    ws = await session.get(Workspace, channel.workspace_id)
-    assert ws is not None
-    return ChannelRef(ws.platform, ws.external_id, channel.external_id)
+async def channel_ref(session: AsyncSession, channel_id: int) -> ChannelRef:
+    platform, workspace, channel = (
+        await session.execute(
+            select(Workspace.platform, Workspace.external_id, Channel.external_id)
+            .join(Channel, Channel.workspace_id == Workspace.id)
+            .where(Channel.id == channel_id)
+        )
+    ).one()
+    return ChannelRef(platform, workspace, channel)
+
+
+async def changed_rows(session: AsyncSession, statement: Executable) -> int:
+    """Rows an UPDATE or DELETE touched: how a conditional write learns it won its claim."""
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return result.rowcount
 
 
 def thread_of(ref: ChannelRef, rnd: Round) -> ThreadRef:
@@ -157,7 +170,7 @@ async def start_round(
         )
         if existing is not None:
             return StartResult("exists", existing.id)
-        ref = await channel_ref(session, channel)
+        ref = await channel_ref(session, channel.id)
         prompts = await workspace_prompts(session, kata.content, channel.workspace_id)
         history = (
             await session.scalars(select(Round.prompt_key).where(Round.channel_id == channel.id))
@@ -231,10 +244,10 @@ async def start_round(
         return StartResult("failed", detail="the platform did not accept the post")
 
     async with kata.sessions.begin() as session:
-        rnd = await session.get(Round, round_id)
-        assert rnd is not None
-        rnd.thread_id = thread.thread_id
-        rnd.posted_at = kata.clock.now()
+        posted = await session.get(Round, round_id)
+        assert posted is not None
+        posted.thread_id = thread.thread_id
+        posted.posted_at = kata.clock.now()
     log.info("round %s (#%s, %s) posted in %s", round_id, seq + 1, prompt.key, ref)
 
     if pacing == "drip":
@@ -292,7 +305,7 @@ async def pause_unavailable(kata: Kata, channel_id: int, reason: str) -> None:
             f"not post here ({reason}). Fix access, then /kata resume."
         )
         note = channel.paused_reason
-        ref = await channel_ref(session, channel)
+        ref = await channel_ref(session, channel.id)
         admin = await session.get(Member, channel.setup_by_id) if channel.setup_by_id else None
         admin_user = UserRef(ref.platform, ref.workspace_id, admin.external_id) if admin else None
     kata.jobs.cancel(f"round:{channel_id}")
@@ -326,12 +339,13 @@ async def post_next_stage(kata: Kata, round_id: int) -> str | None:
             finished = True
         else:
             finished = False
-            claimed = await session.execute(
+            claimed = await changed_rows(
+                session,
                 update(Round)
                 .where(Round.id == round_id, Round.stages_posted == n)
-                .values(stages_posted=n + 1, last_stage_at=now)
+                .values(stages_posted=n + 1, last_stage_at=now),
             )
-            if claimed.rowcount != 1:
+            if claimed != 1:
                 return None
             post = StagePost(
                 round_id=round_id, stage_key=stages[n].key, position=n + 1, posted_at=now
@@ -339,7 +353,7 @@ async def post_next_stage(kata: Kata, round_id: int) -> str | None:
             session.add(post)
             await session.flush()
             post_id = post.id
-            ref = await channel_ref(session, await session.get(Channel, rnd.channel_id))
+            ref = await channel_ref(session, rnd.channel_id)
             thread = thread_of(ref, rnd)
             prompt = await find_prompt(session, kata.content, rnd.workspace_id, rnd.prompt_key)
     if finished:
@@ -410,18 +424,21 @@ async def wrap_up(kata: Kata, round_id: int) -> bool:
     """Post the wrap-up once: the checklist and who answered which stages."""
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
-        claimed = await session.execute(
+        claimed = await changed_rows(
+            session,
             update(Round)
             .where(
-                Round.id == round_id, Round.wrapped_up_at.is_(None), Round.thread_id.is_not(None)
+                Round.id == round_id,
+                Round.wrapped_up_at.is_(None),
+                Round.thread_id.is_not(None),
             )
-            .values(wrapped_up_at=now)
+            .values(wrapped_up_at=now),
         )
-        if claimed.rowcount != 1:
+        if claimed != 1:
             return False
         rnd = await session.get(Round, round_id)
         assert rnd is not None
-        ref = await channel_ref(session, await session.get(Channel, rnd.channel_id))
+        ref = await channel_ref(session, rnd.channel_id)
         prompt = await find_prompt(session, kata.content, rnd.workspace_id, rnd.prompt_key)
         message = render.wrapup_message(
             prompt,

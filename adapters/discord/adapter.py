@@ -8,6 +8,7 @@ wrap-ups, private notes, reactions).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -261,7 +262,7 @@ class DiscordAdapter:
         first: discord.Message | None = None
         for part in parts:
             sent = await self._guard(
-                channel, "send a message", lambda p=part: self._send_one(target, p)
+                channel, "send a message", functools.partial(self._send_one, target, part)
             )
             first = first or sent
         assert first is not None

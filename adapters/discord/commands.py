@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 class CommandRunner(Protocol):
     """What the command callbacks need from the adapter."""
 
-    kata: Kata
+    @property
+    def kata(self) -> Kata: ...
 
     async def run_command(self, interaction: discord.Interaction, text: str) -> None: ...
 

@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -192,14 +192,14 @@ class AnswerModal(discord.ui.Modal):
         super().__init__(title="Your answer", custom_id=f"kata:answer:{origin.id}", timeout=900)
         self._interactions = interactions
         self._origin_id = origin.id
-        self.stage = discord.ui.TextInput(
+        self.stage: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="stage",
             required=False,
             max_length=100,
             default=stage,
             placeholder="Leave empty for the current stage",
         )
-        self.text = discord.ui.TextInput(
+        self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="answer",
             style=discord.TextStyle.paragraph,
             max_length=ANSWER_LIMIT,

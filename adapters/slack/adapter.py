@@ -118,6 +118,8 @@ class SlackAdapter(SlackPort):
         """Ask for the websocket URL ourselves first: the SDK would retry a refused app token
         forever, while here it becomes one clear error."""
         token = self.settings.slack_app_token
+        if not token:
+            raise SlackSetupError("SLACK_APP_TOKEN is not set")
         try:
             opened = await self.client.apps_connections_open(app_token=token)
         except SlackApiError as error:
