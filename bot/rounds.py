@@ -213,14 +213,14 @@ async def start_round(
             )
         ).all()
         round_id, pacing, drip = rnd.id, rnd.pacing, rnd.drip_minutes
-        board = await _final_week_board(session, channel, local_date)
+        boards = await _final_boards(session, channel, local_date)
     for prev_id in previous:
         await wrap_up(kata, prev_id)
-    if board is not None:
+    for board in boards:
         try:
             await kata.port_for(ref.platform).post_in_channel(ref, board)
         except Exception:
-            log.warning("could not post last week's board in %s", ref, exc_info=True)
+            log.warning("could not post a final board in %s", ref, exc_info=True)
 
     total = len(kata.content.stages)
     message = render.prompt_message(prompt, round_id, seq + 1, pacing, drip, total)
@@ -259,10 +259,11 @@ async def start_round(
     return StartResult("posted", round_id)
 
 
-async def _final_week_board(
+async def _final_boards(
     session: AsyncSession, channel: Channel, today: date
-) -> OutgoingMessage | None:
-    """Last week's points board, posted once with the first round of a new week."""
+) -> list[OutgoingMessage]:
+    """Last week's (and last month's) points board, posted once, with the first round of a
+    new calendar period: the period closes, its champions are named, the board starts over."""
     last = await session.scalar(
         select(Round)
         .where(
@@ -274,18 +275,22 @@ async def _final_week_board(
         .limit(1)
     )
     if last is None or last.posted_at is None:
-        return None
-    monday = today - timedelta(days=today.weekday())
-    if last.local_date >= monday:
-        return None
+        return []
     zone = schedule_of(channel).zone
-    rows = await leaderboard.board(
-        session, channel.workspace_id, channel.id, "points", "week", last.posted_at, zone
-    )
-    if not rows:
-        return None
-    week_of = last.local_date - timedelta(days=last.local_date.weekday())
-    return stats.board_message(f"Final board for the week of {week_of:%a %d %b}", rows, "points")
+    closed: list[tuple[leaderboard.Period, str]] = []
+    if last.local_date < today - timedelta(days=today.weekday()):
+        week_of = last.local_date - timedelta(days=last.local_date.weekday())
+        closed.append(("week", f"Final board for the week of {week_of:%a %d %b}"))
+    if (last.local_date.year, last.local_date.month) != (today.year, today.month):
+        closed.append(("month", f"Final board for {last.local_date:%B %Y}"))
+    boards = []
+    for period, title in closed:
+        rows = await leaderboard.board(
+            session, channel.workspace_id, channel.id, "points", period, last.posted_at, zone
+        )
+        if rows:
+            boards.append(stats.board_message(title, rows, "points"))
+    return boards
 
 
 async def _forget_round(kata: Kata, round_id: int) -> None:

@@ -233,3 +233,16 @@ async def test_the_first_round_of_a_week_posts_last_weeks_final_board(
     assert board.message.title == "Final board for the week of Mon 23 Nov"
     assert "1. bo: 9 pts\n2. ana: 7 pts" in board.text
     assert chat.posts.index(board) < chat.posts.index(chat.prompt_post())
+
+
+async def test_a_new_month_closes_the_monthly_board_too(harness: Harness, chat: MemoryChat) -> None:
+    await chat.start_round("09:00 Europe/Berlin mon-fri", now=False)
+    harness.clock.set(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))  # Friday 27 November
+    await harness.advance(hours=1)
+    await chat.reply(chat.member("ana"), "scope: an answer")
+    await harness.advance(days=4)  # Monday 30 Nov opens a week, Tuesday 1 Dec a month
+    titles = [p.message.title for p in chat.posts if p.where == "channel" and p.thread is None]
+    assert titles == [
+        "Final board for the week of Mon 23 Nov",
+        "Final board for November 2026",
+    ]
