@@ -8,7 +8,6 @@ member is told privately.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,6 +29,8 @@ from bot.chat import (
 )
 from bot.content import Rubric
 from bot.directory import find_member, member_for, workspace_for
+from bot.echo import echo
+from bot.feedback_parsing import ReviewLineError, parse_review_line
 from bot.models import Answer, Feedback, Member, Round
 from bot.rounds import channel_ref
 
@@ -66,7 +67,8 @@ class FeedbackError(ValueError):
 @dataclass(frozen=True)
 class Review:
     reviewee: str
-    scores: dict[str, int]
+    levels: dict[str, str]
+    """As typed or chosen, by signal key; `checked_scores` turns them into 1-4."""
     strength: str
     improvement: str
 
@@ -129,59 +131,51 @@ async def open_form(kata: Kata, actor: Actor, round_id: int) -> Outcome:
 
 
 def parse_form(rubric: Rubric, values: dict[str, str]) -> Review:
-    scores: dict[str, int] = {}
-    for signal in rubric.signals:
-        raw = (values.get(signal.key) or "").strip().lower().replace(" ", "-")
-        if not raw:
-            continue
-        if raw not in LEVEL_WORDS:
-            raise FeedbackError(signal.key, "Pick a level from 1 (very weak) to 4 (very strong).")
-        scores[signal.key] = LEVEL_WORDS[raw]
-    strength = (values.get("strength") or "").strip()
-    improvement = (values.get("improvement") or "").strip()
+    """The submitted fields, unchecked beyond their presence: `_record` checks them in the
+    order that names the real problem first (whom, then levels, then the texts)."""
+    levels = {
+        signal.key: raw
+        for signal in rubric.signals
+        if (raw := (values.get(signal.key) or "").strip().lower().replace(" ", "-"))
+    }
     reviewee = (values.get("reviewee") or "").strip()
     if not reviewee:
         raise FeedbackError("reviewee", "Choose whose answers you are reviewing.")
-    for key, text in (("strength", strength), ("improvement", improvement)):
+    strength = (values.get("strength") or "").strip()
+    improvement = (values.get("improvement") or "").strip()
+    return Review(reviewee, levels, strength, improvement)
+
+
+def checked_scores(rubric: Rubric, raw: dict[str, str]) -> dict[str, int]:
+    scores: dict[str, int] = {}
+    for signal in rubric.signals:
+        value = raw.get(signal.key)
+        if value is None:
+            continue
+        if value not in LEVEL_WORDS:
+            raise FeedbackError(
+                signal.key,
+                f"{signal.title}: pick a level from 1 (very weak) to 4 (very strong); "
+                f"{echo(value)} is not one.",
+            )
+        scores[signal.key] = LEVEL_WORDS[value]
+    return scores
+
+
+def check_texts(review: Review) -> None:
+    for key, text in (("strength", review.strength), ("improvement", review.improvement)):
         if len(text) < MIN_COMMENT:
             raise FeedbackError(key, f"Write one concrete {key}, please (a few words at least).")
         if len(text) > MAX_COMMENT:
-            raise FeedbackError(key, f"Keep it under {MAX_COMMENT} characters.")
-    return Review(reviewee, scores, strength, improvement)
-
-
-_COMMAND = re.compile(
-    r"^(?P<who>\S+)\s*(?P<scores>(?:\s*[a-z]+=\S+)*)\s*strength:\s*(?P<strength>.+?)\s*"
-    r"improve(?:ment)?:\s*(?P<improvement>.+)$",
-    re.IGNORECASE | re.DOTALL,
-)
-FEEDBACK_USAGE = (
-    "feedback <member> [problem=1-4] [data=1-4] [modelling=1-4] [deployment=1-4] "
-    "[communication=1-4] strength: <text> improve: <text>\n"
-    "e.g. /kata feedback @alex problem=3 modelling=4 strength: clear scope questions "
-    "improve: name a latency budget"
-)
+            raise FeedbackError(key, f"Keep the {key} under {MAX_COMMENT} characters.")
 
 
 def parse_command(rubric: Rubric, text: str) -> dict[str, str]:
     """`feedback` as a command: the same fields as the form, typed on one line."""
-    m = _COMMAND.match(text.strip())
-    if not m:
-        raise FeedbackError("command", "I could not read that review.")
-    values = {
-        "reviewee": m.group("who"),
-        "strength": m.group("strength"),
-        "improvement": m.group("improvement"),
-    }
-    known = {s.key for s in rubric.signals}
-    aliases = {"modeling": "modelling", "comms": "communication", "deploy": "deployment"}
-    for pair in m.group("scores").split():
-        key, _, value = pair.partition("=")
-        key = aliases.get(key.lower(), key.lower())
-        if key not in known:
-            raise FeedbackError("command", f"'{key}' is not a rubric signal ({', '.join(known)}).")
-        values[key] = value
-    return values
+    try:
+        return parse_review_line(rubric, text)
+    except ReviewLineError as exc:
+        raise FeedbackError("command", str(exc)) from None
 
 
 async def submit(kata: Kata, actor: Actor, round_id: int, values: dict[str, str]) -> Outcome:
@@ -214,6 +208,8 @@ async def _record(kata: Kata, actor: Actor, round_id: int, review: Review) -> Ou
             raise FeedbackError(
                 "reviewee", f"{reviewee.display_name} has not answered this round yet."
             )
+        scores = checked_scores(kata.content.framework.rubric, review.levels)
+        check_texts(review)
         row = await session.scalar(
             select(Feedback).where(
                 Feedback.round_id == rnd.id,
@@ -231,7 +227,9 @@ async def _record(kata: Kata, actor: Actor, round_id: int, review: Review) -> Ou
                 created_at=now,
             )
             session.add(row)
-        row.scores = review.scores
+        kept = {k: v for k, v in (row.scores or {}).items() if k not in scores}
+        row.scores = {**kept, **scores}
+        scores = dict(row.scores)
         row.strength, row.improvement, row.updated_at = review.strength, review.improvement, now
         earned = (
             0 if updated else await points.award_review(session, rnd, reviewer.id, reviewee.id, now)
@@ -239,15 +237,17 @@ async def _record(kata: Kata, actor: Actor, round_id: int, review: Review) -> Ou
         ref = await channel_ref(session, rnd.channel_id)
         reviewee_user = UserRef(ref.platform, ref.workspace_id, reviewee.external_id)
         reviewee_name, seq = reviewee.display_name, rnd.seq
-    note = feedback_note(rubric_titles(kata), review, actor.display_name, seq, updated)
+    titles = rubric_titles(kata)
+    note = feedback_note(titles, scores, review, actor.display_name, seq, updated)
     try:
         await kata.port_for(ref.platform).send_private(reviewee_user, note, ref)
     except Exception:
         log.warning("could not tell %s about new feedback", reviewee_user, exc_info=True)
     verb = "updated" if updated else "sent"
     bonus = f" (+{earned} points)" if earned else ""
+    still = f" Your earlier scores stay: {', '.join(titles[k] for k in kept)}." if kept else ""
     return Outcome(
-        replies=[Reply(text_message(f"Feedback for {reviewee_name} {verb}{bonus}. Thanks!"))]
+        replies=[Reply(text_message(f"Feedback for {reviewee_name} {verb}{bonus}. Thanks!{still}"))]
     )
 
 
@@ -256,10 +256,15 @@ def rubric_titles(kata: Kata) -> dict[str, str]:
 
 
 def feedback_note(
-    titles: dict[str, str], review: Review, reviewer: str, seq: int, updated: bool
+    titles: dict[str, str],
+    scores: dict[str, int],
+    review: Review,
+    reviewer: str,
+    seq: int,
+    updated: bool,
 ) -> OutgoingMessage:
     levels = {1: "very weak", 2: "weak", 3: "strong", 4: "very strong"}
-    fields = tuple(Field(titles[k], levels[v]) for k, v in review.scores.items())
+    fields = tuple(Field(titles[k], levels[v]) for k, v in scores.items())
     what = "updated their feedback" if updated else "reviewed your answers"
     return OutgoingMessage(
         title=f"{reviewer} {what} in round #{seq}",
