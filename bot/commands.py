@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import shlex
 from dataclasses import dataclass
 
 from bot.chat import OutgoingMessage, Section
+from bot.echo import echo
 
 
 @dataclass(frozen=True)
@@ -107,10 +109,9 @@ ALIASES = {"lb": "leaderboard", "board": "leaderboard", "start": "now", "review"
 class CommandError(ValueError):
     """Bad input from a member: the message is shown to them, with usage when helpful."""
 
-    def __init__(self, message: str, spec: Spec | None = None, *, unknown: bool = False) -> None:
+    def __init__(self, message: str, spec: Spec | None = None) -> None:
         super().__init__(message)
         self.spec = spec
-        self.unknown = unknown
 
 
 @dataclass(frozen=True)
@@ -126,28 +127,46 @@ class Parsed:
             return self.rest.split()
 
 
+MAX_COMMAND_CHARS = 20_500
+"""Room for the longest answer (20,000 characters) plus the command words. Longer input is
+refused before anything parses it, so no parser ever sees more than this."""
+
+
 def parse(text: str) -> Parsed:
     text = (text or "").strip()
+    if len(text) > MAX_COMMAND_CHARS:
+        raise CommandError(
+            f"That command is {len(text):,} characters long; a command takes at most "
+            f"{MAX_COMMAND_CHARS:,}. Post a long answer as a reply in the round's thread."
+        )
     if text.lower().startswith("/kata"):
         text = text[5:].strip()
     if not text:
         return Parsed(BY_NAME["help"], "")
     head, _, rest = text.partition(" ")
-    name = ALIASES.get(head.lower(), head.lower())
-    spec = BY_NAME.get(name)
+    spec = lookup(head)
     if spec is None:
-        raise CommandError(f"I don't know the command '{head}'.", unknown=True)
+        raise unknown_command(head)
     return Parsed(spec, rest.strip())
 
 
-def usage_message(error: str, spec: Spec | None, unknown: bool = False) -> OutgoingMessage:
-    if spec is None and not unknown:
-        return OutgoingMessage(sections=(Section(text=error),))
+def lookup(word: str) -> Spec | None:
+    return BY_NAME.get(ALIASES.get(word.lower(), word.lower()))
+
+
+def unknown_command(word: str) -> CommandError:
+    """The one wording for a command word we do not know, with the nearest real one."""
+    near = difflib.get_close_matches(word.lower()[:20], [*BY_NAME, *ALIASES], n=1, cutoff=0.75)
+    if near:
+        hint = f"Did you mean /kata {ALIASES.get(near[0], near[0])}?"
+    else:
+        hint = f"Commands: {', '.join(s.name for s in SPECS)}. Try /kata help for details."
+    return CommandError(f"There is no command {echo(word)}. {hint}")
+
+
+def usage_message(error: str, spec: Spec | None) -> OutgoingMessage:
     if spec is None:
-        names = ", ".join(s.name for s in SPECS)
-        return OutgoingMessage(
-            sections=(Section(text=f"{error}\nCommands: {names}.\nTry /kata help for details."),)
-        )
+        return OutgoingMessage(sections=(Section(text=error),))
     return OutgoingMessage(
         sections=(
             Section(text=error),
@@ -158,9 +177,9 @@ def usage_message(error: str, spec: Spec | None, unknown: bool = False) -> Outgo
 
 def help_message(topic: str | None = None) -> OutgoingMessage:
     if topic:
-        spec = BY_NAME.get(ALIASES.get(topic.lower(), topic.lower()))
+        spec = lookup(topic)
         if spec is None:
-            return usage_message(f"There is no command '{topic}'.", None, unknown=True)
+            return usage_message(str(unknown_command(topic)), None)
         admin = " (admins and the member who ran setup)" if spec.admin else ""
         return OutgoingMessage(
             title=f"/kata {spec.name}",
