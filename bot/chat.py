@@ -243,6 +243,8 @@ class ButtonPressed:
     action: str
     value: str
     thread: ThreadRef | None = None
+    request_id: str | None = None
+    """The platform's id for this press (Slack trigger id, Discord interaction id)."""
 
 
 @dataclass(frozen=True)

@@ -209,3 +209,17 @@ class PointEvent(Base):
     key: Mapped[str] = mapped_column(String(160))
     points: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class HandledRequest(Base):
+    """A platform request (Slack trigger id, Discord interaction id) already carried out, so a
+    replayed or redelivered command or button press changes nothing. Kept about an hour:
+    Slack refuses signatures older than five minutes, and the ids never repeat."""
+
+    __tablename__ = "handled_requests"
+    __table_args__ = (UniqueConstraint("platform", "request_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    request_id: Mapped[str] = mapped_column(String(128))
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

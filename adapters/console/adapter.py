@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import sys
 import threading
+import uuid
 from pathlib import Path
 from typing import TextIO
 
@@ -142,7 +143,7 @@ class ConsoleAdapter:
                     self.actor,
                     text[len("/kata") :].strip(),
                     self.current_thread,
-                    request_id=f"console-{next(self._ids)}",
+                    request_id=f"console-{uuid.uuid4().hex}",
                 )
             )
             self._show(outcome)

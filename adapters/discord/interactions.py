@@ -110,6 +110,7 @@ class Interactions:
             action=action,
             value=value,
             thread=self._thread_of(interaction),
+            request_id=str(interaction.id),
         )
         await self.answer(interaction, event, quiet=True)
 

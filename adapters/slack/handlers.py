@@ -206,6 +206,7 @@ class SlackInbound:
                 action=name,
                 value=str(action.get("value") or ""),
                 thread=thread,
+                request_id=body.get("trigger_id"),
             )
             outcome = await self._handle(pressed) or Outcome(replies=[Reply(SORRY)])
             thread_ts = thread.thread_id if thread else None
