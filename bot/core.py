@@ -12,10 +12,19 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import answers, channel_settings, feedback, privacy, rounds, stats
+from bot import (
+    answers,
+    channel_settings,
+    feedback,
+    privacy,
+    prompt_commands,
+    replays,
+    rounds,
+    stats,
+)
 from bot.chat import (
     Actor,
     ButtonPressed,
@@ -29,7 +38,6 @@ from bot.chat import (
     Outcome,
     OutgoingMessage,
     Reply,
-    Section,
     ThreadRef,
     text_message,
 )
@@ -37,14 +45,19 @@ from bot.clock import Clock
 from bot.commands import BY_NAME, CommandError, Parsed, help_message, parse, usage_message
 from bot.content import Content
 from bot.directory import channel_for, member_for, workspace_for
+from bot.echo import clip, echo
+from bot.inbound_text import clean_event
 from bot.jobs import JobQueue
-from bot.models import CustomPrompt, Round
+from bot.models import Round
 from bot.port import ChatPort
-from bot.prompt_bank import add_custom, workspace_prompts
+from bot.prompt_bank import workspace_prompts
 
 log = logging.getLogger(__name__)
 
 SORRY = "Something went wrong on my side and nothing was changed. Please try again in a minute."
+ALREADY_DONE = "That request arrived twice; I carried it out the first time only."
+MAX_ERROR_CHARS = 600
+"""Errors are our own short sentences; this cap only bites if one quotes too much input."""
 
 
 class Kata:
@@ -101,24 +114,42 @@ class Kata:
     # ------------------------------------------------------------ inbound
 
     async def handle(self, event: InboundEvent) -> Outcome:
+        event = clean_event(event)
+        request = _request_of(event)
         try:
-            if isinstance(event, CommandInvoked):
-                return await self._command(event)
-            if isinstance(event, MessagePosted):
-                return await answers.on_posted(self, event)
-            if isinstance(event, MessageEdited):
-                return await answers.on_edited(self, event)
-            if isinstance(event, MessageDeleted):
-                return await answers.on_deleted(self, event)
-            if isinstance(event, ButtonPressed):
-                return await self._button(event)
-            if isinstance(event, FormSubmitted):
-                return await self._form(event)
+            if request is not None and not await replays.claim(
+                self.sessions, *request, self.clock.now()
+            ):
+                return _reply(text_message(ALREADY_DONE))
+            return await self._dispatch(event)
         except CommandError as exc:
-            return Outcome(replies=[Reply(usage_message(str(exc), exc.spec, exc.unknown))])
+            message = usage_message(clip(str(exc), MAX_ERROR_CHARS), exc.spec)
+            return Outcome(replies=[Reply(message)])
         except Exception:
             log.exception("handling %s failed", type(event).__name__)
+            if request is not None:
+                await self._release(request)
             return Outcome(replies=[Reply(text_message(SORRY))])
+
+    async def _release(self, request: tuple[str, str]) -> None:
+        try:
+            await replays.release(self.sessions, *request)
+        except Exception:
+            log.warning("could not release request %s for a retry", request, exc_info=True)
+
+    async def _dispatch(self, event: InboundEvent) -> Outcome:
+        if isinstance(event, CommandInvoked):
+            return await self._command(event)
+        if isinstance(event, MessagePosted):
+            return await answers.on_posted(self, event)
+        if isinstance(event, MessageEdited):
+            return await answers.on_edited(self, event)
+        if isinstance(event, MessageDeleted):
+            return await answers.on_deleted(self, event)
+        if isinstance(event, ButtonPressed):
+            return await self._button(event)
+        if isinstance(event, FormSubmitted):
+            return await self._form(event)
         return Outcome()
 
     async def _command(self, cmd: CommandInvoked) -> Outcome:
@@ -240,11 +271,10 @@ class Kata:
         posted = await rounds.post_next_stage(self, rnd.id)
         if posted is None:
             return _reply(text_message("Nothing to post right now (someone was quicker)."))
-        if posted == "wrapup":
+        if posted.stage_key is None:
             return _reply(text_message("All stages were out, so I posted the wrap-up."))
-        return _reply(
-            text_message(f"Posted the next stage: {self.content.framework.stage(posted).title}.")
-        )
+        stage = self.content.framework.stage(posted.stage_key)
+        return _reply(text_message(f"Posted the next stage: {stage.title}."))
 
     async def _answer(self, cmd: CommandInvoked, parsed: Parsed) -> Outcome:
         if not parsed.rest:
@@ -274,65 +304,24 @@ class Kata:
 
     async def _prompts(self, cmd: CommandInvoked, parsed: Parsed) -> OutgoingMessage:
         sub, _, rest = parsed.rest.partition(" ")
-        sub = sub.lower() or "list"
+        sub, rest = sub.lower() or "list", rest.strip()
         now = self.clock.now()
         async with self.sessions.begin() as session:
             channel = await channel_for(session, cmd.channel, now)
             assert channel is not None
             member = await member_for(session, channel.workspace_id, cmd.actor, now)
-            if sub == "list":
-                tag = rest.strip().lower()
-                views = await workspace_prompts(session, self.content, channel.workspace_id)
-                chosen = [v for v in views if not tag or tag in v.tags]
-                lines = [f"{v.key}: {v.title}" for v in chosen[:60]]
-                tags = sorted({t for v in views for t in v.tags})
-                return OutgoingMessage(
-                    title=f"Prompts{' tagged ' + tag if tag else ''} ({len(chosen)})",
-                    sections=(
-                        Section(text="\n".join(lines) or "None match."),
-                        Section(heading="Tags", text=", ".join(tags)),
-                    ),
-                )
+            if sub in ("list", "tags"):
+                tag = "tags" if sub == "tags" else rest.lower()
+                return await prompt_commands.list_prompts(session, self.content, channel, tag)
+            if sub not in ("add", "remove"):
+                raise CommandError(f"{echo(sub)} is not a prompts subcommand.", parsed.spec)
             if not channel_settings.may_manage(channel, member, cmd.actor.is_admin):
                 raise CommandError("Only admins and the member who ran setup can change prompts.")
             if sub == "add":
-                parts = [p.strip() for p in rest.split("|")]
-                if len(parts) < 2 or not parts[0] or len(parts[1]) < 20:
-                    raise CommandError(
-                        "Give a title and a scenario of a sentence or more.", parsed.spec
-                    )
-                if len(parts[0]) > 120 or len(parts[1]) > 1500:
-                    raise CommandError(
-                        "Keep the title under 120 and the scenario under 1,500 characters.",
-                        parsed.spec,
-                    )
-                tags = [
-                    t
-                    for t in (
-                        s.strip().lower() for s in (parts[2] if len(parts) > 2 else "").split(",")
-                    )
-                    if t
-                ]
-                row = await add_custom(
-                    session, channel.workspace_id, parts[0], parts[1], tags, member.id, now
+                return await prompt_commands.add_prompt(
+                    session, self.content, channel, member, parsed, rest, now
                 )
-                return text_message(
-                    f"Added prompt {row.key}. It joins the rotation for this workspace."
-                )
-            if sub == "remove":
-                key = rest.strip()
-                removed = await rounds.changed_rows(
-                    session,
-                    delete(CustomPrompt).where(
-                        CustomPrompt.workspace_id == channel.workspace_id, CustomPrompt.key == key
-                    ),
-                )
-                if removed:
-                    return text_message(f"Removed prompt {key}.")
-                raise CommandError(
-                    f"No custom prompt '{key}' here (built-in prompts stay).", parsed.spec
-                )
-        raise CommandError(f"'{sub}' is not a prompts subcommand.", parsed.spec)
+            return await prompt_commands.remove_prompt(session, channel, parsed, rest)
 
     # ------------------------------------------------------------ queries for adapters
 
@@ -351,6 +340,13 @@ class Kata:
             assert ws is not None
             views = await workspace_prompts(session, self.content, ws.id)
         return sorted({t for v in views for t in v.tags})
+
+
+def _request_of(event: InboundEvent) -> tuple[str, str] | None:
+    """(platform, request id) of a command or button press that carries one."""
+    if isinstance(event, CommandInvoked | ButtonPressed) and event.request_id:
+        return event.channel.platform, event.request_id
+    return None
 
 
 def _reply(message: OutgoingMessage, private: bool = True) -> Outcome:

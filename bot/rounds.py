@@ -65,6 +65,17 @@ def thread_of(ref: ChannelRef, rnd: Round) -> ThreadRef:
 
 
 @dataclass(frozen=True)
+class NextPosted:
+    """What `post_next_stage` put in the thread: a stage, or (`stage_key` None) the wrap-up."""
+
+    stage_key: str | None
+
+    @property
+    def wrap_up(self) -> bool:
+        return self.stage_key is None
+
+
+@dataclass(frozen=True)
 class StartResult:
     status: str  # "posted", "exists", "paused", "no-prompts", "unavailable", "failed"
     round_id: int | None = None
@@ -328,11 +339,9 @@ async def pause_unavailable(kata: Kata, channel_id: int, reason: str) -> None:
 # ---------------------------------------------------------------- stages and wrap-up
 
 
-async def post_next_stage(kata: Kata, round_id: int) -> str | None:
-    """Post the round's next stage, or its wrap-up after the last one.
-
-    Returns the stage key posted, "wrapup", or None when there was nothing to do.
-    """
+async def post_next_stage(kata: Kata, round_id: int) -> NextPosted | None:
+    """Post the round's next stage, or its wrap-up after the last one; None when there was
+    nothing to do (someone was quicker, or the post failed and will be retried)."""
     stages = kata.content.stages
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
@@ -362,7 +371,7 @@ async def post_next_stage(kata: Kata, round_id: int) -> str | None:
             thread = thread_of(ref, rnd)
             prompt = await find_prompt(session, kata.content, rnd.workspace_id, rnd.prompt_key)
     if finished:
-        return "wrapup" if await wrap_up(kata, round_id) else None
+        return NextPosted(None) if await wrap_up(kata, round_id) else None
 
     stage = stages[n]
     try:
@@ -386,7 +395,7 @@ async def post_next_stage(kata: Kata, round_id: int) -> str | None:
         rnd = await session.get(Round, round_id)
     if rnd is not None:
         schedule_pacing(kata, rnd, len(stages))
-    return stage.key
+    return NextPosted(stage.key)
 
 
 async def _after_failure(

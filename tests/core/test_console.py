@@ -65,7 +65,7 @@ def test_a_scripted_console_session_shows_a_full_round(tmp_path: Path) -> None:
     assert "- bo: 1 stage(s): Functional requirements" in out
     assert "(private to you) bot:" in out and "bo reviewed your answers" in out
     assert "1. bo: 10 pts" in out
-    assert "I don't know the command 'dance'" in out
+    assert "There is no command 'dance'" in out
     assert "Traceback" not in out + result.stderr
 
 

@@ -107,7 +107,7 @@ async def test_unknown_and_malformed_commands_get_usage_not_a_traceback(
 ) -> None:
     lead = chat.member("lea", admin=True)
     cases = {
-        "dance": "I don't know the command 'dance'",
+        "dance": "There is no command 'dance'",
         "setup": "Usage: /kata setup",
         "setup 25:00 Europe/Berlin": "not a time of day",
         "setup 09:00 Mars/Olympus": "is not a time zone",
@@ -189,7 +189,7 @@ async def test_a_workspace_prompt_joins_the_rotation_of_that_workspace_only(
     assert "Rank support tickets" in chat.prompt_post().message.title
     other = MemoryChat(harness.kata, workspace_id="W2", platform="other")
     listing = await other.command(other.member("zed"), "prompts list custom")
-    assert "None match" in listing.text
+    assert "No prompt has the tag 'custom'" in listing.text
     removed = await chat.command(lead, "prompts remove custom-rank-support-tickets")
     assert "Removed" in removed.text
 
