@@ -196,7 +196,9 @@ async def _record(kata: Kata, actor: Actor, round_id: int, review: Review) -> Ou
         reviewer = await member_for(session, rnd.workspace_id, actor, now)
         reviewee = await find_member(session, rnd.workspace_id, review.reviewee)
         if reviewee is None:
-            raise FeedbackError("reviewee", f"I don't know a member called {review.reviewee}.")
+            raise FeedbackError(
+                "reviewee", f"I don't know a member called {echo(review.reviewee)}."
+            )
         if reviewee.id == reviewer.id:
             raise FeedbackError("reviewee", "You can't review yourself; pick a teammate.")
         answered = await session.scalar(

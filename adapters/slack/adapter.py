@@ -160,6 +160,10 @@ class SlackAdapter(SlackPort):
         log.info("Slack: listening on %s:%s%s", self.host, self.port, EVENTS_PATH)
 
     async def _serve(self, request: web.Request) -> web.Response:
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if not (timestamp.isascii() and timestamp.isdigit()):
+            # slack_sdk's verifier calls int() on it before checking anything and raises.
+            return web.json_response({"error": "invalid request"}, status=401)
         bolt_request = await to_bolt_request(request)
         bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)

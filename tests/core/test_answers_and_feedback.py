@@ -196,7 +196,7 @@ async def test_feedback_as_a_command_names_the_member(harness: Harness, chat: Me
     bad = await chat.command(bo, "feedback ana problem=4")
     assert "Usage: /kata feedback" in bad.text
     nobody = await chat.command(bo, "feedback carl strength: clear goals improve: more numbers")
-    assert "I don't know a member called carl" in nobody.text
+    assert "I don't know a member called 'carl'" in nobody.text
 
 
 async def test_the_wrap_up_lists_the_checklist_and_who_answered_which_stages(
