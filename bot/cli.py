@@ -13,19 +13,65 @@ import contextlib
 import logging
 import signal
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from bot.content import ContentInvalid, load_content
+from bot.db import shown_url, without_password
 from bot.settings import Settings
 
 log = logging.getLogger("kata")
 
 
+HELP = """\
+Design Kata: daily ML system design practice for teams, in Slack, Discord or a terminal.
+
+  kata run                   start the bot (a console in this terminal when no platform is set)
+  kata migrate               bring the database to the latest schema
+  kata content check         check the prompt bank and framework
+  kata discord invite-url    print the link that adds the bot to a Discord server
+  kata --version             print the version
+
+`kata <command> --help` says more; README.md has a walkthrough.
+"""
+
+RUN_HELP = """\
+Starts every platform whose settings are complete, in one process. With no platform
+configured it opens the console instead: a chat in this terminal, on the same database
+(--console forces it). A platform only partly configured stops start-up and names what is
+missing.
+
+settings, from the environment or a .env file in the working folder:
+  DATABASE_URL          default sqlite:///kata.db; for a team, postgresql://user:pass@host/db
+  SLACK_BOT_TOKEN       Slack, with SLACK_APP_TOKEN (Socket Mode)
+                        or SLACK_SIGNING_SECRET and PORT (HTTP mode, default port 3000)
+  DISCORD_TOKEN         Discord (DISCORD_CLIENT_ID is only for `kata discord invite-url`)
+  LOG_LEVEL             INFO by default; the console shows warnings only unless it is set
+"""
+
+
+def _version() -> str:
+    try:
+        return version("design-kata")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        print(HELP, end="")
+        return 0
     parser = argparse.ArgumentParser(prog="kata", description="Design Kata chat bot")
+    parser.add_argument("--version", action="version", version=f"kata {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="start the bot (console when no platform token is set)")
+    run = sub.add_parser(
+        "run",
+        help="start the bot (console when no platform token is set)",
+        description=RUN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("--console", action="store_true", help="use the terminal adapter")
     run.add_argument("--no-migrate", action="store_true", help="stop if the schema is behind")
     sub.add_parser("migrate", help="upgrade the database to the latest schema")
@@ -69,15 +115,27 @@ def _check_content(folder: Path) -> int:
 
 
 def _migrate(settings: Settings) -> int:
-    from bot.migrate import upgrade
+    from bot.migrate import revisions, upgrade
 
+    url = settings.database_url
     try:
-        upgrade(settings.database_url)
+        before, head = revisions(url)
+        if before != head:
+            upgrade(url)
     except Exception as exc:
-        print(f"Migration failed for {settings.database_url}: {exc}", file=sys.stderr)
+        print(f"Migration failed for {shown_url(url)}: {_error(exc, url)}", file=sys.stderr)
         return 1
-    print("database is at the latest schema")
+    if before == head:
+        print(f"Database {shown_url(url)}: already at the latest schema ({head})")
+    else:
+        print(f"Database {shown_url(url)}: upgraded from {before or 'an empty database'} to {head}")
     return 0
+
+
+def _error(exc: Exception, database_url: str) -> str:
+    """One line about a database failure, safe to print and log."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return without_password(text, database_url)
 
 
 def _invite(client_id: str | None) -> int:
@@ -99,6 +157,12 @@ def _invite(client_id: str | None) -> int:
 
 
 def _run(settings: Settings, console: bool, migrate: bool) -> int:
+    incomplete = [] if console else settings.incomplete_platforms()
+    if incomplete:
+        for problem in incomplete:
+            print(f"Cannot start: {problem}.", file=sys.stderr)
+        print("(`kata run --console` opens the terminal chat instead.)", file=sys.stderr)
+        return 2
     if _check_content(settings.content_dir) != 0:
         return 1
     from bot.migrate import revisions, upgrade
@@ -116,7 +180,8 @@ def _run(settings: Settings, console: bool, migrate: bool) -> int:
                 )
                 return 1
     except Exception as exc:
-        print(f"Cannot use the database at {settings.database_url}: {exc}", file=sys.stderr)
+        url = settings.database_url
+        print(f"Cannot use the database at {shown_url(url)}: {_error(exc, url)}", file=sys.stderr)
         return 1
     use_console = console or not (settings.slack_configured or settings.discord_configured)
     if use_console and "log_level" not in settings.model_fields_set:

@@ -6,6 +6,7 @@ own the use case, never in adapters.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,6 +64,32 @@ def normalize_url(url: str) -> str:
     if url.startswith("sqlite://") and not url.startswith("sqlite+"):
         url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
     return url
+
+
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)\S*(@)")
+
+
+def shown_url(url: str) -> str:
+    """The database URL as messages and logs may show it: the password masked, the rest kept
+    so a reader can still tell which database is meant."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unreadable URL may still carry a password
+        return _PASSWORD_IN_URL.sub(r"\1***\2", url)
+
+
+def without_password(text: str, url: str) -> str:
+    """An error text about `url` with its password masked wherever the driver echoed it."""
+    text = _PASSWORD_IN_URL.sub(r"\1***\2", text)
+    try:
+        password = make_url(url).password
+    except Exception:
+        password = None
+    match = _PASSWORD_IN_URL.search(url)
+    raw = url[match.end(1) : match.start(2)] if match else None
+    for secret in {str(password) if password else "", raw or ""} - {""}:
+        text = text.replace(secret, "***")
+    return text
 
 
 def make_engine(url: str) -> AsyncEngine:

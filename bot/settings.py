@@ -38,3 +38,24 @@ class Settings(BaseSettings):
     @property
     def discord_configured(self) -> bool:
         return bool(self.discord_token)
+
+    def incomplete_platforms(self) -> list[str]:
+        """What is missing for each platform that is only partly configured: under a service
+        manager, starting the console instead would look like a bot that silently quit."""
+        problems: list[str] = []
+        slack_mode = self.slack_app_token or self.slack_signing_secret
+        if self.slack_bot_token and not slack_mode:
+            problems.append(
+                "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
+                "SLACK_SIGNING_SECRET (HTTP mode) is; see adapters/slack/README.md"
+            )
+        elif slack_mode and not self.slack_bot_token:
+            given = "SLACK_APP_TOKEN" if self.slack_app_token else "SLACK_SIGNING_SECRET"
+            problems.append(
+                f"{given} is set but SLACK_BOT_TOKEN is not; see adapters/slack/README.md"
+            )
+        if self.discord_client_id and not self.discord_token:
+            problems.append(
+                "DISCORD_CLIENT_ID is set but DISCORD_TOKEN is not; see adapters/discord/README.md"
+            )
+        return problems

@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.harness import Harness, make_harness
 from tests.support.memory_chat import MemoryChat
+from tests.support.specs import missing_reason, specs_dir
 
 POSTGRES_URL = os.environ.get(
     "KATA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -52,6 +53,16 @@ async def _postgres_schema(verb: str) -> None:
         await conn.execute(f"{verb} {TEST_SCHEMA}{suffix}")
     finally:
         await conn.close()
+
+
+def pytest_report_header() -> str:
+    found = specs_dir()
+    if found is None:
+        return (
+            f"{missing_reason()}: the fake Slack and Discord do not check calls against "
+            "them, and the conformance tests skip"
+        )
+    return f"platform API descriptions: {found} (every fake Slack and Discord call is checked)"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -18,12 +18,21 @@ class DiscordStartError(RuntimeError):
     """Discord could not be reached or refused the bot; the message says what to fix."""
 
 
+def _text_only() -> None:
+    """Design Kata never joins a voice channel, so discord.py's start-up warnings about
+    missing voice libraries (PyNaCl, davey) would only alarm whoever reads the log."""
+    for flag in ("warn_nacl", "warn_dave"):
+        if hasattr(discord.VoiceClient, flag):
+            setattr(discord.VoiceClient, flag, False)
+
+
 class KataClient(discord.Client):
     """A discord.Client that knows its adapter (buttons reach it through the interaction)."""
 
     def __init__(
         self, adapter: DiscordAdapter, intents: discord.Intents, guild_ready_timeout: float
     ) -> None:
+        _text_only()
         super().__init__(
             intents=intents, allowed_mentions=NO_PINGS, guild_ready_timeout=guild_ready_timeout
         )

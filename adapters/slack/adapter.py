@@ -11,6 +11,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -30,6 +31,12 @@ SOCKET_CONNECT_SECONDS = 30
 
 class SlackSetupError(RuntimeError):
     """The environment lacks what the chosen connection mode needs."""
+
+
+def _one_client_only(record: logging.LogRecord) -> bool:
+    """Drop bolt's note that the client wins over `SLACK_BOT_TOKEN`: bolt reads that variable
+    itself even when given a client, and ours is built from that very token."""
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 class _KataBoltApp(AsyncApp):
@@ -75,11 +82,13 @@ class SlackAdapter(SlackPort):
         self.host = host
         self.socket_mode = bool(settings.slack_app_token)
         self.inflight = InFlight()
+        bolt_log = logging.getLogger("adapters.slack.bolt")
+        bolt_log.addFilter(_one_client_only)
         self.app = _KataBoltApp(
             client=client,
             signing_secret=settings.slack_signing_secret or "",
             request_verification_enabled=not self.socket_mode,
-            logger=logging.getLogger("adapters.slack.bolt"),
+            logger=bolt_log,
         )
         self.inbound = SlackInbound(kata, self, MemberDirectory(client), self.inflight)
         self.inbound.register(self.app)

@@ -15,7 +15,6 @@ from aiohttp import web
 from tests.discord import payloads as p
 from tests.discord.fake_gateway import FakeGateway
 from tests.discord.fake_rest import EPHEMERAL, Call, FakeRest
-from tests.support.specs import require_specs
 
 MESSAGE_CONTENT_LIMITED = 1 << 19
 ANSWER_WINDOW_SECONDS = 3.0
@@ -56,7 +55,6 @@ class FakeDiscord:
     # ------------------------------------------------------------------ server
 
     async def start(self) -> None:
-        require_specs()  # skips the test when there is nothing to check payloads against
         app = web.Application()
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_route("*", "/api/v10/{tail:.*}", self.rest.handle)

@@ -19,6 +19,7 @@ import aiohttp
 
 from tests.slack import specs
 from tests.slack.fake_web_api import FakeSlackWebAPI, Posted
+from tests.support.specs import have_specs
 
 SIGNING_SECRET = "kata-signing-secret"
 
@@ -101,7 +102,8 @@ class SlackSide:
             "event_time": int(time.time()),
             "authed_users": [self.api.bot_user_id],
         }
-        specs.check_event_callback(body)
+        if have_specs():
+            specs.check_event_callback(body)
         return body
 
     async def send_event(self, body: dict[str, Any], retry: int = 0) -> Delivered:

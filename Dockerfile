@@ -1,0 +1,20 @@
+# Design Kata in a container: `docker build -t design-kata .`, then see the adapter READMEs.
+FROM python:3.12-slim
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY adapters ./adapters
+COPY content ./content
+COPY migrations ./migrations
+# Editable, so the bot finds content/ and migrations/ beside its code, as in a clone.
+RUN pip install --no-cache-dir -e . \
+    && useradd --create-home kata \
+    && mkdir /data && chown kata /data
+
+USER kata
+WORKDIR /data
+# The SQLite file lives on the /data volume; set DATABASE_URL to PostgreSQL for a team.
+ENV DATABASE_URL=sqlite:////data/kata.db
+EXPOSE 3000
+CMD ["kata", "run"]
