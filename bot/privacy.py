@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, or_, select, update
 
+from bot import exports
 from bot.chat import Actor, Attachment, ChannelRef, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Parsed
 from bot.directory import channel_for, member_for
-from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Round, Streak
+from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Streak
 
 if TYPE_CHECKING:
     from bot.core import Kata
@@ -83,72 +82,19 @@ async def export(
 ) -> OutgoingMessage:
     now = kata.clock.now()
     whole_channel = parsed.rest.strip().lower() == "channel"
-    buf = io.StringIO()
-    writer = csv.writer(buf)
     async with kata.sessions.begin() as session:
         channel = await channel_for(session, channel_ref, now)
         assert channel is not None
         if whole_channel:
             if not is_admin:
                 raise CommandError("Only admins and the member who ran setup can export a channel.")
-            writer.writerow(["round", "date", "prompt", "member", "stage", "answered_at", "points"])
-            rows = await session.execute(
-                select(
-                    Round.seq,
-                    Round.local_date,
-                    Round.prompt_key,
-                    Member.display_name,
-                    Member.opted_out,
-                    Answer.stage_key,
-                    Answer.created_at,
-                )
-                .join(Answer, Answer.round_id == Round.id)
-                .join(Member, Member.id == Answer.member_id)
-                .where(Round.channel_id == channel.id)
-                .order_by(Round.seq, Answer.created_at)
-            )
-            for seq, day, prompt, name, opted_out, stage, at in rows.all():
-                writer.writerow(
-                    [
-                        seq,
-                        day,
-                        prompt,
-                        "(opted out)" if opted_out else name,
-                        stage,
-                        at.isoformat(),
-                        "",
-                    ]
-                )
-            filename = f"kata-channel-{channel.external_id}.csv"
+            sheet = await exports.channel_sheet(session, channel)
+            filename = exports.file_name("kata-channel", channel.name or channel.external_id, now)
         else:
             member = await member_for(session, channel.workspace_id, actor, now)
-            writer.writerow(["kind", "round", "date", "prompt", "stage", "at", "text_or_points"])
-            answers = await session.execute(
-                select(
-                    Round.seq,
-                    Round.local_date,
-                    Round.prompt_key,
-                    Answer.stage_key,
-                    Answer.created_at,
-                    Answer.text,
-                )
-                .join(Answer, Answer.round_id == Round.id)
-                .where(Answer.member_id == member.id, Answer.workspace_id == channel.workspace_id)
-                .order_by(Answer.created_at)
-            )
-            for seq, day, prompt, stage, at, text in answers.all():
-                writer.writerow(["answer", seq, day, prompt, stage, at.isoformat(), text])
-            events = await session.execute(
-                select(PointEvent.kind, PointEvent.created_at, PointEvent.points)
-                .where(PointEvent.member_id == member.id)
-                .order_by(PointEvent.created_at)
-            )
-            for kind, at, pts in events.all():
-                writer.writerow([f"points:{kind}", "", "", "", "", at.isoformat(), pts])
-            filename = "kata-my-data.csv"
-    data = buf.getvalue().encode()
-    rows_written = data.count(b"\n") - 1
+            sheet = await exports.member_sheet(session, member, kata.content.framework.rubric)
+            filename = exports.file_name("kata-my-data", member.display_name, now)
     return OutgoingMessage(
-        sections=(Section(text=f"Here is your export ({rows_written} rows)."),),
-        attachments=(Attachment(filename, data),),
+        sections=(Section(text=f"Here is your export ({len(sheet.rows)} rows)."),),
+        attachments=(Attachment(filename, sheet.encode()),),
     )
