@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 
 from bot import exports
 from bot.chat import Actor, Attachment, ChannelRef, OutgoingMessage, Section, text_message
@@ -13,6 +13,8 @@ from bot.directory import channel_for, member_for
 from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Streak
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.core import Kata
 
 
@@ -36,10 +38,17 @@ async def set_opt_out(
 async def forget(
     kata: Kata, channel_ref: ChannelRef, actor: Actor, parsed: Parsed
 ) -> OutgoingMessage:
+    """Erase the member's answers, points, streaks and every review they gave or received.
+
+    Teammates keep what they earned: a review someone gave this member stays counted for the
+    reviewer (their points, their "feedback given", the reviews board), with the reviewee,
+    scores and texts erased, so every board and stat still agrees with the points ledger.
+    """
     if parsed.rest.strip().lower() != "confirm":
         raise CommandError(
             "This deletes all your answers, feedback given and received, points and streaks "
-            "in this workspace, for good. To go ahead, send: /kata forgetme confirm",
+            "in this workspace, for good (teammates who reviewed you keep the credit, without "
+            "your name or their words). To go ahead, send: /kata forgetme confirm",
         )
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
@@ -54,11 +63,9 @@ async def forget(
         if member is None:
             return text_message("There is nothing stored about you here.")
         mid = member.id
+        await _anonymise_reviews_of(session, ws_id, mid)
         await session.execute(
-            delete(Feedback).where(
-                Feedback.workspace_id == ws_id,
-                or_(Feedback.reviewer_id == mid, Feedback.reviewee_id == mid),
-            )
+            delete(Feedback).where(Feedback.workspace_id == ws_id, Feedback.reviewer_id == mid)
         )
         for model in (Answer, PointEvent, Streak):
             await session.execute(
@@ -75,6 +82,31 @@ async def forget(
         "Everything about you in this workspace is deleted. Messages you posted in chat stay "
         "where they are: delete them there if you want them gone."
     )
+
+
+async def _anonymise_reviews_of(session: AsyncSession, workspace_id: int, member_id: int) -> None:
+    """Keep teammates' reviews of a forgotten member as bare counts. The review's point key
+    loses the member's id too, so a new member who gets that id is paid for anew."""
+    reviews = (
+        await session.scalars(
+            select(Feedback).where(
+                Feedback.workspace_id == workspace_id, Feedback.reviewee_id == member_id
+            )
+        )
+    ).all()
+    for review in reviews:
+        await session.execute(
+            update(PointEvent)
+            .where(
+                PointEvent.workspace_id == workspace_id,
+                PointEvent.key == f"review:{review.round_id}:{review.reviewer_id}:{member_id}",
+            )
+            .values(key=f"review:{review.round_id}:{review.reviewer_id}:forgotten-{review.id}")
+        )
+        review.reviewee_id = None
+        review.scores = {}
+        review.strength = review.improvement = ""
+    await session.flush()
 
 
 async def export(

@@ -1,4 +1,4 @@
-"""Members' data: what exports carry."""
+"""Members' data: what exports carry, and what `forgetme` leaves behind for everyone else."""
 
 from __future__ import annotations
 
@@ -125,3 +125,39 @@ async def test_a_personal_export_holds_everything_stored_about_the_member(
     for row in by_kind["points"]:
         assert row["round"] == "1" and row["date"] == "2026-11-23" and row["at"]
     assert sum(int(r["points"]) for r in by_kind["points"]) == 5 + 2 + 3
+
+
+async def test_forgetting_one_member_leaves_a_reviewers_numbers_in_agreement(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = await chat.start_round()
+    await chat.command(lead, "next")
+    cy, di = chat.member("cy"), chat.member("di")
+    await chat.reply(cy, "scope: everyone")
+    await chat.reply(di, "scope: only new users")
+    await chat.command(cy, "feedback di problem=3 strength: sharp users improve: say why")
+    await chat.command(di, "feedback cy problem=2 strength: clear goal improve: add numbers")
+
+    await chat.command(di, "forgetme confirm")
+
+    stats = (await chat.command(cy, "stats")).text
+    assert "Feedback given / received: 1 / 0" in stats
+    assert "Points here / everywhere: 10 / 10" in stats
+    assert re.search(r"1\. cy: 1 reviews?\b", (await chat.command(cy, "lb reviews all")).text)
+    assert "1. cy: 10 pts" in (await chat.command(cy, "lb all")).text
+    assert "di" not in (await chat.command(cy, "lb all")).text
+    mine = csv_dicts(await chat.command(cy, "export"))
+    [given] = [r for r in mine if r["kind"] == "feedback_given"]
+    assert given["other_member"] == "(forgotten member)"
+    assert given["strength"] == given["improvement"] == given["detail"] == ""
+    assert [r for r in mine if r["kind"] == "feedback_received"] == []
+    assert sum(int(r["points"]) for r in mine if r["kind"] == "points") == 10
+    channel = csv_dicts(await chat.command(lead, "export channel"))
+    assert {r["member"] for r in channel} == {"cy"}
+    assert sum(int(r["points"]) for r in channel) == 10
+    dump = "\n".join(",".join(r.values()) for r in mine + channel)
+    assert "sharp users" not in dump and "only new users" not in dump
+
+    di_again = await chat.command(di, "stats")
+    assert "Feedback given / received: 0 / 0" in di_again.text
+    assert "Points here / everywhere: 0 / 0" in di_again.text
