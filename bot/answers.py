@@ -23,6 +23,7 @@ from bot.chat import (
     MessageEdited,
     MessagePosted,
     Outcome,
+    OutgoingMessage,
     Reply,
     text_message,
 )
@@ -53,6 +54,15 @@ def explicit_stage(framework: Framework, text: str) -> StageChoice:
         if stage is not None:
             return StageChoice(stage.key, text[m.end() :].strip())
     return StageChoice(None, text.strip())
+
+
+def empty_answer_message(framework: Framework, stage_key: str) -> OutgoingMessage:
+    """A stage named with nothing after it is a slip worth pointing out, not a silent no-op."""
+    stage = framework.stage(stage_key)
+    return text_message(
+        f"Your {stage.title} answer is empty, so nothing was recorded. Write it after the "
+        f"stage name, e.g. {stage.key}: <your answer>. This stage asks: {stage.questions[0]}"
+    )
 
 
 def message_key(channel: ChannelRef, message_id: str) -> str:
@@ -106,8 +116,6 @@ async def record(
         if duplicate is not None:
             return Outcome()
         choice = explicit_stage(framework, text)
-        if not choice.text:
-            return Outcome()
         latest = await streaks.latest_seq(session, rnd.channel_id)
         if latest is not None and rnd.seq < latest:
             return Outcome(
@@ -120,6 +128,10 @@ async def record(
                     )
                 ]
             )
+        if not choice.text:
+            if choice.key is None:
+                return Outcome()
+            return Outcome(replies=[Reply(empty_answer_message(framework, choice.key))])
         member = await member_for(session, rnd.workspace_id, actor, now)
         stage = choice.key or await current_stage(session, rnd.id, framework)
         answered_before = await session.scalar(
