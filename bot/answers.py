@@ -25,6 +25,7 @@ from bot.chat import (
     Outcome,
     OutgoingMessage,
     Reply,
+    ThreadRef,
     text_message,
 )
 from bot.content import Framework
@@ -88,6 +89,21 @@ async def round_in_thread(
     return await session.scalar(
         select(Round).where(Round.channel_id == row.id, Round.thread_id == thread_id)
     )
+
+
+async def open_thread(kata: Kata, channel: ChannelRef) -> ThreadRef | None:
+    """The thread of the channel's latest round, the one that takes new answers."""
+    async with kata.sessions.begin() as session:
+        row = await channel_for(session, channel, kata.clock.now(), create=False)
+        if row is None:
+            return None
+        thread_id = await session.scalar(
+            select(Round.thread_id)
+            .where(Round.channel_id == row.id, Round.thread_id.is_not(None))
+            .order_by(Round.seq.desc())
+            .limit(1)
+        )
+    return ThreadRef(channel, thread_id) if thread_id else None
 
 
 async def record(

@@ -2,16 +2,17 @@
 
 The person at the terminal is a member of one practice channel, `#practice`. Lines starting
 with `/kata` run commands, `/as NAME` switches who is speaking, `/quit` leaves, and any other
-line is a reply in the current round's thread. When standard input is not a terminal the
-same lines are read from it and the adapter stops when it ends.
+line is a reply in the channel's open round (asked of the core each time, so a restart
+changes nothing). When standard input is not a terminal the same lines are read from it and
+the adapter stops when it ends.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import sys
 import threading
+import uuid
 from pathlib import Path
 from typing import TextIO
 
@@ -57,28 +58,30 @@ class ConsoleAdapter:
         self.export_dir = export_dir
         self.channel = ChannelRef(self.platform, WORKSPACE, CHANNEL)
         self.actor = self._actor("you", admin=True)
-        self.current_thread: ThreadRef | None = None
-        self._ids = itertools.count(1)
         self._out_lock = asyncio.Lock()
 
     def _actor(self, name: str, admin: bool) -> Actor:
         return Actor(UserRef(self.platform, WORKSPACE, name.lower()), name, admin)
 
+    @staticmethod
+    def _new_id(kind: str) -> str:
+        """Unique across processes: answers are deduplicated by message id, for good."""
+        return f"{kind}-{uuid.uuid4().hex}"
+
     # ------------------------------------------------------------ the port
 
     async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
-        thread = ThreadRef(channel, f"thread-{next(self._ids)}")
-        self.current_thread = thread
+        thread = ThreadRef(channel, self._new_id("thread"))
         self._print(f"\n#{channel.channel_id} | bot:\n{_indent(message.plain_text(), '  ')}\n")
         return thread
 
     async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
         self._print(f"  └ in thread | bot:\n{_indent(message.plain_text(), '    ')}\n")
-        return MessageRef(thread.channel, f"bot-{next(self._ids)}", thread)
+        return MessageRef(thread.channel, self._new_id("bot"), thread)
 
     async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
         self._print(f"#{channel.channel_id} | bot:\n{_indent(message.plain_text(), '  ')}\n")
-        return MessageRef(channel, f"bot-{next(self._ids)}")
+        return MessageRef(channel, self._new_id("bot"))
 
     async def send_private(
         self, user: UserRef, message: OutgoingMessage, channel: ChannelRef | None = None
@@ -141,8 +144,7 @@ class ConsoleAdapter:
                     self.channel,
                     self.actor,
                     text[len("/kata") :].strip(),
-                    self.current_thread,
-                    request_id=f"console-{next(self._ids)}",
+                    request_id=self._new_id("console"),
                 )
             )
             self._show(outcome)
@@ -150,10 +152,11 @@ class ConsoleAdapter:
         if text.startswith("/"):
             self._print(f"Unknown console command {text.split()[0]}. {CONSOLE_HELP}")
             return True
-        if self.current_thread is None:
+        thread = await self.kata.open_thread(self.channel)
+        if thread is None:
             self._print("No round yet. Set one up: /kata setup 09:00 UTC mon-fri, then /kata now")
             return True
-        ref = MessageRef(self.channel, f"msg-{next(self._ids)}", self.current_thread)
+        ref = MessageRef(self.channel, self._new_id("msg"), thread)
         outcome = await self.kata.handle(MessagePosted(ref, self.actor, text))
         if outcome.react:
             await self.react(ref, outcome.react)

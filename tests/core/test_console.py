@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+from adapters.console.adapter import ConsoleAdapter
+from bot.core import Kata
 from bot.settings import PROJECT_ROOT
+from tests.support.harness import Harness
 
 SCRIPT = """\
 /kata setup 09:00 Europe/Berlin mon-fri
@@ -91,3 +96,40 @@ def test_content_check_exits_non_zero_and_names_problems(tmp_path: Path) -> None
     assert result.returncode == 1
     assert "framework.yaml:1: version" in result.stderr
     assert "no prompt files found" in result.stderr
+
+
+async def console_session(kata: Kata, script: str, export_dir: Path) -> str:
+    """One `kata run` process with piped input, in-process so the test owns the clock."""
+    out = io.StringIO()
+    console = ConsoleAdapter(
+        kata, stdin=io.StringIO(script), stdout=out, interactive=False, export_dir=export_dir
+    )
+    kata.attach(console)
+    await console.run()
+    return out.getvalue()
+
+
+async def test_answers_count_on_the_day_after_a_console_restart(
+    harness: Harness, tmp_path: Path
+) -> None:
+    day = "/kata setup 09:00 UTC daily\n/kata pace manual\n/kata now\n/kata next\n/as ben\n"
+    day += "".join(f"scope: ben's answer {n}\n" for n in range(6))
+    day += "".join(f"/kata answer data: ben's data {n}\n" for n in range(6))
+    first = await console_session(harness.kata, day, tmp_path)
+    assert first.count("(bot reacted :white_check_mark:)") == 6
+    assert first.count("Answer recorded for round #1.") == 6
+    restarted = await harness.restart()
+    restarted.clock.set(harness.clock.now() + timedelta(days=1))
+    second = await console_session(restarted.kata, day + "/kata stats\n", tmp_path)
+    assert "Design Kata #2: " in second
+    assert second.count("(bot reacted :white_check_mark:)") == 6
+    assert second.count("Answer recorded for round #2.") == 6
+    assert "Points here / everywhere: 18 / 18" in second
+
+
+def test_after_a_restart_a_plain_reply_still_answers_the_open_round(tmp_path: Path) -> None:
+    kata("run", stdin="/kata setup 09:00 UTC\n/kata now\n", tmp=tmp_path)
+    again = kata("run", stdin="my answer after a restart\n/kata leaderboard all\n", tmp=tmp_path)
+    assert "No round yet" not in again.stdout
+    assert "(bot reacted :white_check_mark:)" in again.stdout
+    assert "1. you: 7 pts" in again.stdout
