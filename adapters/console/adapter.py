@@ -10,6 +10,7 @@ the adapter stops when it ends.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 import threading
 import uuid
@@ -38,6 +39,11 @@ Console commands:
   /as NAME [admin]  speak as another member (add 'admin' to give them admin rights)
   /quit             leave
 Any other line is a reply in the current round's thread."""
+BUTTON_HINTS = {
+    "next": "/kata next for the next stage",
+    "feedback": "/kata feedback NAME strength: ... improve: ... to review a teammate",
+    "stats": "/kata stats for your numbers",
+}
 
 
 class ConsoleAdapter:
@@ -72,21 +78,21 @@ class ConsoleAdapter:
 
     async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
         thread = ThreadRef(channel, self._new_id("thread"))
-        self._print(f"\n#{channel.channel_id} | bot:\n{_indent(message.plain_text(), '  ')}\n")
+        self._print(f"\n#{channel.channel_id} | bot:\n{_indent(_as_text(message), '  ')}\n")
         return thread
 
     async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
-        self._print(f"  └ in thread | bot:\n{_indent(message.plain_text(), '    ')}\n")
+        self._print(f"  └ in thread | bot:\n{_indent(_as_text(message), '    ')}\n")
         return MessageRef(thread.channel, self._new_id("bot"), thread)
 
     async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
-        self._print(f"#{channel.channel_id} | bot:\n{_indent(message.plain_text(), '  ')}\n")
+        self._print(f"#{channel.channel_id} | bot:\n{_indent(_as_text(message), '  ')}\n")
         return MessageRef(channel, self._new_id("bot"))
 
     async def send_private(
         self, user: UserRef, message: OutgoingMessage, channel: ChannelRef | None = None
     ) -> None:
-        self._print(f"(private to {user.user_id}) bot:\n{_indent(message.plain_text(), '  ')}\n")
+        self._print(f"(private to {user.user_id}) bot:\n{_indent(_as_text(message), '  ')}\n")
 
     async def react(self, message: MessageRef, emoji: str) -> None:
         self._print(f"  (bot reacted :{emoji}:)")
@@ -166,18 +172,40 @@ class ConsoleAdapter:
     def _show(self, outcome: Outcome) -> None:
         for reply in outcome.replies:
             who = "only you see this" if reply.private else f"#{CHANNEL}"
-            self._print(f"({who}) bot:\n{_indent(reply.message.plain_text(), '  ')}")
+            self._print(f"({who}) bot:\n{_indent(_as_text(reply.message), '  ')}")
             for attachment in reply.message.attachments:
-                self.export_dir.mkdir(parents=True, exist_ok=True)
-                path = self.export_dir / attachment.filename
-                path.write_bytes(attachment.content)
-                self._print(f"  saved {attachment.filename} to {path}")
+                path = self._save(attachment.filename, attachment.content)
+                self._print(f"  saved to {path}")
         if outcome.form is not None:
             self._print(_form_as_text(outcome.form))
+
+    def _save(self, filename: str, content: bytes) -> Path:
+        """Write a file without ever replacing an earlier one."""
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        stem, suffix = Path(filename).stem, Path(filename).suffix
+        path, n = self.export_dir / filename, 1
+        while True:
+            try:
+                with path.open("xb") as f:
+                    f.write(content)
+            except FileExistsError:
+                n += 1
+                path = self.export_dir / f"{stem}-{n}{suffix}"
+                continue
+            return path.resolve()
 
     def _print(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
+
+
+def _as_text(message: OutgoingMessage) -> str:
+    """The console has no buttons: say what to type instead."""
+    text = dataclasses.replace(message, buttons=()).plain_text()
+    hints = [BUTTON_HINTS[b.action] for b in message.buttons if b.action in BUTTON_HINTS]
+    if hints:
+        text += "\n\n(type " + ", or ".join(hints) + ")"
+    return text
 
 
 def _indent(text: str, prefix: str) -> str:

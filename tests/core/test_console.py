@@ -133,3 +133,37 @@ def test_after_a_restart_a_plain_reply_still_answers_the_open_round(tmp_path: Pa
     assert "No round yet" not in again.stdout
     assert "(bot reacted :white_check_mark:)" in again.stdout
     assert "1. you: 7 pts" in again.stdout
+
+
+async def test_the_console_says_what_to_type_instead_of_showing_buttons(
+    harness: Harness, tmp_path: Path
+) -> None:
+    out = await console_session(
+        harness.kata, "/kata setup 09:00 UTC\n/kata pace manual\n/kata now\n", tmp_path
+    )
+    assert "[Next stage]" not in out and "[Give feedback]" not in out
+    assert "(type /kata next for the next stage" in out
+    assert "/kata feedback NAME" in out
+
+
+async def test_each_members_export_gets_its_own_file_and_its_path_is_shown(
+    harness: Harness, tmp_path: Path
+) -> None:
+    script = (
+        "/kata setup 09:00 UTC\n/kata now\nmy answer\n/kata export\n"
+        "/as bo\nbo's answer\n/kata export\n/as you\n/kata export\n"
+    )
+    out = await console_session(harness.kata, script, tmp_path)
+    saved = exports_in(tmp_path)
+    assert sorted(saved) == sorted(
+        f"kata-my-data-{who}-20261123-070000{n}.csv"
+        for who, n in (("you", ""), ("bo", ""), ("you", "-2"))
+    )
+    for name in saved:
+        assert f"saved to {tmp_path / name}" in out
+    assert "bo's answer" in saved["kata-my-data-bo-20261123-070000.csv"]
+    assert "my answer" in saved["kata-my-data-you-20261123-070000-2.csv"]
+
+
+def exports_in(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in folder.glob("*.csv")}
