@@ -5,15 +5,23 @@ with `/kata` run commands, `/as NAME` switches who is speaking, `/quit` leaves, 
 line is a reply in the channel's open round (asked of the core each time, so a restart
 changes nothing). When standard input is not a terminal the same lines are read from it and
 the adapter stops when it ends.
+
+At a terminal, lines are read with GNU readline where Python has it: it reads the terminal
+key by key, so a line can be as long as a member likes (the kernel's own line editing stops
+at 4,095 characters), and it brings line editing and history. Without readline, a line cut
+at that limit is refused with a word rather than stored cut.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import queue
 import sys
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -39,6 +47,13 @@ Console commands:
   /as NAME [admin]  speak as another member (add 'admin' to give them admin rights)
   /quit             leave
 Any other line is a reply in the current round's thread."""
+TTY_LINE_LIMIT = 4095
+"""Linux's canonical-mode line buffer: a terminal line longer than this arrives cut."""
+LINE_CUT = (
+    "That line reached the terminal's limit of 4,095 characters and arrived cut, so I did "
+    "not record it. Send a long answer in parts (start each with its stage, e.g. model: ...), "
+    "or pipe it in: kata run < answer.txt"
+)
 BUTTON_HINTS = {
     "next": "/kata next for the next stage",
     "feedback": "/kata feedback NAME strength: ... improve: ... to review a teammate",
@@ -107,21 +122,52 @@ class ConsoleAdapter:
                 if not await self.handle_line(line):
                     break
             return
-        queue: asyncio.Queue[str] = asyncio.Queue()
+        prompts: queue.Queue[str] = queue.Queue()
+        lines: asyncio.Queue[str] = asyncio.Queue()
         loop = asyncio.get_running_loop()
+        read_line = self._line_reader()
 
         def read() -> None:
-            for line in self.stdin:
-                loop.call_soon_threadsafe(queue.put_nowait, line)
-            loop.call_soon_threadsafe(queue.put_nowait, "")
+            while True:
+                prompt = prompts.get()
+                try:
+                    line = read_line(prompt)
+                except EOFError:
+                    line = ""
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+                if not line:
+                    return
 
         threading.Thread(target=read, daemon=True, name="console-stdin").start()
-        while True:
-            self.stdout.write(f"{self.actor.display_name}> ")
-            self.stdout.flush()
-            line = await queue.get()
-            if not line or not await self.handle_line(line):
-                break
+        with _terminal_restored(self.stdin):
+            while True:
+                prompts.put(f"{self.actor.display_name}> ")
+                line = await lines.get()
+                if not line:
+                    break
+                if read_line == self._plain_line and self._cut_by_terminal(line):
+                    self._print(LINE_CUT)
+                    continue
+                if not await self.handle_line(line):
+                    break
+
+    def _line_reader(self) -> Callable[[str], str]:
+        """`input()` with readline at the process's own terminal, else plain reads."""
+        if self.stdin is sys.stdin and self.stdout is sys.stdout and sys.stdout.isatty():
+            try:
+                import readline  # noqa: F401  (importing it is what makes input() use it)
+            except ImportError:
+                return self._plain_line
+            return _input_line
+        return self._plain_line
+
+    def _cut_by_terminal(self, line: str) -> bool:
+        return self.stdin.isatty() and len(line.rstrip("\r\n")) == TTY_LINE_LIMIT
+
+    def _plain_line(self, prompt: str) -> str:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        return self.stdin.readline()
 
     async def handle_line(self, line: str) -> bool:
         """Returns False when the member asked to leave."""
@@ -197,6 +243,32 @@ class ConsoleAdapter:
     def _print(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
+
+
+def _input_line(prompt: str) -> str:
+    return input(prompt) + "\n"
+
+
+@contextlib.contextmanager
+def _terminal_restored(stdin: TextIO) -> Iterator[None]:
+    """Put the terminal back as it was, even when Ctrl-C lands mid-line (readline changes
+    its modes while it reads)."""
+    try:
+        import termios
+    except ImportError:
+        yield
+        return
+    try:
+        fd = stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (termios.error, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
 def _as_text(message: OutgoingMessage) -> str:

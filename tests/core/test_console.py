@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import fcntl
 import io
 import os
+import pty
+import re
+import select
+import struct
 import subprocess
 import sys
+import termios
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -167,3 +175,146 @@ async def test_each_members_export_gets_its_own_file_and_its_path_is_shown(
 
 def exports_in(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text() for p in folder.glob("*.csv")}
+
+
+class Terminal:
+    """`kata run` at a real pseudo-terminal, typed into key by key like a person would."""
+
+    def __init__(self, tmp: Path, pythonpath: str = "") -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+        env.update(
+            DATABASE_URL=f"sqlite:///{tmp / 'kata.db'}",
+            PYTHONPATH=os.pathsep.join(p for p in (pythonpath, str(PROJECT_ROOT)) if p),
+            TERM="xterm",
+        )
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=tmp,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_take_the_terminal,
+        )
+        os.close(slave)
+        self.output = ""
+        self._seen = 0
+
+    def expect(self, text: str, timeout: float = 60) -> str:
+        """Read until `text` appears after what earlier calls consumed; return what came."""
+        deadline = time.monotonic() + timeout
+        while text not in self.output[self._seen :]:
+            assert time.monotonic() < deadline, f"no {text!r} in {self.output[-2000:]!r}"
+            self._pump(b"")
+        start, self._seen = self._seen, self.output.index(text, self._seen) + len(text)
+        return self.output[start : self._seen]
+
+    def type(self, line: str) -> None:
+        data = (line + "\r").encode()
+        while data:
+            data = self._pump(data)
+
+    def _pump(self, data: bytes) -> bytes:
+        readable, writable, _ = select.select([self.master], [self.master] if data else [], [], 1)
+        if readable:
+            try:
+                self.output += os.read(self.master, 65536).decode(errors="replace")
+            except OSError:  # the other side closed
+                pass
+        if writable:
+            data = data[os.write(self.master, data[:512]) :]
+        return data
+
+    def exit_code(self, timeout: float = 60) -> int:
+        """Wait for the process to end, reading what it writes meanwhile."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            assert time.monotonic() < deadline, f"still running: {self.output[-2000:]!r}"
+            self._pump(b"")
+        return self.proc.returncode
+
+    def close(self) -> None:
+        try:
+            self.proc.wait(timeout=60)
+        finally:
+            self.proc.kill()
+            os.close(self.master)
+
+
+def _take_the_terminal() -> None:
+    """Make the pty the child's controlling terminal, so Ctrl-C reaches it as SIGINT."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _long_answer(chars: int) -> str:
+    words = " ".join(f"w{n}" for n in range(chars))
+    return (words[: chars - len(" THE END")] + " THE END")[:chars]
+
+
+def _start_a_round(term: Terminal) -> None:
+    term.expect("you> ")
+    term.type("/kata setup 09:00 UTC")
+    term.expect("you> ")
+    term.type("/kata now")
+    term.expect("Answer in its thread")
+    term.expect("you> ")
+
+
+def test_an_answer_longer_than_the_terminal_line_limit_is_stored_whole(tmp_path: Path) -> None:
+    answer = _long_answer(5000)
+    term = Terminal(tmp_path)
+    try:
+        _start_a_round(term)
+        term.type(answer)
+        term.expect("(bot reacted :white_check_mark:)")
+        term.expect("you> ")
+        term.type("/kata export")
+        saved = term.expect("you> ")
+        term.type("/quit")
+    finally:
+        term.close()
+    [path] = re.findall(r"saved (?:\S+ )?to (\S+\.csv)", saved)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / path).read_text(), newline="")))
+    [stored] = [r["text"] for r in rows if r["kind"] == "answer"]
+    assert stored == answer
+
+
+def test_without_readline_a_line_cut_by_the_terminal_is_refused_not_stored(
+    tmp_path: Path,
+) -> None:
+    hide = tmp_path / "no-readline"
+    hide.mkdir()
+    (hide / "readline.py").write_text("raise ImportError('this Python has no readline')\n")
+    term = Terminal(tmp_path, pythonpath=str(hide))
+    try:
+        _start_a_round(term)
+        term.type(_long_answer(5000))
+        said = term.expect("you> ")
+        term.type("/kata export")
+        saved = term.expect("you> ")
+        term.type("/quit")
+    finally:
+        term.close()
+    assert "limit of 4,095 characters" in said and "white_check_mark" not in said
+    [path] = re.findall(r"saved to (\S+\.csv)", saved)
+    assert ",answer," not in Path(path).read_text()
+
+
+def test_ctrl_c_mid_line_leaves_the_terminal_as_it_found_it(tmp_path: Path) -> None:
+    term = Terminal(tmp_path)
+    before = termios.tcgetattr(term.master)
+    try:
+        term.expect("you> ")
+        term.type("/kata help")
+        term.expect("you> ")
+        os.write(term.master, b"half a thought")
+        term.expect("half a thought")
+        os.write(term.master, b"\x03")
+        assert term.exit_code() == 0
+        after = termios.tcgetattr(term.master)
+    finally:
+        term.close()
+    assert after == before
