@@ -59,7 +59,7 @@ def spreadsheet_safe(value: Cell) -> str | int:
         return ""
     if isinstance(value, int):
         return value
-    text = value.isoformat() if isinstance(value, date | datetime) else value
+    text = value.isoformat() if isinstance(value, date) else value
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
