@@ -23,7 +23,9 @@ from bot.chat import (
     MessageEdited,
     MessagePosted,
     Outcome,
+    OutgoingMessage,
     Reply,
+    ThreadRef,
     text_message,
 )
 from bot.content import Framework
@@ -55,6 +57,15 @@ def explicit_stage(framework: Framework, text: str) -> StageChoice:
     return StageChoice(None, text.strip())
 
 
+def empty_answer_message(framework: Framework, stage_key: str) -> OutgoingMessage:
+    """A stage named with nothing after it is a slip worth pointing out, not a silent no-op."""
+    stage = framework.stage(stage_key)
+    return text_message(
+        f"Your {stage.title} answer is empty, so nothing was recorded. Write it after the "
+        f"stage name, e.g. {stage.key}: <your answer>. This stage asks: {stage.questions[0]}"
+    )
+
+
 def message_key(channel: ChannelRef, message_id: str) -> str:
     return f"{channel.channel_id}:{message_id}"
 
@@ -78,6 +89,21 @@ async def round_in_thread(
     return await session.scalar(
         select(Round).where(Round.channel_id == row.id, Round.thread_id == thread_id)
     )
+
+
+async def open_thread(kata: Kata, channel: ChannelRef) -> ThreadRef | None:
+    """The thread of the channel's latest round, the one that takes new answers."""
+    async with kata.sessions.begin() as session:
+        row = await channel_for(session, channel, kata.clock.now(), create=False)
+        if row is None:
+            return None
+        thread_id = await session.scalar(
+            select(Round.thread_id)
+            .where(Round.channel_id == row.id, Round.thread_id.is_not(None))
+            .order_by(Round.seq.desc())
+            .limit(1)
+        )
+    return ThreadRef(channel, thread_id) if thread_id else None
 
 
 async def record(
@@ -106,8 +132,6 @@ async def record(
         if duplicate is not None:
             return Outcome()
         choice = explicit_stage(framework, text)
-        if not choice.text:
-            return Outcome()
         latest = await streaks.latest_seq(session, rnd.channel_id)
         if latest is not None and rnd.seq < latest:
             return Outcome(
@@ -120,6 +144,10 @@ async def record(
                     )
                 ]
             )
+        if not choice.text:
+            if choice.key is None:
+                return Outcome()
+            return Outcome(replies=[Reply(empty_answer_message(framework, choice.key))])
         member = await member_for(session, rnd.workspace_id, actor, now)
         stage = choice.key or await current_stage(session, rnd.id, framework)
         answered_before = await session.scalar(

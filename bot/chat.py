@@ -48,7 +48,8 @@ class UserRef:
 
 @dataclass(frozen=True)
 class MessageRef:
-    """A message the platform gave an id to; `message_id` is unique within its channel."""
+    """A message the platform gave an id to. `message_id` is unique within its channel for
+    good, across restarts (Slack `ts`, Discord snowflake): answers are deduplicated by it."""
 
     channel: ChannelRef
     message_id: str
@@ -204,8 +205,9 @@ class CommandInvoked:
     text: str
     thread: ThreadRef | None = None
     request_id: str | None = None
-    """The platform's id for this request (Discord interaction id, Slack trigger id); `answer`
-    uses it so a command delivered twice records one answer."""
+    """The platform's id for this request (Discord interaction id, Slack trigger id), never
+    reused, even by another process; `answer` uses it so a command delivered twice records one
+    answer."""
     channel_name: str | None = None
     """The channel's name as people see it (without '#'), for places like Slack's App Home."""
 

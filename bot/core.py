@@ -332,6 +332,10 @@ class Kata:
             log.exception("building home for %s failed", actor.user)
             return text_message(SORRY)
 
+    async def open_thread(self, channel: ChannelRef) -> ThreadRef | None:
+        """Where a reply goes on a platform without threads of its own (the console)."""
+        return await answers.open_thread(self, channel)
+
     async def known_tags(self, channel: ChannelRef) -> list[str]:
         async with self.sessions.begin() as session:
             ws = await workspace_for(

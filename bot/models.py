@@ -161,9 +161,10 @@ class Feedback(Base):
     reviewer_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), index=True
     )
-    reviewee_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    reviewee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True, nullable=True
     )
+    """None once the reviewee used `forgetme`: the review still counts for the reviewer."""
     scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     strength: Mapped[str] = mapped_column(Text, default="")
     improvement: Mapped[str] = mapped_column(Text, default="")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 
+from bot import exports
 from bot.chat import Actor, Attachment, ChannelRef, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Parsed
 from bot.directory import channel_for, member_for
-from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Round, Streak
+from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Streak
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.core import Kata
 
 
@@ -37,10 +38,17 @@ async def set_opt_out(
 async def forget(
     kata: Kata, channel_ref: ChannelRef, actor: Actor, parsed: Parsed
 ) -> OutgoingMessage:
+    """Erase the member's answers, points, streaks and every review they gave or received.
+
+    Teammates keep what they earned: a review someone gave this member stays counted for the
+    reviewer (their points, their "feedback given", the reviews board), with the reviewee,
+    scores and texts erased, so every board and stat still agrees with the points ledger.
+    """
     if parsed.rest.strip().lower() != "confirm":
         raise CommandError(
             "This deletes all your answers, feedback given and received, points and streaks "
-            "in this workspace, for good. To go ahead, send: /kata forgetme confirm",
+            "in this workspace, for good (teammates who reviewed you keep the credit, without "
+            "your name or their words). To go ahead, send: /kata forgetme confirm",
         )
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
@@ -55,11 +63,9 @@ async def forget(
         if member is None:
             return text_message("There is nothing stored about you here.")
         mid = member.id
+        await _anonymise_reviews_of(session, ws_id, mid)
         await session.execute(
-            delete(Feedback).where(
-                Feedback.workspace_id == ws_id,
-                or_(Feedback.reviewer_id == mid, Feedback.reviewee_id == mid),
-            )
+            delete(Feedback).where(Feedback.workspace_id == ws_id, Feedback.reviewer_id == mid)
         )
         for model in (Answer, PointEvent, Streak):
             await session.execute(
@@ -78,77 +84,49 @@ async def forget(
     )
 
 
+async def _anonymise_reviews_of(session: AsyncSession, workspace_id: int, member_id: int) -> None:
+    """Keep teammates' reviews of a forgotten member as bare counts. The review's point key
+    loses the member's id too, so a new member who gets that id is paid for anew."""
+    reviews = (
+        await session.scalars(
+            select(Feedback).where(
+                Feedback.workspace_id == workspace_id, Feedback.reviewee_id == member_id
+            )
+        )
+    ).all()
+    for review in reviews:
+        await session.execute(
+            update(PointEvent)
+            .where(
+                PointEvent.workspace_id == workspace_id,
+                PointEvent.key == f"review:{review.round_id}:{review.reviewer_id}:{member_id}",
+            )
+            .values(key=f"review:{review.round_id}:{review.reviewer_id}:forgotten-{review.id}")
+        )
+        review.reviewee_id = None
+        review.scores = {}
+        review.strength = review.improvement = ""
+    await session.flush()
+
+
 async def export(
     kata: Kata, channel_ref: ChannelRef, actor: Actor, parsed: Parsed, is_admin: bool
 ) -> OutgoingMessage:
     now = kata.clock.now()
     whole_channel = parsed.rest.strip().lower() == "channel"
-    buf = io.StringIO()
-    writer = csv.writer(buf)
     async with kata.sessions.begin() as session:
         channel = await channel_for(session, channel_ref, now)
         assert channel is not None
         if whole_channel:
             if not is_admin:
                 raise CommandError("Only admins and the member who ran setup can export a channel.")
-            writer.writerow(["round", "date", "prompt", "member", "stage", "answered_at", "points"])
-            rows = await session.execute(
-                select(
-                    Round.seq,
-                    Round.local_date,
-                    Round.prompt_key,
-                    Member.display_name,
-                    Member.opted_out,
-                    Answer.stage_key,
-                    Answer.created_at,
-                )
-                .join(Answer, Answer.round_id == Round.id)
-                .join(Member, Member.id == Answer.member_id)
-                .where(Round.channel_id == channel.id)
-                .order_by(Round.seq, Answer.created_at)
-            )
-            for seq, day, prompt, name, opted_out, stage, at in rows.all():
-                writer.writerow(
-                    [
-                        seq,
-                        day,
-                        prompt,
-                        "(opted out)" if opted_out else name,
-                        stage,
-                        at.isoformat(),
-                        "",
-                    ]
-                )
-            filename = f"kata-channel-{channel.external_id}.csv"
+            sheet = await exports.channel_sheet(session, channel)
+            filename = exports.file_name("kata-channel", channel.name or channel.external_id, now)
         else:
             member = await member_for(session, channel.workspace_id, actor, now)
-            writer.writerow(["kind", "round", "date", "prompt", "stage", "at", "text_or_points"])
-            answers = await session.execute(
-                select(
-                    Round.seq,
-                    Round.local_date,
-                    Round.prompt_key,
-                    Answer.stage_key,
-                    Answer.created_at,
-                    Answer.text,
-                )
-                .join(Answer, Answer.round_id == Round.id)
-                .where(Answer.member_id == member.id, Answer.workspace_id == channel.workspace_id)
-                .order_by(Answer.created_at)
-            )
-            for seq, day, prompt, stage, at, text in answers.all():
-                writer.writerow(["answer", seq, day, prompt, stage, at.isoformat(), text])
-            events = await session.execute(
-                select(PointEvent.kind, PointEvent.created_at, PointEvent.points)
-                .where(PointEvent.member_id == member.id)
-                .order_by(PointEvent.created_at)
-            )
-            for kind, at, pts in events.all():
-                writer.writerow([f"points:{kind}", "", "", "", "", at.isoformat(), pts])
-            filename = "kata-my-data.csv"
-    data = buf.getvalue().encode()
-    rows_written = data.count(b"\n") - 1
+            sheet = await exports.member_sheet(session, member, kata.content.framework.rubric)
+            filename = exports.file_name("kata-my-data", member.display_name, now)
     return OutgoingMessage(
-        sections=(Section(text=f"Here is your export ({rows_written} rows)."),),
-        attachments=(Attachment(filename, data),),
+        sections=(Section(text=f"Here is your export ({len(sheet.rows)} rows)."),),
+        attachments=(Attachment(filename, sheet.encode()),),
     )

@@ -2,17 +2,26 @@
 
 The person at the terminal is a member of one practice channel, `#practice`. Lines starting
 with `/kata` run commands, `/as NAME` switches who is speaking, `/quit` leaves, and any other
-line is a reply in the current round's thread. When standard input is not a terminal the
-same lines are read from it and the adapter stops when it ends.
+line is a reply in the channel's open round (asked of the core each time, so a restart
+changes nothing). When standard input is not a terminal the same lines are read from it and
+the adapter stops when it ends.
+
+At a terminal, lines are read with GNU readline where Python has it: it reads the terminal
+key by key, so a line can be as long as a member likes (the kernel's own line editing stops
+at 4,095 characters), and it brings line editing and history. Without readline, a line cut
+at that limit is refused with a word rather than stored cut.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
+import contextlib
+import dataclasses
+import queue
 import sys
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -38,6 +47,18 @@ Console commands:
   /as NAME [admin]  speak as another member (add 'admin' to give them admin rights)
   /quit             leave
 Any other line is a reply in the current round's thread."""
+TTY_LINE_LIMIT = 4095
+"""Linux's canonical-mode line buffer: a terminal line longer than this arrives cut."""
+LINE_CUT = (
+    "That line reached the terminal's limit of 4,095 characters and arrived cut, so I did "
+    "not record it. Send a long answer in parts (start each with its stage, e.g. model: ...), "
+    "or pipe it in: kata run < answer.txt"
+)
+BUTTON_HINTS = {
+    "next": "/kata next for the next stage",
+    "feedback": "/kata feedback NAME strength: ... improve: ... to review a teammate",
+    "stats": "/kata stats for your numbers",
+}
 
 
 class ConsoleAdapter:
@@ -58,33 +79,35 @@ class ConsoleAdapter:
         self.export_dir = export_dir
         self.channel = ChannelRef(self.platform, WORKSPACE, CHANNEL)
         self.actor = self._actor("you", admin=True)
-        self.current_thread: ThreadRef | None = None
-        self._ids = itertools.count(1)
         self._out_lock = asyncio.Lock()
 
     def _actor(self, name: str, admin: bool) -> Actor:
         return Actor(UserRef(self.platform, WORKSPACE, name.lower()), name, admin)
 
+    @staticmethod
+    def _new_id(kind: str) -> str:
+        """Unique across processes: answers are deduplicated by message id, for good."""
+        return f"{kind}-{uuid.uuid4().hex}"
+
     # ------------------------------------------------------------ the port
 
     async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
-        thread = ThreadRef(channel, f"thread-{next(self._ids)}")
-        self.current_thread = thread
-        self._print(f"\n#{channel.channel_id} | bot:\n{_indent(message.plain_text(), '  ')}\n")
+        thread = ThreadRef(channel, self._new_id("thread"))
+        self._print(f"\n#{channel.channel_id} | bot:\n{_indent(_as_text(message), '  ')}\n")
         return thread
 
     async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
-        self._print(f"  └ in thread | bot:\n{_indent(message.plain_text(), '    ')}\n")
-        return MessageRef(thread.channel, f"bot-{next(self._ids)}", thread)
+        self._print(f"  └ in thread | bot:\n{_indent(_as_text(message), '    ')}\n")
+        return MessageRef(thread.channel, self._new_id("bot"), thread)
 
     async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
-        self._print(f"#{channel.channel_id} | bot:\n{_indent(message.plain_text(), '  ')}\n")
-        return MessageRef(channel, f"bot-{next(self._ids)}")
+        self._print(f"#{channel.channel_id} | bot:\n{_indent(_as_text(message), '  ')}\n")
+        return MessageRef(channel, self._new_id("bot"))
 
     async def send_private(
         self, user: UserRef, message: OutgoingMessage, channel: ChannelRef | None = None
     ) -> None:
-        self._print(f"(private to {user.user_id}) bot:\n{_indent(message.plain_text(), '  ')}\n")
+        self._print(f"(private to {user.user_id}) bot:\n{_indent(_as_text(message), '  ')}\n")
 
     async def react(self, message: MessageRef, emoji: str) -> None:
         self._print(f"  (bot reacted :{emoji}:)")
@@ -99,21 +122,52 @@ class ConsoleAdapter:
                 if not await self.handle_line(line):
                     break
             return
-        queue: asyncio.Queue[str] = asyncio.Queue()
+        prompts: queue.Queue[str] = queue.Queue()
+        lines: asyncio.Queue[str] = asyncio.Queue()
         loop = asyncio.get_running_loop()
+        read_line = self._line_reader()
 
         def read() -> None:
-            for line in self.stdin:
-                loop.call_soon_threadsafe(queue.put_nowait, line)
-            loop.call_soon_threadsafe(queue.put_nowait, "")
+            while True:
+                prompt = prompts.get()
+                try:
+                    line = read_line(prompt)
+                except EOFError:
+                    line = ""
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+                if not line:
+                    return
 
         threading.Thread(target=read, daemon=True, name="console-stdin").start()
-        while True:
-            self.stdout.write(f"{self.actor.display_name}> ")
-            self.stdout.flush()
-            line = await queue.get()
-            if not line or not await self.handle_line(line):
-                break
+        with _terminal_restored(self.stdin):
+            while True:
+                prompts.put(f"{self.actor.display_name}> ")
+                line = await lines.get()
+                if not line:
+                    break
+                if read_line == self._plain_line and self._cut_by_terminal(line):
+                    self._print(LINE_CUT)
+                    continue
+                if not await self.handle_line(line):
+                    break
+
+    def _line_reader(self) -> Callable[[str], str]:
+        """`input()` with readline at the process's own terminal, else plain reads."""
+        if self.stdin is sys.stdin and self.stdout is sys.stdout and sys.stdout.isatty():
+            try:
+                import readline  # noqa: F401  (importing it is what makes input() use it)
+            except ImportError:
+                return self._plain_line
+            return _input_line
+        return self._plain_line
+
+    def _cut_by_terminal(self, line: str) -> bool:
+        return self.stdin.isatty() and len(line.rstrip("\r\n")) == TTY_LINE_LIMIT
+
+    def _plain_line(self, prompt: str) -> str:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        return self.stdin.readline()
 
     async def handle_line(self, line: str) -> bool:
         """Returns False when the member asked to leave."""
@@ -142,8 +196,7 @@ class ConsoleAdapter:
                     self.channel,
                     self.actor,
                     text[len("/kata") :].strip(),
-                    self.current_thread,
-                    request_id=f"console-{uuid.uuid4().hex}",
+                    request_id=self._new_id("console"),
                 )
             )
             self._show(outcome)
@@ -151,10 +204,11 @@ class ConsoleAdapter:
         if text.startswith("/"):
             self._print(f"Unknown console command {text.split()[0]}. {CONSOLE_HELP}")
             return True
-        if self.current_thread is None:
+        thread = await self.kata.open_thread(self.channel)
+        if thread is None:
             self._print("No round yet. Set one up: /kata setup 09:00 UTC mon-fri, then /kata now")
             return True
-        ref = MessageRef(self.channel, f"msg-{next(self._ids)}", self.current_thread)
+        ref = MessageRef(self.channel, self._new_id("msg"), thread)
         outcome = await self.kata.handle(MessagePosted(ref, self.actor, text))
         if outcome.react:
             await self.react(ref, outcome.react)
@@ -164,18 +218,66 @@ class ConsoleAdapter:
     def _show(self, outcome: Outcome) -> None:
         for reply in outcome.replies:
             who = "only you see this" if reply.private else f"#{CHANNEL}"
-            self._print(f"({who}) bot:\n{_indent(reply.message.plain_text(), '  ')}")
+            self._print(f"({who}) bot:\n{_indent(_as_text(reply.message), '  ')}")
             for attachment in reply.message.attachments:
-                self.export_dir.mkdir(parents=True, exist_ok=True)
-                path = self.export_dir / attachment.filename
-                path.write_bytes(attachment.content)
-                self._print(f"  saved {attachment.filename} to {path}")
+                path = self._save(attachment.filename, attachment.content)
+                self._print(f"  saved to {path}")
         if outcome.form is not None:
             self._print(_form_as_text(outcome.form))
+
+    def _save(self, filename: str, content: bytes) -> Path:
+        """Write a file without ever replacing an earlier one."""
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        stem, suffix = Path(filename).stem, Path(filename).suffix
+        path, n = self.export_dir / filename, 1
+        while True:
+            try:
+                with path.open("xb") as f:
+                    f.write(content)
+            except FileExistsError:
+                n += 1
+                path = self.export_dir / f"{stem}-{n}{suffix}"
+                continue
+            return path.resolve()
 
     def _print(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
+
+
+def _input_line(prompt: str) -> str:
+    return input(prompt) + "\n"
+
+
+@contextlib.contextmanager
+def _terminal_restored(stdin: TextIO) -> Iterator[None]:
+    """Put the terminal back as it was, even when Ctrl-C lands mid-line (readline changes
+    its modes while it reads)."""
+    try:
+        import termios
+    except ImportError:
+        yield
+        return
+    try:
+        fd = stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (termios.error, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _as_text(message: OutgoingMessage) -> str:
+    """The console has no buttons: say what to type instead."""
+    text = dataclasses.replace(message, buttons=()).plain_text()
+    hints = [BUTTON_HINTS[b.action] for b in message.buttons if b.action in BUTTON_HINTS]
+    if hints:
+        text += "\n\n(type " + ", or ".join(hints) + ")"
+    return text
 
 
 def _indent(text: str, prefix: str) -> str:

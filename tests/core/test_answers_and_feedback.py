@@ -225,3 +225,17 @@ async def test_an_edit_of_a_reply_the_bot_never_saw_counts_it(
     unseen = MessageRef(chat.channel(), "posted-while-down", chat.latest_thread())
     await chat.edit(ana, unseen, "metrics: recall@100 for retrieval")
     assert await answers(harness) == [("metrics", "recall@100 for retrieval")]
+
+
+async def test_an_empty_answer_gets_a_reply_saying_what_to_write(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await start_manual_round(chat, stages=1)
+    ana = chat.member("ana")
+    by_command = await chat.command(ana, "answer model:")
+    _, by_reply = await chat.reply(ana, "[model]")
+    for outcome in (by_command, by_reply):
+        assert outcome.react is None
+        assert "Baseline and model design" in outcome.text
+        assert "model: " in outcome.text and "empty" in outcome.text
+    assert await answers(harness) == []

@@ -1,0 +1,280 @@
+"""The CSV files behind `export` and `export channel`.
+
+Every cell goes through `spreadsheet_safe`: display names and answers are typed by members,
+and a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+as a formula. Such cells get a leading `'` (OWASP's advice for CSV injection), which
+spreadsheets show as plain text and which keeps the rest of the text as it was.
+
+The personal export is one CSV a spreadsheet opens, one row per stored fact; its `kind`
+column says what the row is (see `MEMBER_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from bot import streaks
+from bot.content import Rubric
+from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Round, Streak
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORGOTTEN = "(forgotten member)"
+CHANNEL_COLUMNS = ("round", "date", "prompt", "member", "stage", "at", "points")
+MEMBER_COLUMNS = (
+    "kind",
+    "round",
+    "date",
+    "prompt",
+    "stage",
+    "at",
+    "text",
+    "channel",
+    "other_member",
+    "detail",
+    "strength",
+    "improvement",
+    "points",
+)
+"""Kinds: `profile` (text: display name), `answer`, `feedback_given` and `feedback_received`
+(other_member, detail: rubric scores, strength, improvement), `streak` (detail), `points`
+(detail: answer, stage or review), `prompt_added` and `channel_setup`."""
+
+Cell = str | int | date | datetime | None
+
+
+def spreadsheet_safe(value: Cell) -> str | int:
+    """One cell as text no spreadsheet will evaluate."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return value
+    text = value.isoformat() if isinstance(value, date) else value
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+@dataclass
+class Sheet:
+    columns: tuple[str, ...]
+    rows: list[list[str | int]] = field(default_factory=list)
+
+    def add(self, **cells: Cell) -> None:
+        unknown = set(cells) - set(self.columns)
+        assert not unknown, unknown
+        self.rows.append([spreadsheet_safe(cells.get(c)) for c in self.columns])
+
+    def encode(self) -> bytes:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(self.columns)
+        writer.writerows(self.rows)
+        return buf.getvalue().encode()
+
+
+def file_name(prefix: str, who: str, now: datetime) -> str:
+    """Unique per member (or channel) and second, and safe on every file system."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", who).strip("-")[:40] or "member"
+    return f"{prefix}-{slug}-{now:%Y%m%d-%H%M%S}.csv"
+
+
+async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
+    """One row per answer with the points it earned (the answer bonus on a member's first
+    answer in a round, stage points on the first answer of each stage), plus one row per
+    review paid; the points column adds up to each member's points in the channel."""
+    sheet = Sheet(CHANNEL_COLUMNS)
+    answers = (
+        await session.execute(
+            select(Answer, Round, Member)
+            .join(Round, Round.id == Answer.round_id)
+            .join(Member, Member.id == Answer.member_id)
+            .where(Round.channel_id == channel.id)
+            .order_by(Round.seq, Answer.created_at, Answer.id)
+        )
+    ).all()
+    first_answer: dict[tuple[int, int], int] = {}
+    first_of_stage: dict[tuple[int, int, str], int] = {}
+    for i, (answer, rnd, member) in enumerate(answers):
+        first_answer.setdefault((rnd.id, member.id), i)
+        first_of_stage.setdefault((rnd.id, member.id, answer.stage_key), i)
+    earned = [0] * len(answers)
+    events = (
+        await session.execute(
+            select(PointEvent, Round, Member)
+            .outerjoin(Round, Round.id == PointEvent.round_id)
+            .join(Member, Member.id == PointEvent.member_id)
+            .where(PointEvent.channel_id == channel.id)
+            .order_by(PointEvent.created_at, PointEvent.id)
+        )
+    ).all()
+    other_rows: list[tuple[tuple[int, datetime], dict[str, Cell]]] = []
+    for event, rnd, member in events:
+        at: int | None = None
+        if rnd is not None and event.kind == "answer":
+            at = first_answer.get((rnd.id, member.id))
+        elif rnd is not None and event.kind == "stage":
+            at = first_of_stage.get((rnd.id, member.id, event.key.rsplit(":", 1)[-1]))
+        if at is not None:
+            earned[at] += event.points
+            continue
+        cells: dict[str, Cell] = {
+            "member": _shown_name(member),
+            "stage": event.kind,
+            "at": event.created_at,
+            "points": event.points,
+        }
+        if rnd is not None:
+            cells.update(round=rnd.seq, date=rnd.local_date, prompt=rnd.prompt_key)
+        other_rows.append(((rnd.seq if rnd else 0, event.created_at), cells))
+    merged: list[tuple[tuple[int, datetime], dict[str, Cell]]] = [
+        (
+            (rnd.seq, answer.created_at),
+            {
+                "round": rnd.seq,
+                "date": rnd.local_date,
+                "prompt": rnd.prompt_key,
+                "member": _shown_name(member),
+                "stage": answer.stage_key,
+                "at": answer.created_at,
+                "points": earned[i],
+            },
+        )
+        for i, (answer, rnd, member) in enumerate(answers)
+    ]
+    merged += other_rows
+    for _, cells in sorted(merged, key=lambda item: item[0]):
+        sheet.add(**cells)
+    return sheet
+
+
+async def member_sheet(session: AsyncSession, member: Member, rubric: Rubric) -> Sheet:
+    """Everything stored about one member in their workspace, one fact a row."""
+    sheet = Sheet(MEMBER_COLUMNS)
+    ws = member.workspace_id
+    names = await _channel_names(session, ws)
+    sheet.add(
+        kind="profile",
+        at=member.created_at,
+        text=member.display_name,
+        detail=f"id={member.external_id}; opted_out={'yes' if member.opted_out else 'no'}",
+    )
+    set_up = await session.scalars(select(Channel.id).where(Channel.setup_by_id == member.id))
+    for channel_id in set_up.all():
+        sheet.add(kind="channel_setup", channel=names[channel_id], detail="you ran setup here")
+    answers = await session.execute(
+        select(Answer, Round)
+        .join(Round, Round.id == Answer.round_id)
+        .where(Answer.member_id == member.id, Answer.workspace_id == ws)
+        .order_by(Answer.created_at, Answer.id)
+    )
+    for answer, rnd in answers.all():
+        edited = f"edited {answer.edited_at.isoformat()}" if answer.edited_at else None
+        sheet.add(
+            kind="answer",
+            **_round_cells(rnd, names),
+            stage=answer.stage_key,
+            at=answer.created_at,
+            text=answer.text,
+            detail=edited,
+        )
+    other = aliased(Member)
+    for kind, mine, theirs in (
+        ("feedback_given", Feedback.reviewer_id, Feedback.reviewee_id),
+        ("feedback_received", Feedback.reviewee_id, Feedback.reviewer_id),
+    ):
+        rows = await session.execute(
+            select(Feedback, Round, other.display_name)
+            .join(Round, Round.id == Feedback.round_id)
+            .outerjoin(other, other.id == theirs)
+            .where(mine == member.id, Feedback.workspace_id == ws)
+            .order_by(Feedback.created_at, Feedback.id)
+        )
+        for fb, rnd, other_name in rows.all():
+            sheet.add(
+                kind=kind,
+                **_round_cells(rnd, names),
+                at=fb.updated_at,
+                other_member=other_name or FORGOTTEN,
+                detail="; ".join(
+                    f"{s.key}={fb.scores[s.key]}" for s in rubric.signals if s.key in fb.scores
+                ),
+                strength=fb.strength,
+                improvement=fb.improvement,
+            )
+    for row in (
+        await session.scalars(
+            select(Streak).where(Streak.member_id == member.id, Streak.workspace_id == ws)
+        )
+    ).all():
+        state = streaks.shown(
+            streaks.state_of(row), await streaks.latest_seq(session, row.channel_id)
+        )
+        sheet.add(
+            kind="streak",
+            channel=names.get(row.channel_id),
+            round=state.last_seq,
+            detail=(
+                f"current={state.current}; longest={state.longest}; freezes={state.freezes}; "
+                f"freezes_used={state.freezes_used}"
+            ),
+        )
+    events = await session.execute(
+        select(PointEvent, Round)
+        .outerjoin(Round, Round.id == PointEvent.round_id)
+        .where(PointEvent.member_id == member.id, PointEvent.workspace_id == ws)
+        .order_by(PointEvent.created_at, PointEvent.id)
+    )
+    for event, rnd in events.all():
+        sheet.add(
+            kind="points",
+            **(_round_cells(rnd, names) if rnd else {"channel": names.get(event.channel_id)}),
+            stage=event.key.rsplit(":", 1)[-1] if event.kind == "stage" else None,
+            at=event.created_at,
+            detail=event.kind,
+            points=event.points,
+        )
+    prompts = await session.scalars(
+        select(CustomPrompt)
+        .where(CustomPrompt.created_by_id == member.id, CustomPrompt.workspace_id == ws)
+        .order_by(CustomPrompt.created_at)
+    )
+    for prompt in prompts.all():
+        sheet.add(
+            kind="prompt_added",
+            prompt=prompt.key,
+            at=prompt.created_at,
+            text=f"{prompt.title} | {prompt.scenario}",
+            detail="tags=" + ",".join(prompt.tags),
+        )
+    return sheet
+
+
+def _shown_name(member: Member) -> str:
+    return "(opted out)" if member.opted_out else member.display_name
+
+
+def _round_cells(rnd: Round, names: dict[int, str]) -> dict[str, Cell]:
+    return {
+        "round": rnd.seq,
+        "date": rnd.local_date,
+        "prompt": rnd.prompt_key,
+        "channel": names.get(rnd.channel_id),
+    }
+
+
+async def _channel_names(session: AsyncSession, workspace_id: int) -> dict[int, str]:
+    rows = await session.execute(
+        select(Channel.id, Channel.name, Channel.external_id).where(
+            Channel.workspace_id == workspace_id
+        )
+    )
+    return {cid: name or external for cid, name, external in rows.all()}
