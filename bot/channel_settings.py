@@ -14,6 +14,7 @@ from bot.chat import CommandInvoked, Field, OutgoingMessage, Section
 from bot.commands import CommandError, Parsed
 from bot.directory import channel_for, member_for
 from bot.models import Channel, Member
+from bot.plurals import every
 from bot.rounds import schedule_next, schedule_of
 from bot.schedule import (
     WORKDAYS,
@@ -187,7 +188,7 @@ def describe(kata: Kata, channel: Channel) -> Section:
         return Section(text="Not set up yet. Try /kata setup 09:30 Europe/Berlin mon-fri")
     schedule = schedule_of(channel)
     pacing = {
-        "drip": f"drip, a stage every {channel.drip_minutes} min",
+        "drip": f"drip, a stage {every(channel.drip_minutes, 'minute')}",
         "all": "all stages at once",
         "manual": "manual (/kata next)",
     }[channel.pacing]

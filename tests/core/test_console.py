@@ -61,8 +61,8 @@ def test_a_scripted_console_session_shows_a_full_round(tmp_path: Path) -> None:
     assert "(bot reacted :white_check_mark:)" in out
     assert "Wrap-up: " in out
     assert "What a strong answer covers" in out
-    assert "- you: 1 stage(s): Scope clarification" in out
-    assert "- bo: 1 stage(s): Functional requirements" in out
+    assert "- you: 1 stage: Scope clarification" in out
+    assert "- bo: 1 stage: Functional requirements" in out
     assert "(private to you) bot:" in out and "bo reviewed your answers" in out
     assert "1. bo: 10 pts" in out
     assert "I don't know the command 'dance'" in out

@@ -71,7 +71,7 @@ async def test_the_streak_board_ranks_current_streaks(harness: Harness, chat: Me
     await harness.advance(days=1, hours=2)
     await chat.reply(chat.member("ana"), "again")
     out = await chat.command(chat.member("ana"), "leaderboard streak")
-    assert "1. ana: 2 rounds\n2. bo: 1 rounds" in out.text
+    assert "1. ana: 2 rounds\n2. bo: 1 round" in out.text
 
 
 async def test_forget_me_removes_a_member_everywhere_after_confirmation(
