@@ -16,14 +16,8 @@ from bot.directory import channel_for, member_for
 from bot.models import Channel, Member
 from bot.plurals import every
 from bot.rounds import schedule_next, schedule_of
-from bot.schedule import (
-    WORKDAYS,
-    ScheduleError,
-    describe_weekdays,
-    parse_time,
-    parse_timezone,
-    parse_weekdays,
-)
+from bot.schedule import WORKDAYS, ScheduleError, describe_weekdays, parse_time, parse_weekdays
+from bot.timezones import parse_timezone
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,8 +68,13 @@ async def manage(kata: Kata, cmd: CommandInvoked, parsed: Parsed) -> OutgoingMes
     )
 
 
+_AM_PM = ("am", "pm")
+
+
 def _setup(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str:
     words = parsed.words
+    if len(words) > 1 and words[1].lower().replace(".", "") in _AM_PM:
+        words = [words[0] + words[1].lower().replace(".", ""), *words[2:]]
     if len(words) < 2:
         raise CommandError("setup needs a time and a time zone.", parsed.spec)
     post_time = parse_time(words[0])

@@ -15,6 +15,82 @@ def suggestions(text: str) -> list[str]:
     return [s.strip() for s in m.group(1).replace(" or ", ", ").split(",")] if m else []
 
 
+# ---------------------------------------------------------------- 10: time zones
+
+
+async def test_time_zones_are_accepted_the_way_people_type_them(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = chat.member("lea", admin=True)
+    typed = {
+        "CET": "Europe/Berlin",
+        "cest": "Europe/Berlin",
+        "PST": "America/Los_Angeles",
+        "pt": "America/Los_Angeles",
+        "EST": "America/New_York",
+        "utc": "UTC",
+        "GMT": "UTC",
+        "Z": "UTC",
+        "europe/lisbon": "Europe/Lisbon",
+        "America/new_york": "America/New_York",
+    }
+    for text, zone in typed.items():
+        out = await chat.command(lead, f"setup 09:00 {text}")
+        assert "Usage" not in out.text, (text, out.text)
+        assert zone in (await chat.command(lead, "schedule")).text, text
+
+
+async def test_a_time_with_am_or_pm_apart_from_the_hour_still_reads_as_a_time(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = chat.member("lea", admin=True)
+    out = await chat.command(lead, "setup 9 am UTC mon-fri")
+    assert "Bamako" not in out.text and "Usage" not in out.text, out.text
+    assert "09:00 UTC, Mon-Fri" in (await chat.command(lead, "schedule")).text
+    await chat.command(lead, "setup 6:30 PM Europe/Berlin")
+    assert "18:30 Europe/Berlin" in (await chat.command(lead, "schedule")).text
+
+
+async def test_an_ambiguous_abbreviation_asks_and_names_real_zones(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = chat.member("lea", admin=True)
+    out = await chat.command(lead, "setup 09:00 IST")
+    assert set(suggestions(out.text)) >= {"Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"}
+    assert "Not set up yet" in (await chat.command(lead, "schedule")).text
+
+
+async def test_every_time_zone_suggested_is_then_accepted(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = chat.member("lea", admin=True)
+    suggested: set[str] = set()
+    for typo in (
+        "IST",
+        "MST",
+        "CST",
+        "AEST",
+        "BST",
+        "Berln",
+        "new york",
+        "GMT+1",
+        "pacific",
+        "Europe/Berlim",
+        "Kolkatta",
+        "am",
+        "lisbon",
+        "Etc/GMT",
+        "Sao Paulo",
+    ):
+        out = await chat.command(lead, f"setup 09:00 '{typo}'")
+        suggested |= set(suggestions(out.text))
+        assert "Etc/GMT" not in out.text and "Bamako" not in out.text, (typo, out.text)
+    assert len(suggested) >= 10
+    for zone in sorted(suggested):
+        out = await chat.command(lead, f"setup 09:00 {zone}")
+        assert "Usage" not in out.text, (zone, out.text)
+
+
 # ---------------------------------------------------------------- 21: plurals
 
 

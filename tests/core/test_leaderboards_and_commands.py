@@ -111,7 +111,7 @@ async def test_unknown_and_malformed_commands_get_usage_not_a_traceback(
         "setup": "Usage: /kata setup",
         "setup 25:00 Europe/Berlin": "not a time of day",
         "setup 09:00 Mars/Olympus": "is not a time zone",
-        "setup 09:00 Berlin": "Did you mean Europe/Berlin",
+        "setup 09:00 Berln": "Did you mean Europe/Berlin",
         "setup 09:00 UTC fun-day": "is not a weekday",
         "leaderboard sideways": "Usage: /kata leaderboard",
     }
