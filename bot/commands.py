@@ -50,6 +50,13 @@ SPECS: tuple[Spec, ...] = (
         "/kata skip 2026-12-24",
         admin=True,
     ),
+    Spec(
+        "unskip",
+        "unskip [YYYY-MM-DD]",
+        "undo a skip: the next skipped round (or the one on a date) is back on",
+        "/kata unskip 2026-12-24",
+        admin=True,
+    ),
     Spec("now", "now", "start today's round right away", "/kata now", admin=True),
     Spec("next", "next", "post the next stage of the current round", "/kata next"),
     Spec(

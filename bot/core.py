@@ -126,7 +126,7 @@ class Kata:
         name = parsed.spec.name
         if name == "help":
             return _reply(help_message(parsed.rest or None))
-        if name in ("setup", "pace", "filter", "pause", "resume", "skip"):
+        if name in channel_settings.SETTINGS:
             return _reply(await channel_settings.manage(self, cmd, parsed), private=False)
         if name == "schedule":
             return _reply(await channel_settings.show(self, cmd))

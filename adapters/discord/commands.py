@@ -161,6 +161,11 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
     async def skip(interaction: discord.Interaction, date: str | None = None) -> None:
         await runner.run_command(interaction, join_command("skip", date))
 
+    @kata.command(name="unskip", description="Undo a skip (default: the next skipped round)")
+    @app_commands.describe(date="YYYY-MM-DD")
+    async def unskip(interaction: discord.Interaction, date: str | None = None) -> None:
+        await runner.run_command(interaction, join_command("unskip", date))
+
     @kata.command(name="answer", description="Answer in this round's thread")
     @app_commands.describe(
         stage="The stage you answer (default: the current one)",

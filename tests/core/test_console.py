@@ -54,7 +54,7 @@ def test_a_scripted_console_session_shows_a_full_round(tmp_path: Path) -> None:
     result = kata("run", stdin=SCRIPT, tmp=tmp_path)
     out = result.stdout
     assert result.returncode == 0, result.stderr
-    assert "Design Kata is set up in this channel." in out
+    assert "Design Kata is set up here" in out
     assert "Design Kata #1: " in out
     for n in range(1, 11):
         assert f"Stage {n}/10: " in out

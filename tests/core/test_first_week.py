@@ -6,7 +6,7 @@ import ast
 import re
 
 from bot.settings import PROJECT_ROOT
-from tests.support.harness import Harness
+from tests.support.harness import Harness, content
 from tests.support.memory_chat import MemoryChat
 
 
@@ -89,6 +89,75 @@ async def test_every_time_zone_suggested_is_then_accepted(
     for zone in sorted(suggested):
         out = await chat.command(lead, f"setup 09:00 {zone}")
         assert "Usage" not in out.text, (zone, out.text)
+
+
+# ---------------------------------------------------------------- 12: skip
+
+
+async def test_skip_refuses_a_day_without_a_round_and_unskip_undoes_a_skip(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = chat.member("lea", admin=True)
+    await chat.command(lead, "setup 09:00 Europe/Berlin mon-fri")  # Monday 08:00 in Berlin
+    saturday = await chat.command(lead, "skip 2026-11-28")
+    assert "Sat 28 Nov" in saturday.text and "no round" in saturday.text, saturday.text
+    past = await chat.command(lead, "skip 2026-11-20")
+    assert "passed" in past.text
+    assert "Skipping" not in (await chat.command(lead, "schedule")).text
+
+    assert "skipped" in (await chat.command(lead, "skip 2026-11-24")).text
+    undone = await chat.command(lead, "unskip 2026-11-24")
+    assert "Tue 24 Nov" in undone.text and "Usage" not in undone.text, undone.text
+    assert "Skipping" not in (await chat.command(lead, "schedule")).text
+    assert "not skipped" in (await chat.command(lead, "unskip 2026-11-24")).text
+
+    await chat.command(lead, "skip")  # today, Monday
+    assert "Mon 23 Nov" in (await chat.command(lead, "unskip")).text
+    await harness.advance(days=1, hours=2)
+    assert len(chat.prompts()) == 2  # Monday and Tuesday both came
+    assert "unskip" in (await chat.command(lead, "help")).text
+
+
+# ---------------------------------------------------------------- 13: filter
+
+
+async def test_a_filter_says_how_many_prompts_it_leaves_and_refuses_none(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = chat.member("lea", admin=True)
+    await chat.command(lead, "setup 09:00 Europe/Berlin mon-fri")
+    search = len([p for p in content().prompts if "search" in p.all_tags])
+    out = await chat.command(lead, "filter tags search")
+    assert f"{search} prompts" in out.text, out.text
+
+    empty = await chat.command(lead, "filter tags custom")  # no custom prompt exists yet
+    assert "No prompt" in empty.text and "nothing" in empty.text.lower(), empty.text
+    shown = (await chat.command(lead, "schedule")).text
+    assert "Tags: search" in shown
+    await chat.command(lead, "now")
+    assert len(chat.prompts()) == 1
+
+
+async def test_settings_changes_answer_in_one_public_line(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = chat.member("lea", admin=True)
+    for command in (
+        "setup 09:00 Europe/Berlin mon-fri",
+        "pace drip 20",
+        "filter difficulty medium",
+        "skip 2026-11-24",
+        "unskip 2026-11-24",
+        "pause",
+        "resume",
+    ):
+        out = await chat.command(lead, command)
+        [reply] = out.replies
+        assert reply.private is False, command
+        assert "\n" not in out.text.strip() and "Usage" not in out.text, (command, out.text)
+        assert not reply.message.title and not any(s.fields for s in reply.message.sections)
+    block = await chat.command(lead, "schedule")
+    assert "Next round: Mon 23 Nov 09:00" in block.text and "Pacing:" in block.text
 
 
 # ---------------------------------------------------------------- 21: plurals

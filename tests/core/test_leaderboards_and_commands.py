@@ -151,7 +151,7 @@ async def test_only_admins_and_the_member_who_ran_setup_change_the_schedule(
 ) -> None:
     ana, bo = chat.member("ana"), chat.member("bo")
     assert "set up" in (await chat.command(ana, "setup 08:00 UTC")).text
-    assert "Schedule saved" in (await chat.command(ana, "setup 08:30 UTC")).text
+    assert "Schedule changed" in (await chat.command(ana, "setup 08:30 UTC")).text
     refused = await chat.command(bo, "pause")
     assert "Only workspace admins and the member who set up" in refused.text
     assert "Only admins" in (await chat.command(bo, "now")).text

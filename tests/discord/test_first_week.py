@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from adapters.discord import DiscordAdapter
 from adapters.discord.choices import time_zone_choices
 from bot.timezones import parse_timezone
+from tests.discord.fake_discord import FakeDiscord, text_of
+from tests.discord.people import Person
+
+
+async def test_a_skip_is_undone_with_unskip(bot: DiscordAdapter, fake: FakeDiscord) -> None:
+    lea = Person(fake, "lea", admin=True)
+    await fake.reply_to(await lea.slash("setup", time="09:30", timezone="Europe/Berlin"))
+    await fake.reply_to(await lea.slash("skip", date="2026-11-25"))
+    undone = (await fake.reply_to(await lea.slash("unskip", date="2026-11-25")))["data"]
+    assert "Wed 25 Nov 2026 is back on" in text_of(undone)
 
 
 def test_time_zone_completion_offers_only_zones_setup_accepts() -> None:
