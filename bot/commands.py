@@ -67,9 +67,10 @@ SPECS: tuple[Spec, ...] = (
     ),
     Spec(
         "leaderboard",
-        "leaderboard [points|streak|reviews] [week|month|all] [workspace]",
-        "who leads this week, this month or all time",
-        "/kata leaderboard reviews month",
+        "leaderboard [points|streak|reviews] [week|month|all] [workspace] [public]",
+        "who leads this week, this month or all time (only you see it; add public to post it "
+        "for the channel)",
+        "/kata leaderboard reviews month public",
     ),
     Spec(
         "stats",

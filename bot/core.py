@@ -140,7 +140,8 @@ class Kata:
         if name == "feedback":
             return await self._feedback_command(cmd, parsed)
         if name == "leaderboard":
-            return _reply(await stats.leaderboard_message(self, cmd.channel, parsed), private=False)
+            board = await stats.leaderboard_message(self, cmd.channel, parsed)
+            return _reply(board, private=not stats.shared(parsed))
         if name == "stats":
             return _reply(await stats.stats_message(self, cmd.channel, cmd.actor))
         if name == "streak":

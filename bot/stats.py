@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 BOARD_TITLES = {"points": "Points", "streak": "Current streak", "reviews": "Reviews given"}
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
+SHARE_WORDS = frozenset({"public", "share", "shared"})
+"""A board asked for with a command is private unless one of these words posts it."""
+
+
+def shared(parsed: Parsed) -> bool:
+    return any(w.lower() in SHARE_WORDS for w in parsed.words)
 
 
 async def leaderboard_message(
@@ -34,6 +40,8 @@ async def leaderboard_message(
             period = word
         elif word in ("workspace", "server", "all-channels"):
             workspace_wide = True
+        elif word in SHARE_WORDS:
+            continue
         else:
             raise CommandError(f"'{word}' is not a board, period or scope.", parsed.spec)
     now = kata.clock.now()

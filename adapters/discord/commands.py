@@ -189,11 +189,13 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
         ],
         scope=[Choice(name="whole server", value="workspace")],
     )
+    @app_commands.describe(share="Post it for the channel (otherwise only you see it)")
     async def leaderboard(
         interaction: discord.Interaction,
         board: Choice[str] | None = None,
         period: Choice[str] | None = None,
         scope: Choice[str] | None = None,
+        share: bool = False,
     ) -> None:
         await runner.run_command(
             interaction,
@@ -202,6 +204,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
                 board.value if board else None,
                 period.value if period else None,
                 scope.value if scope else None,
+                "public" if share else None,
             ),
         )
 

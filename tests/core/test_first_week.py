@@ -138,6 +138,24 @@ async def test_a_filter_says_how_many_prompts_it_leaves_and_refuses_none(
     assert len(chat.prompts()) == 1
 
 
+# ---------------------------------------------------------------- 20: who sees what
+
+
+async def test_a_leaderboard_asked_for_is_private_unless_shared(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round("09:00 Europe/Berlin daily")
+    ana = chat.member("ana")
+    await chat.reply(ana, "scope: an answer")
+    asked = await chat.command(ana, "leaderboard")
+    assert asked.replies[0].private is True and "1. ana" in asked.text
+    shared = await chat.command(ana, "leaderboard month public")
+    assert shared.replies[0].private is False and "this month" in shared.text
+    assert (await chat.command(ana, "lb share")).replies[0].private is False
+    help_text = (await chat.command(ana, "help leaderboard")).text
+    assert "public" in help_text
+
+
 async def test_settings_changes_answer_in_one_public_line(
     harness: Harness, chat: MemoryChat
 ) -> None:

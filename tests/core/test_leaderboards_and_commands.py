@@ -21,7 +21,7 @@ async def test_the_points_board_ranks_this_week_and_resets_next_week(
     await round_with_answers(chat, "ana", "bo")
     await chat.reply(chat.member("ana"), "metrics: more")
     out = await chat.command(chat.member("bo"), "leaderboard")
-    assert out.replies[0].private is False
+    assert out.replies[0].private is True
     assert "1. ana: 9 pts\n2. bo: 7 pts" in out.text
     harness.clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))  # next Monday
     assert "Nobody on the board yet" in (await chat.command(chat.member("bo"), "lb")).text

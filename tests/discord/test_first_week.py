@@ -6,7 +6,19 @@ from adapters.discord import DiscordAdapter
 from adapters.discord.choices import time_zone_choices
 from bot.timezones import parse_timezone
 from tests.discord.fake_discord import FakeDiscord, text_of
+from tests.discord.fake_rest import EPHEMERAL
 from tests.discord.people import Person
+
+
+async def test_a_leaderboard_is_private_unless_the_member_shares_it(
+    bot: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    lea = Person(fake, "lea", admin=True)
+    await fake.reply_to(await lea.slash("setup", time="09:30", timezone="Europe/Berlin"))
+    asked = (await fake.reply_to(await lea.slash("leaderboard")))["data"]
+    assert asked["flags"] & EPHEMERAL and "Leaderboard" in text_of(asked)
+    shared = (await fake.reply_to(await lea.slash("leaderboard", share=True)))["data"]
+    assert not (shared.get("flags") or 0) & EPHEMERAL and "Leaderboard" in text_of(shared)
 
 
 async def test_a_skip_is_undone_with_unskip(bot: DiscordAdapter, fake: FakeDiscord) -> None:

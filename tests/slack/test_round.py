@@ -112,8 +112,8 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
     assert any("Feedback for Bob" in e["text"] for e in to_carol)
     assert all(e["channel"] == CHANNEL and e["thread_ts"] == prompt.ts for e in to_carol)
 
-    # The leaderboard is for everyone; it names both players.
-    await slack.runs_command(CHANNEL, BOB, "leaderboard")
+    # Bob shares the leaderboard with the channel; it names both players.
+    await slack.runs_command(CHANNEL, BOB, "leaderboard public")
     await team.settled()
     board = api.responses[-1]
     assert board["response_type"] == "in_channel"
