@@ -200,6 +200,8 @@ class Kata:
         if not await self._may_manage(cmd.channel, cmd.actor):
             raise CommandError("Only admins and the member who ran setup can start a round.")
         result = await rounds.start_round(self, channel_id, today, scheduled=False)
+        if result.status == "exists" and await self._wrapped_up(result.round_id):
+            return _reply(text_message(await self._done_today(cmd.channel)))
         texts = {
             "posted": "Today's round is posted. Answer in its thread!",
             "exists": "Today's round is already running: answer in its thread, or /kata next.",
@@ -208,6 +210,29 @@ class Kata:
             "failed": "Posting the round failed; I will try again shortly.",
         }
         return _reply(text_message(texts.get(result.status, result.status)))
+
+    async def _wrapped_up(self, round_id: int | None) -> bool:
+        if round_id is None:
+            return False
+        async with self.sessions.begin() as session:
+            rnd = await session.get(Round, round_id)
+            return rnd is not None and rnd.wrapped_up_at is not None
+
+    async def _done_today(self, channel_ref: ChannelRef) -> str:
+        async with self.sessions.begin() as session:
+            channel = await channel_for(session, channel_ref, self.clock.now())
+            assert channel is not None
+            schedule = rounds.schedule_of(channel)
+            now = self.clock.now()
+            slot = None if channel.paused else schedule.next_slot(now)
+            if slot is not None and slot[0] == schedule.local_date(now):
+                slot = schedule.next_slot(slot[1])  # today's slot finds today's round taken
+        if slot is None:
+            return "Today's round is done, and no round is scheduled yet (/kata schedule)."
+        return (
+            "Today's round is done; the next one comes on "
+            f"{slot[1].astimezone(schedule.zone):%a %d %b at %H:%M}."
+        )
 
     async def _round_for(self, channel_ref: ChannelRef, thread: ThreadRef | None) -> Round | None:
         """The round a command refers to: the thread's round, else the channel's latest."""

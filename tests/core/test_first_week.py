@@ -138,6 +138,22 @@ async def test_a_filter_says_how_many_prompts_it_leaves_and_refuses_none(
     assert len(chat.prompts()) == 1
 
 
+# ---------------------------------------------------------------- 14: now
+
+
+async def test_now_after_todays_round_is_wrapped_up_says_when_the_next_comes(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = await chat.start_round("09:00 Europe/Berlin mon-fri", "manual")
+    assert "already running" in (await chat.command(lead, "now")).text
+    for _ in range(11):
+        await chat.command(lead, "next")
+    assert chat.in_thread()[-1].message.title.startswith("Wrap-up")
+    out = await chat.command(lead, "now")
+    assert "running" not in out.text
+    assert "Today's round is done" in out.text and "Tue 24 Nov" in out.text, out.text
+
+
 # ---------------------------------------------------------------- 20: who sees what
 
 
