@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.chat import OutgoingMessage, Section
@@ -58,7 +59,13 @@ SPECS: tuple[Spec, ...] = (
         admin=True,
     ),
     Spec("now", "now", "start today's round right away", "/kata now", admin=True),
-    Spec("next", "next", "post the next stage of the current round", "/kata next"),
+    Spec(
+        "next",
+        "next",
+        "post the next stage of the current round (manual pacing: anyone; drip or all at "
+        "once: admins and the member who ran setup)",
+        "/kata next",
+    ),
     Spec(
         "answer",
         "answer [stage:] <text>",
@@ -164,17 +171,22 @@ def usage_message(error: str, spec: Spec | None, unknown: bool = False) -> Outgo
     )
 
 
-def help_message(topic: str | None = None) -> OutgoingMessage:
+def help_message(
+    topic: str | None = None, notes: Mapping[str, Section] | None = None
+) -> OutgoingMessage:
+    """All commands, or one; `notes` adds a section to a command's help (answer: its stages)."""
     if topic:
         spec = BY_NAME.get(ALIASES.get(topic.lower(), topic.lower()))
         if spec is None:
             return usage_message(f"There is no command '{topic}'.", None, unknown=True)
         admin = " (admins and the member who ran setup)" if spec.admin else ""
+        note = (notes or {}).get(spec.name)
         return OutgoingMessage(
             title=f"/kata {spec.name}",
             sections=(
                 Section(text=f"{spec.summary}{admin}."),
                 Section(text=f"Usage: /kata {spec.usage}\nExample: {spec.example}"),
+                *((note,) if note else ()),
             ),
         )
     lines = [f"/kata {s.name}: {s.summary}" + (" (admin)" if s.admin else "") for s in SPECS]

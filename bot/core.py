@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import answers, channel_settings, feedback, privacy, rounds, stats
+from bot import answers, channel_settings, feedback, privacy, render, rounds, stats
 from bot.chat import (
     Actor,
     ButtonPressed,
@@ -125,7 +125,8 @@ class Kata:
         parsed = parse(cmd.text)
         name = parsed.spec.name
         if name == "help":
-            return _reply(help_message(parsed.rest or None))
+            notes = {"answer": render.stage_names(self.content.framework)}
+            return _reply(help_message(parsed.rest or None, notes))
         if name in channel_settings.SETTINGS:
             return _reply(await channel_settings.manage(self, cmd, parsed), private=False)
         if name == "schedule":
@@ -134,7 +135,7 @@ class Kata:
             return await self._now(cmd, parsed)
         if name == "next":
             rnd = await self._round_for(cmd.channel, cmd.thread)
-            return await self._next(rnd)
+            return await self._next(rnd, cmd.channel, cmd.actor)
         if name == "answer":
             return await self._answer(cmd, parsed)
         if name == "feedback":
@@ -165,7 +166,7 @@ class Kata:
         if event.action == "next":
             async with self.sessions.begin() as session:
                 rnd = await self._own_round(session, event.actor, round_id)
-            return await self._next(rnd)
+            return await self._next(rnd, event.channel, event.actor)
         if event.action == "feedback":
             return await feedback.open_form(self, event.actor, round_id)
         if event.action == "stats":
@@ -258,11 +259,24 @@ class Kata:
         )
         return rnd if ws is not None and ws.id == rnd.workspace_id else None
 
-    async def _next(self, rnd: Round | None) -> Outcome:
+    async def _next(self, rnd: Round | None, channel: ChannelRef, actor: Actor) -> Outcome:
+        """Anyone moves a manual round on; a timed one is hurried only by those who manage."""
         if rnd is None:
             return _reply(text_message("There is no round running here yet. Try /kata now."))
         if rnd.wrapped_up_at is not None:
             return _reply(text_message("This round is wrapped up; the next one comes on schedule."))
+        if rnd.pacing != "manual" and not await self._may_manage(channel, actor):
+            timed = (
+                f"posts {channel_settings.pacing_text(rnd.pacing, rnd.drip_minutes)} by itself"
+                if rnd.pacing == "drip"
+                else "has all its stages out and wraps up by itself"
+            )
+            return _reply(
+                text_message(
+                    f"This round {timed}. Only admins and the member who ran setup can "
+                    "move it on early."
+                )
+            )
         posted = await rounds.post_next_stage(self, rnd.id)
         if posted is None:
             return _reply(text_message("Nothing to post right now (someone was quicker)."))

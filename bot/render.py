@@ -71,6 +71,19 @@ def stage_message(
     )
 
 
+def stage_names(framework: Framework) -> Section:
+    """Every stage's name and aliases, for answering a stage other than the latest."""
+    lines = [
+        f"{s.key}" + (f" (also {', '.join(s.aliases)})" if s.aliases else "") + f": {s.title}"
+        for s in framework.stages
+    ]
+    return Section(
+        heading="Stages",
+        text="Start an answer with a stage name and a colon, e.g. 'metrics: NDCG@10'.\n"
+        + "\n".join(lines),
+    )
+
+
 def wrapup_message(
     prompt: PromptView | None,
     title: str,

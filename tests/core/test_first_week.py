@@ -219,6 +219,50 @@ async def test_counts_read_naturally_for_one_and_many(harness: Harness, chat: Me
     assert "every minute" in pace.text, pace.text
 
 
+# ---------------------------------------------------------------- 23: next, stage names
+
+
+async def test_in_drip_pacing_only_admins_and_the_setup_member_post_a_stage_early(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = await chat.start_round("09:00 Europe/Berlin mon-fri", "drip 30")
+    ana = chat.member("ana")
+    refused = await chat.command(ana, "next")
+    assert "admins" in refused.text and "every 30 minutes" in refused.text, refused.text
+    assert len(chat.stage_titles()) == 1
+    await chat.command(lead, "next")
+    assert len(chat.stage_titles()) == 2
+    help_next = (await chat.command(ana, "help next")).text
+    assert "manual" in help_next and "anyone" in help_next.lower(), help_next
+
+
+async def test_in_all_at_once_pacing_a_member_cannot_wrap_up_early(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round("09:00 Europe/Berlin mon-fri", "all")
+    refused = await chat.command(chat.member("ana"), "next")
+    assert "admins" in refused.text
+    assert not chat.in_thread()[-1].message.title.startswith("Wrap-up")
+
+
+async def test_help_answer_lists_the_stage_names_and_no_single_letter_alias_remains(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = await chat.start_round("09:00 Europe/Berlin mon-fri", "manual")
+    text = (await chat.command(lead, "help answer")).text
+    for stage in content().stages:
+        assert stage.key in text, stage.key
+        assert all(len(alias) > 1 for alias in stage.aliases), stage.aliases
+    assert "scoping" in text and "nfr" in text
+    for _ in range(4):
+        await chat.command(lead, "next")  # the current stage is now framing
+    ana = chat.member("ana")
+    await chat.reply(ana, "a: predict watch time")
+    for _ in range(7):
+        await chat.command(lead, "next")
+    assert "ana: 1 stage: ML problem framing" in chat.in_thread()[-1].text
+
+
 def test_no_message_in_the_code_hedges_a_plural_with_s_in_brackets() -> None:
     hedged = []
     for folder in ("bot", "adapters"):

@@ -60,8 +60,15 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
     await team.settled()
     assert len(await answers_in(team.h)) == 1
 
-    # Bob presses "Next stage": stage 2 lands in the same thread, and only Bob is told.
+    # The stages drip by themselves: Bob's "Next stage" is refused, and only Bob is told.
     await slack.presses(BOB, prompt, "next")
+    await team.settled()
+    assert len(api.bot_replies(CHANNEL, prompt.ts)) == 1
+    assert api.responses[-1]["response_type"] == "ephemeral"
+    assert "Only admins" in api.responses[-1]["text"]
+
+    # Alice, who set the channel up, may hurry it: stage 2 lands in the same thread.
+    await slack.presses(ALICE, prompt, "next")
     await team.settled()
     stages = api.bot_replies(CHANNEL, prompt.ts)
     assert [s.text.split(":")[0] for s in stages] == ["Stage 1/10", "Stage 2/10"]
