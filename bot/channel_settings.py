@@ -1,28 +1,29 @@
-"""Commands that change a channel's schedule: setup, pace, filter, pause, resume, skip.
+"""Commands that change a channel's schedule: setup, pace, filter, pause, resume, (un)skip.
 
 Who may change them: the platform's admins (as the adapter reports) and the member who ran
-`setup` in that channel. Anyone may set up a channel that has no schedule yet.
+`setup` in that channel. Anyone may set up a channel that has no schedule yet. A change is
+answered with one line in the channel, so the team learns the schedule moved; `schedule`
+shows the whole block.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.chat import CommandInvoked, Field, OutgoingMessage, Section
+from bot.chat import CommandInvoked, Field, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Parsed
 from bot.directory import channel_for, member_for
 from bot.models import Channel, Member
+from bot.plurals import every, plural
+from bot.prompt_bank import workspace_prompts
+from bot.rotation import matching
 from bot.rounds import schedule_next, schedule_of
-from bot.schedule import (
-    WORKDAYS,
-    ScheduleError,
-    describe_weekdays,
-    parse_time,
-    parse_timezone,
-    parse_weekdays,
-)
+from bot.schedule import WORKDAYS, ScheduleError, describe_weekdays, parse_time, parse_weekdays
+from bot.timezones import parse_timezone
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,7 +54,7 @@ def _refuse(parsed: Parsed) -> CommandError:
 
 
 async def manage(kata: Kata, cmd: CommandInvoked, parsed: Parsed) -> OutgoingMessage:
-    """Run one schedule-changing command inside a single transaction."""
+    """Run one schedule-changing command inside a single transaction; answer in one line."""
     async with kata.sessions.begin() as session:
         channel, member = await _load(kata, session, cmd)
         if not may_manage(channel, member, cmd.actor.is_admin):
@@ -64,19 +65,41 @@ async def manage(kata: Kata, cmd: CommandInvoked, parsed: Parsed) -> OutgoingMes
             raise CommandError("This channel has no schedule yet. Start with setup.", parsed.spec)
         handler = _HANDLERS[parsed.spec.name]
         try:
-            text = handler(kata, channel, member, parsed)
+            text = await handler(Change(kata, session, channel, member, parsed))
         except ScheduleError as exc:
             raise CommandError(str(exc), parsed.spec) from None
     schedule_next(kata, channel)
-    return OutgoingMessage(
-        sections=(Section(text=text), describe(kata, channel)),
-    )
+    return text_message(text)
 
 
-def _setup(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str:
-    words = parsed.words
+@dataclass(frozen=True)
+class Change:
+    """What a settings handler works on: the channel row inside the command's transaction."""
+
+    kata: Kata
+    session: AsyncSession
+    channel: Channel
+    member: Member
+    parsed: Parsed
+
+    def next_round(self) -> str | None:
+        """When the next round comes, in the channel's words, or None if none is due."""
+        schedule = schedule_of(self.channel)
+        slot = schedule.next_slot(self.kata.clock.now())
+        if slot is None:
+            return None
+        return f"{slot[1].astimezone(schedule.zone):%a %d %b at %H:%M}"
+
+
+_AM_PM = ("am", "pm")
+
+
+async def _setup(change: Change) -> str:
+    channel, words, spec = change.channel, change.parsed.words, change.parsed.spec
+    if len(words) > 1 and words[1].lower().replace(".", "") in _AM_PM:
+        words = [words[0] + words[1].lower().replace(".", ""), *words[2:]]
     if len(words) < 2:
-        raise CommandError("setup needs a time and a time zone.", parsed.spec)
+        raise CommandError("setup needs a time and a time zone.", spec)
     post_time = parse_time(words[0])
     zone = parse_timezone(words[1])
     weekdays = parse_weekdays(" ".join(words[2:])) if len(words) > 2 else WORKDAYS
@@ -84,12 +107,25 @@ def _setup(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str:
     channel.post_time, channel.timezone, channel.weekdays = post_time, zone.key, weekdays
     channel.configured = True
     if first or channel.setup_by_id is None:
-        channel.setup_by_id = member.id
+        channel.setup_by_id = change.member.id
     channel.paused, channel.paused_reason = False, None
-    return "Schedule saved." if not first else "Design Kata is set up in this channel."
+    when = f"{post_time:%H:%M} {zone.key}, {describe_weekdays(weekdays)}"
+    upcoming = change.next_round()
+    then = f"; the {'first' if first else 'next'} is {upcoming}" if upcoming else ""
+    lead = "Design Kata is set up here" if first else "Schedule changed"
+    return f"{lead}: rounds at {when}{then}."
 
 
-def _pace(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str:
+def pacing_text(pacing: str, drip_minutes: int) -> str:
+    return {
+        "drip": f"a new stage {every(drip_minutes, 'minute')}",
+        "all": "all stages at once",
+        "manual": "each stage on /kata next",
+    }[pacing]
+
+
+async def _pace(change: Change) -> str:
+    channel, parsed = change.channel, change.parsed
     words = [w.lower() for w in parsed.words]
     if not words or words[0] not in ("drip", "all", "manual"):
         raise CommandError("Choose drip, all or manual.", parsed.spec)
@@ -101,18 +137,20 @@ def _pace(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str:
                 parsed.spec,
             )
         channel.drip_minutes = int(words[1])
-    return "Pacing saved; it applies from the next round."
+    return f"Pacing: {pacing_text(channel.pacing, channel.drip_minutes)}, from the next round."
 
 
-def _filter(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str:
+async def _filter(change: Change) -> str:
+    channel, parsed = change.channel, change.parsed
     words = parsed.words
     if not words or words[0].lower() not in ("tags", "tag", "difficulty", "clear"):
         raise CommandError("Say which filter: tags, difficulty or clear.", parsed.spec)
     kind = words[0].lower()
     values = [v for v in re.split(r"[,\s]+", " ".join(words[1:]).lower()) if v]
+    views = await workspace_prompts(change.session, change.kata.content, channel.workspace_id)
     if kind == "clear":
         channel.tag_filter, channel.difficulty_filter = [], []
-        return "Filters cleared: every prompt is in play."
+        return f"Filters cleared: all {plural(len(views), 'prompt')} are in play."
     if not values:
         raise CommandError(f"List at least one {kind} value.", parsed.spec)
     if kind == "difficulty":
@@ -123,7 +161,7 @@ def _filter(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str
             )
         channel.difficulty_filter = values
     else:
-        known = {t for p in kata.content.prompts for t in p.all_tags} | {"custom"}
+        known = {t for v in views for t in v.tags} | {"custom"}
         unknown = [v for v in values if v not in known]
         if unknown:
             raise CommandError(
@@ -131,66 +169,125 @@ def _filter(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str
                 parsed.spec,
             )
         channel.tag_filter = values
-    return "Filter saved; it applies from the next round."
+    tags, levels = channel.tag_filter or [], channel.difficulty_filter or []
+    left = len(matching([v.choice for v in views], tags, levels))
+    described = "; ".join(
+        part
+        for part in (
+            f"tags {', '.join(tags)}" if tags else "",
+            f"difficulty {', '.join(levels)}" if levels else "",
+        )
+        if part
+    )
+    if not left:
+        raise CommandError(
+            f"No prompt matches {described}, so nothing was saved. "
+            "Try other values, or /kata filter clear.",
+            parsed.spec,
+        )
+    return f"Filter saved ({described}): {plural(left, 'prompt')} in play from the next round."
 
 
-def _pause(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str:
-    channel.paused = True
-    channel.paused_reason = None
-    return "Paused. No rounds will be posted until /kata resume; streaks are safe."
+async def _pause(change: Change) -> str:
+    change.channel.paused = True
+    change.channel.paused_reason = None
+    return "Paused: no rounds until /kata resume; streaks are safe."
 
 
-def _resume(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str:
-    channel.paused, channel.paused_reason = False, None
-    return "Resumed."
+async def _resume(change: Change) -> str:
+    change.channel.paused, change.channel.paused_reason = False, None
+    upcoming = change.next_round()
+    return f"Resumed: the next round is {upcoming}." if upcoming else "Resumed."
 
 
-def _skip(kata: Kata, channel: Channel, member: Member, parsed: Parsed) -> str:
-    words = parsed.words
-    schedule = schedule_of(channel)
-    today = schedule.local_date(kata.clock.now())
-    if words:
-        try:
-            day = date.fromisoformat(words[0])
-        except ValueError:
-            raise CommandError(
-                f"'{words[0]}' is not a date; use YYYY-MM-DD.", parsed.spec
-            ) from None
-        if day < today:
-            raise CommandError("That date has passed.", parsed.spec)
-    else:
-        slot = schedule.next_slot(kata.clock.now())
-        if slot is None:
-            raise CommandError("There is no upcoming round to skip.", parsed.spec)
-        day = slot[0]
-    keep = [
+def _day(change: Change, words: list[str]) -> date | None:
+    if not words:
+        return None
+    try:
+        return date.fromisoformat(words[0])
+    except ValueError:
+        raise CommandError(
+            f"'{words[0]}' is not a date; use YYYY-MM-DD.", change.parsed.spec
+        ) from None
+
+
+def _skipped(channel: Channel, today: date) -> list[str]:
+    """The channel's skipped dates, without those long gone."""
+    return [
         d for d in channel.skip_dates or [] if date.fromisoformat(d) >= today - timedelta(days=1)
     ]
+
+
+async def _skip(change: Change) -> str:
+    channel, spec = change.channel, change.parsed.spec
+    schedule = schedule_of(channel)
+    now = change.kata.clock.now()
+    today = schedule.local_date(now)
+    day = _day(change, change.parsed.words)
+    if day is None:
+        slot = schedule.next_slot(now)
+        if slot is None:
+            raise CommandError("There is no upcoming round to skip.", spec)
+        day = slot[0]
+    elif day < today:
+        raise CommandError("That date has passed.", spec)
+    elif not schedule.weekdays & (1 << day.weekday()):
+        raise CommandError(
+            f"{day:%a %d %b %Y} has no round: this channel practises "
+            f"{describe_weekdays(schedule.weekdays)}. Nothing to skip.",
+            spec,
+        )
+    elif schedule.slot(day) <= now:
+        raise CommandError(
+            f"The round on {day:%a %d %b} was due at {channel.post_time:%H:%M} already; "
+            "nothing to skip.",
+            spec,
+        )
+    keep = _skipped(channel, today)
     if day.isoformat() not in keep:
         keep.append(day.isoformat())
     channel.skip_dates = sorted(keep)
-    return f"The round on {day:%a %d %b %Y} will be skipped; streaks are not affected."
+    return (
+        f"The round on {day:%a %d %b %Y} will be skipped; streaks are not affected. "
+        f"Undo with /kata unskip {day.isoformat()}."
+    )
 
 
-_HANDLERS = {
+async def _unskip(change: Change) -> str:
+    channel, spec = change.channel, change.parsed.spec
+    today = schedule_of(channel).local_date(change.kata.clock.now())
+    keep = _skipped(channel, today)
+    day = _day(change, change.parsed.words)
+    if day is None:
+        upcoming = [d for d in keep if date.fromisoformat(d) >= today]
+        if not upcoming:
+            raise CommandError("No upcoming round is skipped.", spec)
+        day = date.fromisoformat(upcoming[0])
+    if day.isoformat() not in keep:
+        raise CommandError(f"The round on {day:%a %d %b %Y} is not skipped.", spec)
+    keep.remove(day.isoformat())
+    channel.skip_dates = keep
+    return f"The round on {day:%a %d %b %Y} is back on."
+
+
+_HANDLERS: dict[str, Callable[[Change], Awaitable[str]]] = {
     "setup": _setup,
     "pace": _pace,
     "filter": _filter,
     "pause": _pause,
     "resume": _resume,
     "skip": _skip,
+    "unskip": _unskip,
 }
+SETTINGS = frozenset(_HANDLERS)
+"""The commands that change a channel's settings (all answered by `manage`)."""
 
 
 def describe(kata: Kata, channel: Channel) -> Section:
     if not channel.configured:
         return Section(text="Not set up yet. Try /kata setup 09:30 Europe/Berlin mon-fri")
     schedule = schedule_of(channel)
-    pacing = {
-        "drip": f"drip, a stage every {channel.drip_minutes} min",
-        "all": "all stages at once",
-        "manual": "manual (/kata next)",
-    }[channel.pacing]
+    pacing = pacing_text(channel.pacing, channel.drip_minutes)
     fields = [
         Field(
             "When",

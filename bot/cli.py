@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.content import ContentInvalid, load_content
 from bot.db import shown_url, without_password
+from bot.plurals import plural
 from bot.settings import Settings
 
 log = logging.getLogger("kata")
@@ -106,7 +107,7 @@ def _check_content(folder: Path) -> int:
     try:
         content = load_content(folder)
     except ContentInvalid as exc:
-        print(f"{len(exc.errors)} problem(s) in {folder}:", file=sys.stderr)
+        print(f"{plural(len(exc.errors), 'problem')} in {folder}:", file=sys.stderr)
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.chat import OutgoingMessage, Section
@@ -52,8 +53,21 @@ SPECS: tuple[Spec, ...] = (
         "/kata skip 2026-12-24",
         admin=True,
     ),
+    Spec(
+        "unskip",
+        "unskip [YYYY-MM-DD]",
+        "undo a skip: the next skipped round (or the one on a date) is back on",
+        "/kata unskip 2026-12-24",
+        admin=True,
+    ),
     Spec("now", "now", "start today's round right away", "/kata now", admin=True),
-    Spec("next", "next", "post the next stage of the current round", "/kata next"),
+    Spec(
+        "next",
+        "next",
+        "post the next stage of the current round (manual pacing: anyone; drip or all at "
+        "once: admins and the member who ran setup)",
+        "/kata next",
+    ),
     Spec(
         "answer",
         "answer [stage:] <text>",
@@ -62,9 +76,10 @@ SPECS: tuple[Spec, ...] = (
     ),
     Spec(
         "leaderboard",
-        "leaderboard [points|streak|reviews] [week|month|all] [workspace]",
-        "who leads this week, this month or all time",
-        "/kata leaderboard reviews month",
+        "leaderboard [points|streak|reviews] [week|month|all] [workspace] [public]",
+        "who leads this week, this month or all time (only you see it; add public to post it "
+        "for the channel)",
+        "/kata leaderboard reviews month public",
     ),
     Spec(
         "stats",
@@ -175,17 +190,22 @@ def usage_message(error: str, spec: Spec | None) -> OutgoingMessage:
     )
 
 
-def help_message(topic: str | None = None) -> OutgoingMessage:
+def help_message(
+    topic: str | None = None, notes: Mapping[str, Section] | None = None
+) -> OutgoingMessage:
+    """All commands, or one; `notes` adds a section to a command's help (answer: its stages)."""
     if topic:
         spec = lookup(topic)
         if spec is None:
             return usage_message(str(unknown_command(topic)), None)
         admin = " (admins and the member who ran setup)" if spec.admin else ""
+        note = (notes or {}).get(spec.name)
         return OutgoingMessage(
             title=f"/kata {spec.name}",
             sections=(
                 Section(text=f"{spec.summary}{admin}."),
                 Section(text=f"Usage: /kata {spec.usage}\nExample: {spec.example}"),
+                *((note,) if note else ()),
             ),
         )
     lines = [f"/kata {s.name}: {s.summary}" + (" (admin)" if s.admin else "") for s in SPECS]

@@ -21,6 +21,7 @@ from bot import (
     feedback,
     privacy,
     prompt_commands,
+    render,
     replays,
     rounds,
     stats,
@@ -156,8 +157,9 @@ class Kata:
         parsed = parse(cmd.text)
         name = parsed.spec.name
         if name == "help":
-            return _reply(help_message(parsed.rest or None))
-        if name in ("setup", "pace", "filter", "pause", "resume", "skip"):
+            notes = {"answer": render.stage_names(self.content.framework)}
+            return _reply(help_message(parsed.rest or None, notes))
+        if name in channel_settings.SETTINGS:
             return _reply(await channel_settings.manage(self, cmd, parsed), private=False)
         if name == "schedule":
             return _reply(await channel_settings.show(self, cmd))
@@ -165,13 +167,14 @@ class Kata:
             return await self._now(cmd, parsed)
         if name == "next":
             rnd = await self._round_for(cmd.channel, cmd.thread)
-            return await self._next(rnd)
+            return await self._next(rnd, cmd.channel, cmd.actor)
         if name == "answer":
             return await self._answer(cmd, parsed)
         if name == "feedback":
             return await self._feedback_command(cmd, parsed)
         if name == "leaderboard":
-            return _reply(await stats.leaderboard_message(self, cmd.channel, parsed), private=False)
+            board = await stats.leaderboard_message(self, cmd.channel, parsed)
+            return _reply(board, private=not stats.shared(parsed))
         if name == "stats":
             return _reply(await stats.stats_message(self, cmd.channel, cmd.actor))
         if name == "streak":
@@ -195,7 +198,7 @@ class Kata:
         if event.action == "next":
             async with self.sessions.begin() as session:
                 rnd = await self._own_round(session, event.actor, round_id)
-            return await self._next(rnd)
+            return await self._next(rnd, event.channel, event.actor)
         if event.action == "feedback":
             return await feedback.open_form(self, event.actor, round_id)
         if event.action == "stats":
@@ -230,6 +233,8 @@ class Kata:
         if not await self._may_manage(cmd.channel, cmd.actor):
             raise CommandError("Only admins and the member who ran setup can start a round.")
         result = await rounds.start_round(self, channel_id, today, scheduled=False)
+        if result.status == "exists" and await self._wrapped_up(result.round_id):
+            return _reply(text_message(await self._done_today(cmd.channel)))
         texts = {
             "posted": "Today's round is posted. Answer in its thread!",
             "exists": "Today's round is already running: answer in its thread, or /kata next.",
@@ -238,6 +243,29 @@ class Kata:
             "failed": "Posting the round failed; I will try again shortly.",
         }
         return _reply(text_message(texts.get(result.status, result.status)))
+
+    async def _wrapped_up(self, round_id: int | None) -> bool:
+        if round_id is None:
+            return False
+        async with self.sessions.begin() as session:
+            rnd = await session.get(Round, round_id)
+            return rnd is not None and rnd.wrapped_up_at is not None
+
+    async def _done_today(self, channel_ref: ChannelRef) -> str:
+        async with self.sessions.begin() as session:
+            channel = await channel_for(session, channel_ref, self.clock.now())
+            assert channel is not None
+            schedule = rounds.schedule_of(channel)
+            now = self.clock.now()
+            slot = None if channel.paused else schedule.next_slot(now)
+            if slot is not None and slot[0] == schedule.local_date(now):
+                slot = schedule.next_slot(slot[1])  # today's slot finds today's round taken
+        if slot is None:
+            return "Today's round is done, and no round is scheduled yet (/kata schedule)."
+        return (
+            "Today's round is done; the next one comes on "
+            f"{slot[1].astimezone(schedule.zone):%a %d %b at %H:%M}."
+        )
 
     async def _round_for(self, channel_ref: ChannelRef, thread: ThreadRef | None) -> Round | None:
         """The round a command refers to: the thread's round, else the channel's latest."""
@@ -263,11 +291,24 @@ class Kata:
         )
         return rnd if ws is not None and ws.id == rnd.workspace_id else None
 
-    async def _next(self, rnd: Round | None) -> Outcome:
+    async def _next(self, rnd: Round | None, channel: ChannelRef, actor: Actor) -> Outcome:
+        """Anyone moves a manual round on; a timed one is hurried only by those who manage."""
         if rnd is None:
             return _reply(text_message("There is no round running here yet. Try /kata now."))
         if rnd.wrapped_up_at is not None:
             return _reply(text_message("This round is wrapped up; the next one comes on schedule."))
+        if rnd.pacing != "manual" and not await self._may_manage(channel, actor):
+            timed = (
+                f"posts {channel_settings.pacing_text(rnd.pacing, rnd.drip_minutes)} by itself"
+                if rnd.pacing == "drip"
+                else "has all its stages out and wraps up by itself"
+            )
+            return _reply(
+                text_message(
+                    f"This round {timed}. Only admins and the member who ran setup can "
+                    "move it on early."
+                )
+            )
         posted = await rounds.post_next_stage(self, rnd.id)
         if posted is None:
             return _reply(text_message("Nothing to post right now (someone was quicker)."))

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.chat import Button, Field, OutgoingMessage, Section
 from bot.content import Framework, Stage
+from bot.plurals import every, plural
 from bot.prompt_bank import PromptView
 
 
@@ -22,7 +23,7 @@ def prompt_message(
     prompt: PromptView, round_id: int, seq: int, pacing: str, drip_minutes: int, stages: int
 ) -> OutgoingMessage:
     pacing_text = {
-        "drip": f"a new stage every {drip_minutes} minutes",
+        "drip": f"a new stage {every(drip_minutes, 'minute')}",
         "all": "all stages at once",
         "manual": "the next stage when someone asks for it (Next stage, or /kata next)",
     }[pacing]
@@ -65,8 +66,21 @@ def stage_message(
     return OutgoingMessage(
         title=f"Stage {position}/{total}: {stage.title}",
         sections=tuple(sections),
-        footer=f"Time box: about {stage.minutes} minutes. To answer this stage later, "
+        footer=f"Time box: about {plural(stage.minutes, 'minute')}. To answer this stage later, "
         f"start your reply with {names}.",
+    )
+
+
+def stage_names(framework: Framework) -> Section:
+    """Every stage's name and aliases, for answering a stage other than the latest."""
+    lines = [
+        f"{s.key}" + (f" (also {', '.join(s.aliases)})" if s.aliases else "") + f": {s.title}"
+        for s in framework.stages
+    ]
+    return Section(
+        heading="Stages",
+        text="Start an answer with a stage name and a colon, e.g. 'metrics: NDCG@10'.\n"
+        + "\n".join(lines),
     )
 
 
@@ -91,7 +105,7 @@ def wrapup_message(
         lines = []
         for name, keys in sorted(coverage.items(), key=lambda kv: (-len(kv[1]), kv[0].lower())):
             titles = [framework.stage(k).title for k in sorted(set(keys), key=order.__getitem__)]
-            lines.append(f"- {name}: {len(titles)} stage(s): {', '.join(titles)}")
+            lines.append(f"- {name}: {plural(len(titles), 'stage')}: {', '.join(titles)}")
         sections.append(Section(heading="Who answered what", text="\n".join(lines)))
     else:
         sections.append(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS = 0b1111111
@@ -35,36 +35,6 @@ def parse_time(text: str) -> time:
     if hour > 23 or minute > 59:
         raise ScheduleError(f"'{text}' is not a time of day; use 00:00 to 23:59")
     return time(hour, minute)
-
-
-def parse_timezone(text: str) -> ZoneInfo:
-    name = text.strip()
-    if name.upper() == "UTC":
-        return ZoneInfo("UTC")
-    try:
-        if "/" not in name or name not in _zone_names():
-            raise ZoneInfoNotFoundError(name)
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        close = [z for z in sorted(_zone_names()) if name.lower() in z.lower()][:3]
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise ScheduleError(
-            f"'{name}' is not a time zone; use an IANA name like Europe/Berlin.{hint}"
-        ) from None
-
-
-_ZONES: frozenset[str] | None = None
-
-
-def _zone_names() -> frozenset[str]:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    return _ZONES
-
-
-def timezone_names() -> list[str]:
-    return sorted(_zone_names())
 
 
 def parse_weekdays(text: str) -> int:

@@ -12,6 +12,7 @@ from bot.chat import Actor, ChannelRef, Field, OutgoingMessage, Section
 from bot.commands import CommandError, Parsed
 from bot.directory import channel_for, member_for, workspace_for
 from bot.models import Answer, Channel, Feedback, PointEvent, Round, Streak
+from bot.plurals import plural
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
 
 BOARD_TITLES = {"points": "Points", "streak": "Current streak", "reviews": "Reviews given"}
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
+SHARE_WORDS = frozenset({"public", "share", "shared"})
+"""A board asked for with a command is private unless one of these words posts it."""
+
+
+def shared(parsed: Parsed) -> bool:
+    return any(w.lower() in SHARE_WORDS for w in parsed.words)
 
 
 async def leaderboard_message(
@@ -33,6 +40,8 @@ async def leaderboard_message(
             period = word
         elif word in ("workspace", "server", "all-channels"):
             workspace_wide = True
+        elif word in SHARE_WORDS:
+            continue
         else:
             raise CommandError(f"'{word}' is not a board, period or scope.", parsed.spec)
     now = kata.clock.now()
@@ -55,11 +64,11 @@ async def leaderboard_message(
 
 
 def board_message(title: str, rows: list[leaderboard.Row], kind: str) -> OutgoingMessage:
-    unit = {"points": "pts", "streak": "rounds", "reviews": "reviews"}[kind]
+    unit = {"points": "pt", "streak": "round", "reviews": "review"}[kind]
     if not rows:
         text = "Nobody on the board yet. Answer today's round to be the first!"
     else:
-        text = "\n".join(f"{r.rank}. {r.name}: {r.value} {unit}" for r in rows)
+        text = "\n".join(f"{r.rank}. {r.name}: {plural(r.value, unit)}" for r in rows)
     return OutgoingMessage(title=title, sections=(Section(text=text),))
 
 
@@ -146,12 +155,13 @@ async def streak_message(kata: Kata, channel_ref: ChannelRef, actor: Actor) -> O
         streak = await _streak(session, channel.id, member.id)
     until = streaks.FREEZE_EVERY - streak.current % streaks.FREEZE_EVERY
     text = (
-        f"Current streak: {streak.current} round(s) in a row. Longest: {streak.longest}.\n"
+        f"Current streak: {plural(streak.current, 'round')} in a row. "
+        f"Longest: {plural(streak.longest, 'round')}.\n"
         f"Freezes banked: {streak.freezes} of {streaks.MAX_FREEZES} "
         f"(used so far: {streak.freezes_used}). "
     )
     if streak.freezes < streaks.MAX_FREEZES:
-        text += f"Answer {until} more round(s) in a row to earn a freeze."
+        text += f"Answer {plural(until, 'more round', 'more rounds')} in a row to earn a freeze."
     text += "\nA freeze covers one missed round by itself; days without a round never count."
     return OutgoingMessage(title="Your streak", sections=(Section(text=text),))
 
@@ -208,7 +218,8 @@ async def home_message(kata: Kata, actor: Actor) -> OutgoingMessage:
                 session, ws.id, channel.id, "points", "week", now, ZoneInfo(channel.timezone), 5
             )
             board = (
-                "\n".join(f"{r.rank}. {r.name}: {r.value} pts" for r in rows) or "No points yet."
+                "\n".join(f"{r.rank}. {r.name}: {plural(r.value, 'pt')}" for r in rows)
+                or "No points yet."
             )
             sections.append(
                 Section(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import lru_cache
-
 from discord.app_commands import Choice
+
+from bot.timezones import abbreviation_zones, city_zones
 
 AUTOCOMPLETE_LIMIT = 25
 
@@ -25,21 +24,18 @@ LEVEL_CHOICES = [
 RUBRIC = ("problem", "data", "modelling", "deployment", "communication")
 
 
-@lru_cache(maxsize=1)
-def _time_zones() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
 def time_zone_choices(current: str) -> list[Choice[str]]:
-    """Time zones containing what the member typed, best matches (prefix) first."""
+    """City zones for what the member typed (an abbreviation's zones, then prefix matches
+    first); every value is one `setup` accepts."""
     needle = current.strip().lower().replace(" ", "_")
-    zones = _time_zones()
+    zones = city_zones()
     if not needle:
-        picks = [z for z in zones if "/" in z and not z.startswith("Etc/")]
+        picks = list(zones)
     else:
+        named = list(abbreviation_zones(needle))
         starts = [z for z in zones if z.lower().startswith(needle)]
-        inside = [z for z in zones if needle in z.lower() and z not in starts]
-        picks = starts + inside
+        inside = [z for z in zones if needle in z.lower()]
+        picks = list(dict.fromkeys(named + starts + inside))
     return [Choice(name=z, value=z) for z in picks[:AUTOCOMPLETE_LIMIT]]
 
 

@@ -161,6 +161,11 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
     async def skip(interaction: discord.Interaction, date: str | None = None) -> None:
         await runner.run_command(interaction, join_command("skip", date))
 
+    @kata.command(name="unskip", description="Undo a skip (default: the next skipped round)")
+    @app_commands.describe(date="YYYY-MM-DD")
+    async def unskip(interaction: discord.Interaction, date: str | None = None) -> None:
+        await runner.run_command(interaction, join_command("unskip", date))
+
     @kata.command(name="answer", description="Answer in this round's thread")
     @app_commands.describe(
         stage="The stage you answer (default: the current one)",
@@ -184,11 +189,13 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
         ],
         scope=[Choice(name="whole server", value="workspace")],
     )
+    @app_commands.describe(share="Post it for the channel (otherwise only you see it)")
     async def leaderboard(
         interaction: discord.Interaction,
         board: Choice[str] | None = None,
         period: Choice[str] | None = None,
         scope: Choice[str] | None = None,
+        share: bool = False,
     ) -> None:
         await runner.run_command(
             interaction,
@@ -197,6 +204,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
                 board.value if board else None,
                 period.value if period else None,
                 scope.value if scope else None,
+                "public" if share else None,
             ),
         )
 

@@ -33,7 +33,7 @@ async def test_a_member_who_answers_three_rounds_in_a_row_has_a_streak_of_three(
     await setup_daily(chat)
     await daily_rounds(harness, chat, "xxx")
     out = await chat.command(chat.member("ana"), "streak")
-    assert "Current streak: 3 round(s) in a row. Longest: 3." in out.text
+    assert "Current streak: 3 rounds in a row. Longest: 3 rounds." in out.text
 
 
 async def test_weekends_without_rounds_never_break_a_streak(
@@ -71,7 +71,7 @@ async def test_missing_more_rounds_than_freezes_starts_over(
     await setup_daily(chat)
     await daily_rounds(harness, chat, "xxxxxxx..x")
     out = await chat.command(chat.member("ana"), "streak")
-    assert "Current streak: 1 round(s) in a row. Longest: 7." in out.text
+    assert "Current streak: 1 round in a row. Longest: 7 rounds." in out.text
 
 
 async def test_no_more_than_two_freezes_are_banked(harness: Harness, chat: MemoryChat) -> None:

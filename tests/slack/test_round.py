@@ -60,8 +60,15 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
     await team.settled()
     assert len(await answers_in(team.h)) == 1
 
-    # Bob presses "Next stage": stage 2 lands in the same thread, and only Bob is told.
+    # The stages drip by themselves: Bob's "Next stage" is refused, and only Bob is told.
     await slack.presses(BOB, prompt, "next")
+    await team.settled()
+    assert len(api.bot_replies(CHANNEL, prompt.ts)) == 1
+    assert api.responses[-1]["response_type"] == "ephemeral"
+    assert "Only admins" in api.responses[-1]["text"]
+
+    # Alice, who set the channel up, may hurry it: stage 2 lands in the same thread.
+    await slack.presses(ALICE, prompt, "next")
     await team.settled()
     stages = api.bot_replies(CHANNEL, prompt.ts)
     assert [s.text.split(":")[0] for s in stages] == ["Stage 1/10", "Stage 2/10"]
@@ -112,8 +119,8 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
     assert any("Feedback for Bob" in e["text"] for e in to_carol)
     assert all(e["channel"] == CHANNEL and e["thread_ts"] == prompt.ts for e in to_carol)
 
-    # The leaderboard is for everyone; it names both players.
-    await slack.runs_command(CHANNEL, BOB, "leaderboard")
+    # Bob shares the leaderboard with the channel; it names both players.
+    await slack.runs_command(CHANNEL, BOB, "leaderboard public")
     await team.settled()
     board = api.responses[-1]
     assert board["response_type"] == "in_channel"
