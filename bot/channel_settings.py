@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from bot.chat import CommandInvoked, Field, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Parsed
 from bot.directory import channel_for, member_for
+from bot.echo import echo
 from bot.models import Channel, Member
 from bot.plurals import every, plural
 from bot.prompt_bank import workspace_prompts
@@ -165,7 +166,7 @@ async def _filter(change: Change) -> str:
         unknown = [v for v in values if v not in known]
         if unknown:
             raise CommandError(
-                f"No prompt has the tag '{unknown[0]}'. See /kata prompts list for tags.",
+                f"No prompt has the tag {echo(unknown[0])}. See /kata prompts list for tags.",
                 parsed.spec,
             )
         channel.tag_filter = values
@@ -207,7 +208,7 @@ def _day(change: Change, words: list[str]) -> date | None:
         return date.fromisoformat(words[0])
     except ValueError:
         raise CommandError(
-            f"'{words[0]}' is not a date; use YYYY-MM-DD.", change.parsed.spec
+            f"{echo(words[0])} is not a date; use YYYY-MM-DD.", change.parsed.spec
         ) from None
 
 

@@ -188,7 +188,7 @@ class Kata:
         if name == "export":
             admin = await self._may_manage(cmd.channel, cmd.actor)
             return _reply(await privacy.export(self, cmd.channel, cmd.actor, parsed, admin))
-        raise CommandError(f"'{name}' is not available yet.", parsed.spec)
+        raise CommandError(f"{echo(name)} is not available yet.", parsed.spec)
 
     async def _button(self, event: ButtonPressed) -> Outcome:
         try:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.echo import echo
+
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS = 0b1111111
 WORKDAYS = 0b0011111
@@ -26,14 +28,14 @@ class ScheduleError(ValueError):
 def parse_time(text: str) -> time:
     m = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", text.strip().lower())
     if not m:
-        raise ScheduleError(f"'{text}' is not a time; use 24-hour HH:MM, e.g. 09:30")
+        raise ScheduleError(f"{echo(text)} is not a time; use 24-hour HH:MM, e.g. 09:30")
     hour, minute, half = int(m.group(1)), int(m.group(2) or 0), m.group(3)
     if half:
         if not 1 <= hour <= 12:
-            raise ScheduleError(f"'{text}' is not a time; use e.g. 9:30am or 21:30")
+            raise ScheduleError(f"{echo(text)} is not a time; use e.g. 9:30am or 21:30")
         hour = hour % 12 + (12 if half == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise ScheduleError(f"'{text}' is not a time of day; use 00:00 to 23:59")
+        raise ScheduleError(f"{echo(text)} is not a time of day; use 00:00 to 23:59")
     return time(hour, minute)
 
 
@@ -63,7 +65,7 @@ def parse_weekdays(text: str) -> int:
 def _day_index(word: str) -> int:
     key = word[:3]
     if key not in WEEKDAY_NAMES or not WEEKDAY_NAMES[WEEKDAY_NAMES.index(key)].startswith(key):
-        raise ScheduleError(f"'{word}' is not a weekday; use mon, tue, wed, thu, fri, sat, sun")
+        raise ScheduleError(f"{echo(word)} is not a weekday; use mon, tue, wed, thu, fri, sat, sun")
     return WEEKDAY_NAMES.index(key)
 
 

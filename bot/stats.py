@@ -11,6 +11,7 @@ from bot import leaderboard, streaks
 from bot.chat import Actor, ChannelRef, Field, OutgoingMessage, Section
 from bot.commands import CommandError, Parsed
 from bot.directory import channel_for, member_for, workspace_for
+from bot.echo import echo
 from bot.models import Answer, Channel, Feedback, PointEvent, Round, Streak
 from bot.plurals import plural
 
@@ -43,7 +44,7 @@ async def leaderboard_message(
         elif word in SHARE_WORDS:
             continue
         else:
-            raise CommandError(f"'{word}' is not a board, period or scope.", parsed.spec)
+            raise CommandError(f"{echo(word)} is not a board, period or scope.", parsed.spec)
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
         channel = await channel_for(session, channel_ref, now)

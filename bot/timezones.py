@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.echo import echo
 from bot.schedule import ScheduleError
 
 MAX_SUGGESTIONS = 3
@@ -121,7 +122,7 @@ def parse_timezone(text: str) -> ZoneInfo:
         choices = named
         raise UnknownZone(
             name,
-            f"'{name}' names more than one time zone. Did you mean {', '.join(choices)}?",
+            f"{echo(name)} names more than one time zone. Did you mean {', '.join(choices)}?",
             choices,
         )
     if _OFFSET.fullmatch(key):
@@ -140,7 +141,7 @@ def parse_timezone(text: str) -> ZoneInfo:
     hint = f" Did you mean {', '.join(found)}?" if found else ""
     raise UnknownZone(
         name,
-        f"'{name}' is not a time zone I know; use a city zone like Europe/Berlin.{hint}",
+        f"{echo(name)} is not a time zone I know; use a city zone like Europe/Berlin.{hint}",
         found,
     )
 
@@ -170,6 +171,6 @@ def suggest(text: str, limit: int = MAX_SUGGESTIONS) -> tuple[str, ...]:
         picks += [z for z in zones if z.lower().startswith(key)]
         picks += [z for z in zones if _city_key(z.rsplit("/", 1)[-1]).startswith(city)]
     cities = _by_city()
-    for near in difflib.get_close_matches(city, list(cities), n=limit, cutoff=0.8):
+    for near in difflib.get_close_matches(city[:40], list(cities), n=limit, cutoff=0.8):
         picks += cities[near]
     return tuple(dict.fromkeys(picks))[:limit]
