@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from bot.core import Kata
 
 MAX_ANSWER_CHARS = 20_000
+CUT_NOTE = (
+    f"Your answer is longer than {MAX_ANSWER_CHARS:,} characters, so I kept the first "
+    f"{MAX_ANSWER_CHARS:,}. Split a longer one into replies, each starting with its stage."
+)
 _PREFIX = re.compile(r"^\s*(?:\[([\w-]+)\]|([\w-]+)\s*:)\s*", re.IGNORECASE)
 
 
@@ -172,6 +176,8 @@ async def record(
         await points.sync_answer_points(session, rnd, member.id, now)
         if not answered_before:
             await streaks.count_round(session, rnd.workspace_id, rnd.channel_id, member.id, rnd.seq)
+    if len(choice.text) > MAX_ANSWER_CHARS:
+        return Outcome(react="white_check_mark", replies=[Reply(text_message(CUT_NOTE))])
     return Outcome(react="white_check_mark")
 
 

@@ -177,3 +177,15 @@ async def test_a_lone_surrogate_in_a_command_gets_an_ordinary_answer(chat: Memor
     out = await chat.command(lead, "prompts list \ud800")
     assert "Something went wrong" not in out.text
     assert "No prompt has the tag '\ufffd'" in out.text
+
+
+async def test_an_answer_over_the_limit_is_kept_in_part_and_the_member_is_told(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round()
+    _, out = await chat.reply(chat.member("ana"), "scope: " + "x" * 30_000)
+    assert out.react == "white_check_mark"
+    assert "longer than 20,000 characters, so I kept the first 20,000" in out.text
+    async with harness.kata.sessions() as session:
+        [text] = (await session.scalars(select(Answer.text))).all()
+    assert len(text) == 20_000
