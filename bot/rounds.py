@@ -29,7 +29,7 @@ from bot.schedule import Schedule
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.core import Kata
+    from bot.context import Deps
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class StartResult:
 # ---------------------------------------------------------------- timers
 
 
-def schedule_next(kata: Kata, channel: Channel) -> None:
+def schedule_next(kata: Deps, channel: Channel) -> None:
     job_id = f"round:{channel.id}"
     if channel.paused or not channel.configured:
         kata.jobs.cancel(job_id)
@@ -98,7 +98,7 @@ def schedule_next(kata: Kata, channel: Channel) -> None:
     kata.jobs.run_at(job_id, at, "round", channel_id=channel.id, local_date=day.isoformat())
 
 
-async def rebuild(kata: Kata) -> None:
+async def rebuild(kata: Deps) -> None:
     """Rebuild every timer from the database and post what was missed while down."""
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
@@ -131,7 +131,7 @@ async def rebuild(kata: Kata) -> None:
         schedule_next(kata, channel)
 
 
-def schedule_pacing(kata: Kata, rnd: Round, total_stages: int) -> None:
+def schedule_pacing(kata: Deps, rnd: Round, total_stages: int) -> None:
     """Set the timer for a posted round's next step according to its pacing."""
     if rnd.wrapped_up_at is not None or rnd.posted_at is None:
         return
@@ -152,7 +152,7 @@ def schedule_pacing(kata: Kata, rnd: Round, total_stages: int) -> None:
             kata.jobs.run_at(f"wrapup:{rnd.id}", at, "wrapup", round_id=rnd.id)
 
 
-async def fire_round(kata: Kata, channel_id: int, local_date: str) -> None:
+async def fire_round(kata: Deps, channel_id: int, local_date: str) -> None:
     """The scheduled job: post the day's round, then set the next timer."""
     await start_round(kata, channel_id, date.fromisoformat(local_date), scheduled=True)
     async with kata.sessions.begin() as session:
@@ -165,7 +165,7 @@ async def fire_round(kata: Kata, channel_id: int, local_date: str) -> None:
 
 
 async def start_round(
-    kata: Kata, channel_id: int, local_date: date, *, scheduled: bool
+    kata: Deps, channel_id: int, local_date: date, *, scheduled: bool
 ) -> StartResult:
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
@@ -304,12 +304,12 @@ async def _final_boards(
     return boards
 
 
-async def _forget_round(kata: Kata, round_id: int) -> None:
+async def _forget_round(kata: Deps, round_id: int) -> None:
     async with kata.sessions.begin() as session:
         await session.execute(delete(Round).where(Round.id == round_id))
 
 
-async def pause_unavailable(kata: Kata, channel_id: int, reason: str) -> None:
+async def pause_unavailable(kata: Deps, channel_id: int, reason: str) -> None:
     """Stop posting where the bot cannot: keep the schedule, pause it, and say why."""
     async with kata.sessions.begin() as session:
         channel = await session.get(Channel, channel_id)
@@ -339,7 +339,7 @@ async def pause_unavailable(kata: Kata, channel_id: int, reason: str) -> None:
 # ---------------------------------------------------------------- stages and wrap-up
 
 
-async def post_next_stage(kata: Kata, round_id: int) -> NextPosted | None:
+async def post_next_stage(kata: Deps, round_id: int) -> NextPosted | None:
     """Post the round's next stage, or its wrap-up after the last one; None when there was
     nothing to do (someone was quicker, or the post failed and will be retried)."""
     stages = kata.content.stages
@@ -399,7 +399,7 @@ async def post_next_stage(kata: Kata, round_id: int) -> NextPosted | None:
 
 
 async def _after_failure(
-    kata: Kata, exc: Exception, ref: ChannelRef, round_id: int, job_id: str, action: str
+    kata: Deps, exc: Exception, ref: ChannelRef, round_id: int, job_id: str, action: str
 ) -> None:
     async with kata.sessions.begin() as session:
         rnd = await session.get(Round, round_id)
@@ -434,7 +434,7 @@ async def coverage(session: AsyncSession, round_id: int) -> dict[str, list[str]]
     return result
 
 
-async def wrap_up(kata: Kata, round_id: int) -> bool:
+async def wrap_up(kata: Deps, round_id: int) -> bool:
     """Post the wrap-up once: the checklist and who answered which stages."""
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
