@@ -22,7 +22,8 @@ from bot.models import Channel, Member
 from bot.plurals import every, plural
 from bot.prompt_bank import workspace_prompts
 from bot.rotation import matching
-from bot.rounds import schedule_next, schedule_of
+from bot.rounds.queries import schedule_of
+from bot.rounds.timers import schedule_next
 from bot.schedule import WORKDAYS, ScheduleError, describe_weekdays, parse_time, parse_weekdays
 from bot.timezones import parse_timezone
 

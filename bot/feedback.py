@@ -32,7 +32,7 @@ from bot.directory import find_member, member_for, workspace_for
 from bot.echo import echo
 from bot.feedback_parsing import ReviewLineError, parse_review_line
 from bot.models import Answer, Feedback, Member, Round
-from bot.rounds import channel_ref
+from bot.rounds.queries import channel_ref
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

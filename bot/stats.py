@@ -14,6 +14,7 @@ from bot.directory import channel_for, member_for, workspace_for
 from bot.echo import echo
 from bot.models import Answer, Channel, Feedback, PointEvent, Round, Streak
 from bot.plurals import plural
+from bot.render import board_message
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,15 +63,6 @@ async def leaderboard_message(
     when = "" if kind == "streak" else f", {PERIOD_TITLES[period]}"
     title = f"Leaderboard: {BOARD_TITLES[kind]} ({scope}{when})"
     return board_message(title, rows, kind)
-
-
-def board_message(title: str, rows: list[leaderboard.Row], kind: str) -> OutgoingMessage:
-    unit = {"points": "pt", "streak": "round", "reviews": "review"}[kind]
-    if not rows:
-        text = "Nobody on the board yet. Answer today's round to be the first!"
-    else:
-        text = "\n".join(f"{r.rank}. {r.name}: {plural(r.value, unit)}" for r in rows)
-    return OutgoingMessage(title=title, sections=(Section(text=text),))
 
 
 async def _member_numbers(
