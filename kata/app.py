@@ -18,6 +18,7 @@ from bot.content import load_content
 from bot.core import Kata
 from bot.db import make_engine, make_sessions
 from bot.jobs import JobQueue, SchedulerJobQueue
+from bot.port import ChatPort
 from bot.settings import Settings
 
 log = logging.getLogger("kata")
@@ -25,6 +26,12 @@ log = logging.getLogger("kata")
 
 class Closable(Protocol):
     async def close(self) -> None: ...
+
+
+class Platform(ChatPort, Closable, Protocol):
+    """An adapter that connects on its own: Slack and Discord (the console runs instead)."""
+
+    async def start(self) -> None: ...
 
 
 @dataclass
@@ -76,22 +83,30 @@ async def serve(settings: Settings, use_console: bool) -> int:
 async def _start_platforms(kata: Kata, settings: Settings, started: list[Closable]) -> None:
     """Start every configured platform; each goes on `started` before it starts, so a failure
     in one still closes what was opened (closing a half-started adapter is safe)."""
-    if settings.slack_configured:
-        from adapters.slack import SlackAdapter
+    platforms = (
+        (settings.slack_configured, "Slack", _slack),
+        (settings.discord_configured, "Discord", _discord),
+    )
+    for configured, name, make in platforms:
+        if not configured:
+            continue
+        adapter = make(kata, settings)
+        started.append(adapter)
+        kata.attach(adapter)
+        await adapter.start()
+        log.info("%s adapter started", name)
 
-        slack = SlackAdapter(kata, settings)
-        started.append(slack)
-        kata.attach(slack)
-        await slack.start()
-        log.info("Slack adapter started")
-    if settings.discord_configured:
-        from adapters.discord import DiscordAdapter
 
-        discord = DiscordAdapter(kata, settings)
-        started.append(discord)
-        kata.attach(discord)
-        await discord.start()
-        log.info("Discord adapter started")
+def _slack(kata: Kata, settings: Settings) -> Platform:
+    from adapters.slack import SlackAdapter
+
+    return SlackAdapter(kata, settings)
+
+
+def _discord(kata: Kata, settings: Settings) -> Platform:
+    from adapters.discord import DiscordAdapter
+
+    return DiscordAdapter(kata, settings)
 
 
 async def _wait_for_signal() -> None:
