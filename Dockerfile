@@ -5,6 +5,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
+COPY kata ./kata
 COPY content ./content
 COPY migrations ./migrations
 # Editable, so the bot finds content/ and migrations/ beside its code, as in a clone.

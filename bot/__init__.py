@@ -1,1 +1,9 @@
-"""Design Kata: the platform-neutral core."""
+"""Design Kata: the platform-neutral core.
+
+`ADAPTER_SURFACE` is all of the core an adapter may import: the neutral types, the two
+ports (`ChatPort` it implements, `Core` it calls) and the settings. Everything else may
+change shape without an adapter noticing; `tests/core/test_imports.py` holds adapters to it.
+"""
+
+ADAPTER_SURFACE = frozenset({"bot.chat", "bot.port", "bot.settings", "bot.timezones"})
+"""`bot.timezones` is here for Discord's time-zone autocomplete in `/kata setup`."""

@@ -35,7 +35,7 @@ from bot.models import Answer, Round, StagePost
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.core import Kata
+    from bot.context import Deps
 
 MAX_ANSWER_CHARS = 20_000
 CUT_NOTE = (
@@ -85,7 +85,7 @@ async def current_stage(session: AsyncSession, round_id: int, framework: Framewo
 
 
 async def round_in_thread(
-    session: AsyncSession, kata: Kata, channel: ChannelRef, thread_id: str
+    session: AsyncSession, kata: Deps, channel: ChannelRef, thread_id: str
 ) -> Round | None:
     row = await channel_for(session, channel, kata.clock.now(), create=False)
     if row is None:
@@ -95,7 +95,7 @@ async def round_in_thread(
     )
 
 
-async def open_thread(kata: Kata, channel: ChannelRef) -> ThreadRef | None:
+async def open_thread(kata: Deps, channel: ChannelRef) -> ThreadRef | None:
     """The thread of the channel's latest round, the one that takes new answers."""
     async with kata.sessions.begin() as session:
         row = await channel_for(session, channel, kata.clock.now(), create=False)
@@ -111,7 +111,7 @@ async def open_thread(kata: Kata, channel: ChannelRef) -> ThreadRef | None:
 
 
 async def record(
-    kata: Kata,
+    kata: Deps,
     rnd_lookup: tuple[ChannelRef, str] | Round,
     actor: Actor,
     text: str,
@@ -181,7 +181,7 @@ async def record(
     return Outcome(react="white_check_mark")
 
 
-async def on_posted(kata: Kata, event: MessagePosted) -> Outcome:
+async def on_posted(kata: Deps, event: MessagePosted) -> Outcome:
     thread = event.message.thread
     if thread is None:
         return Outcome()
@@ -194,7 +194,7 @@ async def on_posted(kata: Kata, event: MessagePosted) -> Outcome:
     )
 
 
-async def on_edited(kata: Kata, event: MessageEdited) -> Outcome:
+async def on_edited(kata: Deps, event: MessageEdited) -> Outcome:
     """An edit updates the answer's text, and its stage if the new text names another. An
     edit of a message never counted (posted while the bot was down) counts it now."""
     now = kata.clock.now()
@@ -215,7 +215,7 @@ async def on_edited(kata: Kata, event: MessageEdited) -> Outcome:
     return await on_posted(kata, MessagePosted(event.message, event.actor, event.text, now))
 
 
-async def on_deleted(kata: Kata, event: MessageDeleted) -> Outcome:
+async def on_deleted(kata: Deps, event: MessageDeleted) -> Outcome:
     """A deleted message takes its answer, its points and (if it was the member's only answer
     in the round) its part of the streak with it."""
     now = kata.clock.now()
@@ -234,7 +234,7 @@ async def on_deleted(kata: Kata, event: MessageDeleted) -> Outcome:
 
 
 async def _find(
-    session: AsyncSession, kata: Kata, channel: ChannelRef, message_id: str
+    session: AsyncSession, kata: Deps, channel: ChannelRef, message_id: str
 ) -> Answer | None:
     row = await channel_for(session, channel, kata.clock.now(), create=False)
     if row is None:

@@ -22,14 +22,15 @@ from bot.models import Channel, Member
 from bot.plurals import every, plural
 from bot.prompt_bank import workspace_prompts
 from bot.rotation import matching
-from bot.rounds import schedule_next, schedule_of
+from bot.rounds.queries import schedule_of
+from bot.rounds.timers import schedule_next
 from bot.schedule import WORKDAYS, ScheduleError, describe_weekdays, parse_time, parse_weekdays
 from bot.timezones import parse_timezone
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.core import Kata
+    from bot.context import Deps
 
 MIN_DRIP, MAX_DRIP = 1, 24 * 60
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -39,7 +40,7 @@ def may_manage(channel: Channel, member: Member, is_admin: bool) -> bool:
     return is_admin or not channel.configured or channel.setup_by_id == member.id
 
 
-async def _load(kata: Kata, session: AsyncSession, cmd: CommandInvoked) -> tuple[Channel, Member]:
+async def _load(kata: Deps, session: AsyncSession, cmd: CommandInvoked) -> tuple[Channel, Member]:
     now = kata.clock.now()
     channel = await channel_for(session, cmd.channel, now)
     assert channel is not None
@@ -54,7 +55,7 @@ def _refuse(parsed: Parsed) -> CommandError:
     )
 
 
-async def manage(kata: Kata, cmd: CommandInvoked, parsed: Parsed) -> OutgoingMessage:
+async def manage(kata: Deps, cmd: CommandInvoked, parsed: Parsed) -> OutgoingMessage:
     """Run one schedule-changing command inside a single transaction; answer in one line."""
     async with kata.sessions.begin() as session:
         channel, member = await _load(kata, session, cmd)
@@ -77,7 +78,7 @@ async def manage(kata: Kata, cmd: CommandInvoked, parsed: Parsed) -> OutgoingMes
 class Change:
     """What a settings handler works on: the channel row inside the command's transaction."""
 
-    kata: Kata
+    kata: Deps
     session: AsyncSession
     channel: Channel
     member: Member
@@ -284,7 +285,7 @@ SETTINGS = frozenset(_HANDLERS)
 """The commands that change a channel's settings (all answered by `manage`)."""
 
 
-def describe(kata: Kata, channel: Channel) -> Section:
+def describe(kata: Deps, channel: Channel) -> Section:
     if not channel.configured:
         return Section(text="Not set up yet. Try /kata setup 09:30 Europe/Berlin mon-fri")
     schedule = schedule_of(channel)
@@ -311,7 +312,7 @@ def describe(kata: Kata, channel: Channel) -> Section:
     return Section(heading="Schedule", text=text, fields=tuple(fields))
 
 
-async def show(kata: Kata, cmd: CommandInvoked) -> OutgoingMessage:
+async def show(kata: Deps, cmd: CommandInvoked) -> OutgoingMessage:
     async with kata.sessions.begin() as session:
         channel, _ = await _load(kata, session, cmd)
         return OutgoingMessage(sections=(describe(kata, channel),))

@@ -23,7 +23,6 @@ from bot import (
     prompt_commands,
     render,
     replays,
-    rounds,
     stats,
 )
 from bot.chat import (
@@ -48,10 +47,13 @@ from bot.content import Content
 from bot.directory import channel_for, member_for, workspace_for
 from bot.echo import clip, echo
 from bot.inbound_text import clean_event
+from bot.job_table import JOBS
 from bot.jobs import JobQueue
 from bot.models import Round
 from bot.port import ChatPort
 from bot.prompt_bank import workspace_prompts
+from bot.rounds import lifecycle, startup
+from bot.rounds.queries import schedule_of
 
 log = logging.getLogger(__name__)
 
@@ -94,21 +96,18 @@ class Kata:
     async def start(self) -> None:
         """Rebuild timers from the database and post rounds missed while the bot was down."""
         self.jobs.start()
-        await rounds.rebuild(self)
+        await startup.rebuild(self)
 
     async def close(self) -> None:
         self.jobs.shutdown()
 
     async def _run_job(self, action: str, kwargs: dict[str, Any]) -> None:
+        callback = JOBS.get(action)
+        if callback is None:
+            log.error("unknown job action %r", action)
+            return
         try:
-            if action == "round":
-                await rounds.fire_round(self, kwargs["channel_id"], kwargs["local_date"])
-            elif action == "stage":
-                await rounds.post_next_stage(self, kwargs["round_id"])
-            elif action == "wrapup":
-                await rounds.wrap_up(self, kwargs["round_id"])
-            else:
-                log.error("unknown job action %r", action)
+            await callback(self, kwargs)
         except Exception:
             log.exception("job %s %s failed", action, kwargs)
 
@@ -227,12 +226,12 @@ class Kata:
             channel = await channel_for(session, cmd.channel, self.clock.now())
             assert channel is not None
             configured, channel_id = channel.configured, channel.id
-            today = rounds.schedule_of(channel).local_date(self.clock.now())
+            today = schedule_of(channel).local_date(self.clock.now())
         if not configured:
             raise CommandError("Set up this channel first.", BY_NAME["setup"])
         if not await self._may_manage(cmd.channel, cmd.actor):
             raise CommandError("Only admins and the member who ran setup can start a round.")
-        result = await rounds.start_round(self, channel_id, today, scheduled=False)
+        result = await lifecycle.start_round(self, channel_id, today, scheduled=False)
         if result.status == "exists" and await self._wrapped_up(result.round_id):
             return _reply(text_message(await self._done_today(cmd.channel)))
         texts = {
@@ -255,7 +254,7 @@ class Kata:
         async with self.sessions.begin() as session:
             channel = await channel_for(session, channel_ref, self.clock.now())
             assert channel is not None
-            schedule = rounds.schedule_of(channel)
+            schedule = schedule_of(channel)
             now = self.clock.now()
             slot = None if channel.paused else schedule.next_slot(now)
             if slot is not None and slot[0] == schedule.local_date(now):
@@ -309,7 +308,7 @@ class Kata:
                     "move it on early."
                 )
             )
-        posted = await rounds.post_next_stage(self, rnd.id)
+        posted = await lifecycle.post_next_stage(self, rnd.id)
         if posted is None:
             return _reply(text_message("Nothing to post right now (someone was quicker)."))
         if posted.stage_key is None:

@@ -32,12 +32,12 @@ from bot.directory import find_member, member_for, workspace_for
 from bot.echo import echo
 from bot.feedback_parsing import ReviewLineError, parse_review_line
 from bot.models import Answer, Feedback, Member, Round
-from bot.rounds import channel_ref
+from bot.rounds.queries import channel_ref
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.core import Kata
+    from bot.context import Deps
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def build_form(rubric: Rubric, rnd: Round, members: list[Member]) -> Form:
     return Form(FORM_ID, f"Feedback: round #{rnd.seq}"[:24], str(rnd.id), tuple(fields), "Send")
 
 
-async def open_form(kata: Kata, actor: Actor, round_id: int) -> Outcome:
+async def open_form(kata: Deps, actor: Actor, round_id: int) -> Outcome:
     async with kata.sessions.begin() as session:
         rnd = await _round_for(session, actor, round_id)
         if rnd is None:
@@ -178,7 +178,7 @@ def parse_command(rubric: Rubric, text: str) -> dict[str, str]:
         raise FeedbackError("command", str(exc)) from None
 
 
-async def submit(kata: Kata, actor: Actor, round_id: int, values: dict[str, str]) -> Outcome:
+async def submit(kata: Deps, actor: Actor, round_id: int, values: dict[str, str]) -> Outcome:
     rubric = kata.content.framework.rubric
     try:
         review = parse_form(rubric, values)
@@ -187,7 +187,7 @@ async def submit(kata: Kata, actor: Actor, round_id: int, values: dict[str, str]
         return Outcome(form_errors={exc.field: str(exc)}, replies=[Reply(text_message(str(exc)))])
 
 
-async def _record(kata: Kata, actor: Actor, round_id: int, review: Review) -> Outcome:
+async def _record(kata: Deps, actor: Actor, round_id: int, review: Review) -> Outcome:
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
         rnd = await _round_for(session, actor, round_id)
@@ -253,7 +253,7 @@ async def _record(kata: Kata, actor: Actor, round_id: int, review: Review) -> Ou
     )
 
 
-def rubric_titles(kata: Kata) -> dict[str, str]:
+def rubric_titles(kata: Deps) -> dict[str, str]:
     return {s.key: s.title for s in kata.content.framework.rubric.signals}
 
 

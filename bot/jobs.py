@@ -1,8 +1,9 @@
 """A small job API over APScheduler, in the spirit of python-telegram-bot's JobQueue.
 
-Jobs name an action (a plain string) and plain keyword arguments; the core maps the action to
-its handler. The scheduler keeps no live objects and no persistent store: the database is the
-source of truth, and `Kata.start` rebuilds every timer from it.
+Jobs name an action (an `Action`, a plain string) and plain keyword arguments;
+`bot.job_table.JOBS` maps each action to its callback. The scheduler keeps no live objects and
+no persistent store: the database is the source of truth, and `Kata.start` rebuilds every
+timer from it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -19,6 +21,17 @@ from apscheduler.triggers.date import DateTrigger
 log = logging.getLogger(__name__)
 
 Runner = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+class Action(StrEnum):
+    """Every job the core schedules, by name; `bot.job_table.JOBS` holds each one's callback."""
+
+    ROUND = "round"
+    """Post a channel's round for a local date (`channel_id`, `local_date`)."""
+    STAGE = "stage"
+    """Post a round's next stage (`round_id`)."""
+    WRAPUP = "wrapup"
+    """Post a round's wrap-up (`round_id`)."""
 
 
 @dataclass(order=True)

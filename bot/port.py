@@ -1,15 +1,26 @@
-"""The one port between the core and every chat platform.
+"""The two faces between the core and every chat platform.
 
-The core calls these methods for everything it starts on its own (scheduled prompts, stages,
-wrap-ups, notifications). Answers to an inbound event (replies, forms) travel back as the
-`Outcome` that `Kata.handle` returns; see `bot.chat.Outcome` for why.
+`ChatPort` is what a platform offers the core: the core calls it for everything it starts on
+its own (scheduled prompts, stages, wrap-ups, notifications). `Core` is what the core offers
+a platform: adapters hold one and hand it every inbound event. Answers to an inbound event
+(replies, forms) travel back as the `Outcome` that `Core.handle` returns; see
+`bot.chat.Outcome` for why.
 """
 
 from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from bot.chat import ChannelRef, MessageRef, OutgoingMessage, ThreadRef, UserRef
+from bot.chat import (
+    Actor,
+    ChannelRef,
+    InboundEvent,
+    MessageRef,
+    Outcome,
+    OutgoingMessage,
+    ThreadRef,
+    UserRef,
+)
 
 
 class ChannelUnavailable(Exception):
@@ -73,4 +84,37 @@ class ChatPort(Protocol):
 
         Slack: `reactions.add`. Discord: add reaction with the unicode emoji.
         """
+        ...
+
+
+class Core(Protocol):
+    """What an adapter may ask of the core (`bot.core.Kata` is the one implementation).
+
+    `handle` and `home` never raise into an adapter: a failure inside the core comes back as
+    a short apology, so an adapter only has to deliver what it gets.
+    """
+
+    def attach(self, port: ChatPort) -> None:
+        """Route the core's own posts for `port.platform` to this adapter."""
+        ...
+
+    async def handle(self, event: InboundEvent) -> Outcome:
+        """Every message, command, button press and form submission, translated at the edge.
+
+        The adapter delivers the `Outcome`: its replies (public or private), the form to open,
+        the reaction to add, or the form's field errors.
+        """
+        ...
+
+    async def home(self, actor: Actor) -> OutgoingMessage:
+        """A member's own overview. Slack: the App Home tab. Discord: not used."""
+        ...
+
+    async def known_tags(self, channel: ChannelRef) -> list[str]:
+        """Every prompt tag in the channel's workspace, for autocompleting `filter tags`."""
+        ...
+
+    async def open_thread(self, channel: ChannelRef) -> ThreadRef | None:
+        """The latest round's thread, for a platform without threads (the console): a plain
+        line there is a reply in this thread. None before the first round."""
         ...

@@ -15,11 +15,11 @@ from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEve
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.core import Kata
+    from bot.context import Deps
 
 
 async def set_opt_out(
-    kata: Kata, channel_ref: ChannelRef, actor: Actor, out: bool
+    kata: Deps, channel_ref: ChannelRef, actor: Actor, out: bool
 ) -> OutgoingMessage:
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
@@ -36,7 +36,7 @@ async def set_opt_out(
 
 
 async def forget(
-    kata: Kata, channel_ref: ChannelRef, actor: Actor, parsed: Parsed
+    kata: Deps, channel_ref: ChannelRef, actor: Actor, parsed: Parsed
 ) -> OutgoingMessage:
     """Erase the member's answers, points, streaks and every review they gave or received.
 
@@ -110,7 +110,7 @@ async def _anonymise_reviews_of(session: AsyncSession, workspace_id: int, member
 
 
 async def export(
-    kata: Kata, channel_ref: ChannelRef, actor: Actor, parsed: Parsed, is_admin: bool
+    kata: Deps, channel_ref: ChannelRef, actor: Actor, parsed: Parsed, is_admin: bool
 ) -> OutgoingMessage:
     now = kata.clock.now()
     whole_channel = parsed.rest.strip().lower() == "channel"

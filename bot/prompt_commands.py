@@ -14,7 +14,7 @@ from bot.content import Content
 from bot.echo import echo
 from bot.models import Channel, CustomPrompt, Member, Round
 from bot.prompt_bank import PromptView, add_custom, workspace_prompts
-from bot.rounds import changed_rows
+from bot.rounds.queries import changed_rows
 
 LIST_LIMIT = 40
 MAX_TITLE = 120

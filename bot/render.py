@@ -1,4 +1,5 @@
-"""How rounds look in chat: the prompt, each stage and the wrap-up, as neutral messages."""
+"""How rounds look in chat: the prompt, each stage, the wrap-up and the boards, as neutral
+messages."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.chat import Button, Field, OutgoingMessage, Section
 from bot.content import Framework, Stage
+from bot.leaderboard import Row
 from bot.plurals import every, plural
 from bot.prompt_bank import PromptView
 
@@ -122,3 +124,12 @@ def wrapup_message(
         sections=tuple(sections),
         buttons=round_buttons(round_id, next_stage=False),
     )
+
+
+def board_message(title: str, rows: list[Row], kind: str) -> OutgoingMessage:
+    unit = {"points": "pt", "streak": "round", "reviews": "review"}[kind]
+    if not rows:
+        text = "Nobody on the board yet. Answer today's round to be the first!"
+    else:
+        text = "\n".join(f"{r.rank}. {r.name}: {plural(r.value, unit)}" for r in rows)
+    return OutgoingMessage(title=title, sections=(Section(text=text),))

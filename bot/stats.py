@@ -14,11 +14,12 @@ from bot.directory import channel_for, member_for, workspace_for
 from bot.echo import echo
 from bot.models import Answer, Channel, Feedback, PointEvent, Round, Streak
 from bot.plurals import plural
+from bot.render import board_message
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.core import Kata
+    from bot.context import Deps
 
 BOARD_TITLES = {"points": "Points", "streak": "Current streak", "reviews": "Reviews given"}
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
@@ -31,7 +32,7 @@ def shared(parsed: Parsed) -> bool:
 
 
 async def leaderboard_message(
-    kata: Kata, channel_ref: ChannelRef, parsed: Parsed
+    kata: Deps, channel_ref: ChannelRef, parsed: Parsed
 ) -> OutgoingMessage:
     kind, period, workspace_wide = "points", "week", False
     for word in (w.lower() for w in parsed.words):
@@ -62,15 +63,6 @@ async def leaderboard_message(
     when = "" if kind == "streak" else f", {PERIOD_TITLES[period]}"
     title = f"Leaderboard: {BOARD_TITLES[kind]} ({scope}{when})"
     return board_message(title, rows, kind)
-
-
-def board_message(title: str, rows: list[leaderboard.Row], kind: str) -> OutgoingMessage:
-    unit = {"points": "pt", "streak": "round", "reviews": "review"}[kind]
-    if not rows:
-        text = "Nobody on the board yet. Answer today's round to be the first!"
-    else:
-        text = "\n".join(f"{r.rank}. {r.name}: {plural(r.value, unit)}" for r in rows)
-    return OutgoingMessage(title=title, sections=(Section(text=text),))
 
 
 async def _member_numbers(
@@ -109,7 +101,7 @@ async def _streak(session: AsyncSession, channel_id: int, member_id: int) -> str
     return streaks.shown(streaks.state_of(row), await streaks.latest_seq(session, channel_id))
 
 
-async def stats_message(kata: Kata, channel_ref: ChannelRef, actor: Actor) -> OutgoingMessage:
+async def stats_message(kata: Deps, channel_ref: ChannelRef, actor: Actor) -> OutgoingMessage:
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
         channel = await channel_for(session, channel_ref, now)
@@ -135,7 +127,7 @@ async def stats_message(kata: Kata, channel_ref: ChannelRef, actor: Actor) -> Ou
     return OutgoingMessage(title=f"Stats for {actor.display_name}", sections=tuple(sections))
 
 
-async def _average_scores(session: AsyncSession, kata: Kata, member_id: int) -> str:
+async def _average_scores(session: AsyncSession, kata: Deps, member_id: int) -> str:
     rows = (
         await session.scalars(select(Feedback.scores).where(Feedback.reviewee_id == member_id))
     ).all()
@@ -147,7 +139,7 @@ async def _average_scores(session: AsyncSession, kata: Kata, member_id: int) -> 
     return "\n".join(lines)
 
 
-async def streak_message(kata: Kata, channel_ref: ChannelRef, actor: Actor) -> OutgoingMessage:
+async def streak_message(kata: Deps, channel_ref: ChannelRef, actor: Actor) -> OutgoingMessage:
     now = kata.clock.now()
     async with kata.sessions.begin() as session:
         channel = await channel_for(session, channel_ref, now)
@@ -167,7 +159,7 @@ async def streak_message(kata: Kata, channel_ref: ChannelRef, actor: Actor) -> O
     return OutgoingMessage(title="Your streak", sections=(Section(text=text),))
 
 
-async def home_message(kata: Kata, actor: Actor) -> OutgoingMessage:
+async def home_message(kata: Deps, actor: Actor) -> OutgoingMessage:
     """Everything about a member across the workspace's channels (Slack's App Home)."""
     now = kata.clock.now()
     sections: list[Section] = []

@@ -37,7 +37,7 @@ from bot.chat import (
     ThreadRef,
     UserRef,
 )
-from bot.core import Kata
+from bot.port import Core
 
 WORKSPACE = "local"
 CHANNEL = "practice"
@@ -66,7 +66,7 @@ class ConsoleAdapter:
 
     def __init__(
         self,
-        kata: Kata,
+        kata: Core,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         interactive: bool | None = None,

@@ -29,7 +29,7 @@ from bot.port import ChannelUnavailable
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.core import Kata
+    from bot.port import Core
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class DiscordAdapter:
 
     platform = "discord"
 
-    def __init__(self, kata: Kata, settings: Settings, *, guild_ready_timeout: float = 2.0) -> None:
+    def __init__(self, kata: Core, settings: Settings, *, guild_ready_timeout: float = 2.0) -> None:
         """`guild_ready_timeout`: how long discord.py waits for more servers before READY."""
         self.kata = kata
         self.settings = settings

@@ -23,14 +23,14 @@ from adapters.discord.choices import (
 from bot.chat import ChannelRef
 
 if TYPE_CHECKING:
-    from bot.core import Kata
+    from bot.port import Core
 
 
 class CommandRunner(Protocol):
     """What the command callbacks need from the adapter."""
 
     @property
-    def kata(self) -> Kata: ...
+    def kata(self) -> Core: ...
 
     async def run_command(self, interaction: discord.Interaction, text: str) -> None: ...
 

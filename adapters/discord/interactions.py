@@ -32,7 +32,7 @@ from bot.chat import (
 
 if TYPE_CHECKING:
     from adapters.discord.adapter import DiscordAdapter
-    from bot.core import Kata
+    from bot.port import Core
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class Interactions:
         self.adapter = adapter
 
     @property
-    def kata(self) -> Kata:
+    def kata(self) -> Core:
         return self.adapter.kata
 
     # ------------------------------------------------------------------ where and who

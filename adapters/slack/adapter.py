@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -21,6 +20,7 @@ from adapters.slack.directory import MemberDirectory
 from adapters.slack.handlers import SlackInbound
 from adapters.slack.pacing import ChannelPacer, InFlight
 from adapters.slack.posting import SlackPort, slack_error
+from bot.port import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class SlackAdapter(SlackPort):
 
     def __init__(
         self,
-        kata: Any,
+        kata: Core,
         settings: Settings,
         *,
         host: str = "0.0.0.0",

@@ -1,4 +1,4 @@
-"""Bolt listeners: Slack requests in, the core's `Kata.handle` in the middle, replies out.
+"""Bolt listeners: Slack requests in, the core's `Core.handle` in the middle, replies out.
 
 Every listener acknowledges first and works after, because Slack gives a request three
 seconds. The one exception is a modal submit, whose errors can only be shown inline in the
@@ -44,6 +44,7 @@ from bot.chat import (
     Reply,
     text_message,
 )
+from bot.port import Core
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class SlackInbound:
     """Owns the listeners; `kata` is the core, `port` the adapter's outbound half."""
 
     def __init__(
-        self, kata: Any, port: SlackPort, members: MemberDirectory, inflight: InFlight
+        self, kata: Core, port: SlackPort, members: MemberDirectory, inflight: InFlight
     ) -> None:
         self.kata = kata
         self.port = port

@@ -17,7 +17,7 @@ from bot.settings import PROJECT_ROOT
 def kata(*args: str, tmp: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "kata.cli", *args],
         capture_output=True,
         text=True,
         cwd=tmp,

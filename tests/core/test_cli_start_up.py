@@ -25,7 +25,7 @@ async def kata_run_log(env: dict[str, str], tmp: Path) -> str:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "kata.cli",
         "run",
         cwd=tmp,
         env={**base, "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "INFO", **env},

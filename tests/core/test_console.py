@@ -53,7 +53,7 @@ def kata(*args: str, stdin: str = "", tmp: Path) -> subprocess.CompletedProcess[
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env["DATABASE_URL"] = f"sqlite:///{tmp / 'kata.db'}"
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "kata.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -190,7 +190,7 @@ class Terminal:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
+            [sys.executable, "-m", "kata.cli", "run"],
             stdin=slave,
             stdout=slave,
             stderr=slave,

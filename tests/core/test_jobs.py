@@ -1,11 +1,16 @@
-"""The job API over APScheduler: one job per id, late jobs still run, cancel removes."""
+"""The job API over APScheduler: one job per id, late jobs still run, cancel removes; and
+the job table: every action the core schedules has a callback."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from bot.jobs import ManualJobQueue, SchedulerJobQueue
+from bot.job_table import JOBS
+from bot.jobs import Action, ManualJobQueue, SchedulerJobQueue
+from bot.settings import PROJECT_ROOT
 
 
 async def test_the_scheduler_runs_a_late_job_and_replaces_jobs_by_id() -> None:
@@ -53,3 +58,55 @@ async def test_the_manual_queue_runs_due_jobs_in_time_order_including_new_ones()
     assert await queue.run_due(t0 + timedelta(minutes=10)) == 3
     assert order == ["a", "c", "b"]
     assert [j.job_id for j in queue.jobs()] == ["later"]
+
+
+def test_every_named_job_has_a_callback_and_every_callback_a_name() -> None:
+    assert set(JOBS) == set(Action)
+
+
+def _scheduled_actions(path: Path) -> list[tuple[int, str | None]]:
+    """(line, action) of every `run_at(job_id, when, action, ...)` call in a file; the action
+    is None when it is not written as a known job name."""
+    found = []
+    tree = ast.parse(path.read_text())
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        typed_as_action = {
+            a.arg
+            for a in function.args.args + function.args.kwonlyargs
+            if isinstance(a.annotation, ast.Name) and a.annotation.id == "Action"
+        }
+        for call in ast.walk(function):
+            if not (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "run_at"
+            ):
+                continue
+            keywords = {k.arg: k.value for k in call.keywords}
+            arg = call.args[2] if len(call.args) > 2 else keywords.get("action")
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.append((call.lineno, arg.value))
+            elif (
+                isinstance(arg, ast.Attribute)
+                and isinstance(arg.value, ast.Name)
+                and arg.value.id == "Action"
+            ):
+                found.append((call.lineno, Action[arg.attr].value))
+            elif isinstance(arg, ast.Name) and arg.id in typed_as_action:
+                found += [(call.lineno, action.value) for action in Action]
+            else:
+                found.append((call.lineno, None))
+    return found
+
+
+def test_every_job_the_core_schedules_has_an_entry_in_the_job_table() -> None:
+    scheduled = {
+        f"{path.relative_to(PROJECT_ROOT)}:{line}": action
+        for path in (PROJECT_ROOT / "bot").rglob("*.py")
+        for line, action in _scheduled_actions(path)
+    }
+    assert len(scheduled) >= 5, "the walk found the core's timers"
+    assert {where: a for where, a in scheduled.items() if a not in JOBS} == {}
+    assert set(scheduled.values()) == set(JOBS), "every job in the table is scheduled somewhere"

@@ -1,9 +1,8 @@
-"""Rules of the codebase: schema matches migrations, the core imports no platform, content
-is validated with precise errors."""
+"""Rules of the codebase: schema matches migrations, content is validated with precise
+errors. The import rules are in `test_imports.py`."""
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import shutil
 from pathlib import Path
@@ -19,25 +18,6 @@ from bot.db import Base, make_engine
 from bot.migrate import upgrade
 from bot.settings import PROJECT_ROOT
 from tests.conftest import TEST_SCHEMA
-
-PLATFORM_LIBRARIES = {"slack_bolt", "slack_sdk", "discord", "aiohttp", "adapters"}
-
-
-def test_the_core_imports_no_platform_library() -> None:
-    offenders = []
-    for path in (PROJECT_ROOT / "bot").rglob("*.py"):
-        if path.name == "cli.py":
-            continue  # the command line starts adapters; the core itself never does
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            offenders += [
-                f"{path.name}: {n}" for n in names if n.split(".")[0] in PLATFORM_LIBRARIES
-            ]
-    assert offenders == []
 
 
 def _diff(url: str) -> list:

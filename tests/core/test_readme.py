@@ -33,7 +33,7 @@ def kata(*args: str, tmp: Path, stdin: str = "") -> subprocess.CompletedProcess[
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env |= {"DATABASE_URL": f"sqlite:///{tmp / 'kata.db'}", "PYTHONPATH": str(PROJECT_ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "kata.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,

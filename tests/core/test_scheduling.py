@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.models import Channel, Round
-from bot.rounds import start_round
+from bot.rounds.lifecycle import start_round
 from tests.support.harness import Harness
 from tests.support.memory_chat import MemoryChat
 

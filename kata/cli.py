@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
 
 from bot.content import ContentInvalid, load_content
 from bot.db import shown_url, without_password
 from bot.plurals import plural
 from bot.settings import Settings
-
-log = logging.getLogger("kata")
-
 
 HELP = """\
 Design Kata: daily ML system design practice for teams, in Slack, Discord or a terminal.
@@ -187,70 +181,12 @@ def _run(settings: Settings, console: bool, migrate: bool) -> int:
     use_console = console or not (settings.slack_configured or settings.discord_configured)
     if use_console and "log_level" not in settings.model_fields_set:
         logging.getLogger().setLevel(logging.WARNING)  # keep the terminal for the chat
+    from kata.app import serve
+
     try:
-        return asyncio.run(_serve(settings, use_console))
+        return asyncio.run(serve(settings, use_console))
     except KeyboardInterrupt:
         return 0
-
-
-async def _serve(settings: Settings, use_console: bool) -> int:
-    from bot.app import build
-
-    runtime = build(settings)
-    kata = runtime.kata
-    started: list[Any] = []
-    try:
-        if use_console:
-            from adapters.console.adapter import ConsoleAdapter
-
-            console = ConsoleAdapter(kata)
-            kata.attach(console)
-            await kata.start()
-            await console.run()
-            return 0
-        try:
-            await _start_platforms(kata, settings, started)
-        except RuntimeError as exc:  # the adapters' setup errors say what to fix
-            print(f"Could not start: {exc}", file=sys.stderr)
-            return 2
-        await kata.start()
-        await _wait_for_signal()
-        return 0
-    finally:
-        for adapter in started:
-            with contextlib.suppress(Exception):
-                await adapter.close()
-        await runtime.close()
-
-
-async def _start_platforms(kata: Any, settings: Settings, started: list[Any]) -> None:
-    """Start every configured platform; each goes on `started` before it starts, so a failure
-    in one still closes what was opened (closing a half-started adapter is safe)."""
-    if settings.slack_configured:
-        from adapters.slack import SlackAdapter
-
-        slack = SlackAdapter(kata, settings)
-        started.append(slack)
-        kata.attach(slack)
-        await slack.start()
-        log.info("Slack adapter started")
-    if settings.discord_configured:
-        from adapters.discord import DiscordAdapter
-
-        discord = DiscordAdapter(kata, settings)
-        started.append(discord)
-        kata.attach(discord)
-        await discord.start()
-        log.info("Discord adapter started")
-
-
-async def _wait_for_signal() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,32 @@
+"""What a use case may use of the core, as a type that imports no use case.
+
+Use cases used to annotate their first argument as `bot.core.Kata`, which imports every use
+case: a cycle through the whole core. They take `Deps` instead; `Kata` satisfies it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.content import Content
+from bot.jobs import JobQueue
+from bot.port import ChatPort
+
+
+class Deps(Protocol):
+    sessions: async_sessionmaker[AsyncSession]
+    content: Content
+    clock: Clock
+    jobs: JobQueue
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The platforms with an adapter attached in this process."""
+        ...
+
+    def port_for(self, platform: str) -> ChatPort:
+        """The adapter that posts on `platform`; LookupError when none is attached."""
+        ...

@@ -1,0 +1,42 @@
+"""Last week's (and last month's) points board, posted once, with the first round of a new
+calendar period: the period closes, its champions are named, the board starts over."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from bot import leaderboard
+from bot.render import board_message
+from bot.rounds.queries import latest_posted_before, schedule_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.chat import OutgoingMessage
+    from bot.models import Channel
+
+
+async def final_boards(
+    session: AsyncSession, channel: Channel, today: date
+) -> list[OutgoingMessage]:
+    """The boards of every period that closed since the channel's last round; the first round
+    of `today` posts them."""
+    last = await latest_posted_before(session, channel.id, today)
+    if last is None or last.posted_at is None:
+        return []
+    zone = schedule_of(channel).zone
+    closed: list[tuple[leaderboard.Period, str]] = []
+    if last.local_date < today - timedelta(days=today.weekday()):
+        week_of = last.local_date - timedelta(days=last.local_date.weekday())
+        closed.append(("week", f"Final board for the week of {week_of:%a %d %b}"))
+    if (last.local_date.year, last.local_date.month) != (today.year, today.month):
+        closed.append(("month", f"Final board for {last.local_date:%B %Y}"))
+    boards = []
+    for period, title in closed:
+        rows = await leaderboard.board(
+            session, channel.workspace_id, channel.id, "points", period, last.posted_at, zone
+        )
+        if rows:
+            boards.append(board_message(title, rows, "points"))
+    return boards

@@ -1,0 +1,75 @@
+"""Lookups about rounds and their channels that use cases borrow: pure reads, no posting."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql import Executable
+
+from bot.chat import ChannelRef, ThreadRef
+from bot.models import Answer, Channel, Member, Round, Workspace
+from bot.schedule import Schedule
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def schedule_of(channel: Channel) -> Schedule:
+    skips = frozenset(date.fromisoformat(d) for d in channel.skip_dates or ())
+    return Schedule(channel.post_time, channel.timezone, channel.weekdays, skips)
+
+
+async def channel_ref(session: AsyncSession, channel_id: int) -> ChannelRef:
+    platform, workspace, channel = (
+        await session.execute(
+            select(Workspace.platform, Workspace.external_id, Channel.external_id)
+            .join(Channel, Channel.workspace_id == Workspace.id)
+            .where(Channel.id == channel_id)
+        )
+    ).one()
+    return ChannelRef(platform, workspace, channel)
+
+
+async def changed_rows(session: AsyncSession, statement: Executable) -> int:
+    """Rows an UPDATE or DELETE touched: how a conditional write learns it won its claim."""
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return result.rowcount
+
+
+def thread_of(ref: ChannelRef, rnd: Round) -> ThreadRef:
+    assert rnd.thread_id is not None
+    return ThreadRef(ref, rnd.thread_id)
+
+
+async def latest_posted_before(session: AsyncSession, channel_id: int, day: date) -> Round | None:
+    """The channel's last round posted on a local date before `day`."""
+    return await session.scalar(
+        select(Round)
+        .where(
+            Round.channel_id == channel_id,
+            Round.local_date < day,
+            Round.posted_at.is_not(None),
+        )
+        .order_by(Round.local_date.desc())
+        .limit(1)
+    )
+
+
+async def coverage(session: AsyncSession, round_id: int) -> dict[str, list[str]]:
+    """Each member's display name and the stage keys they answered in the round."""
+    rows = (
+        await session.execute(
+            select(Member.display_name, Answer.stage_key)
+            .join(Member, Member.id == Answer.member_id)
+            .where(Answer.round_id == round_id)
+        )
+    ).all()
+    result: dict[str, list[str]] = {}
+    for name, stage in rows:
+        result.setdefault(name, [])
+        if stage not in result[name]:
+            result[name].append(stage)
+    return result
