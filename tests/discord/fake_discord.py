@@ -4,7 +4,6 @@ edit and delete messages and fire interactions; the fake records what the bot se
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from aiohttp import web
 from tests.discord import payloads as p
 from tests.discord.fake_gateway import FakeGateway
 from tests.discord.fake_rest import EPHEMERAL, Call, FakeRest
+from tests.support.fake_server import LocalServer
 
 MESSAGE_CONTENT_LIMITED = 1 << 19
 ANSWER_WINDOW_SECONDS = 3.0
@@ -49,7 +49,7 @@ class FakeDiscord:
         self._interaction_sent: dict[str, float] = {}
         self.rest = FakeRest(self)
         self.gateway = FakeGateway(self._ready, self._guild)
-        self._runner: web.AppRunner | None = None
+        self._server = LocalServer()
         self.api_url = self.gateway_url = ""
 
     # ------------------------------------------------------------------ server
@@ -58,36 +58,24 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_route("*", "/api/v10/{tail:.*}", self.rest.handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.api_url = f"http://127.0.0.1:{port}/api/v10"
-        self.gateway_url = self.gateway.url = f"ws://127.0.0.1:{port}/gateway"
+        await self._server.serve(app)
+        self.api_url = self._server.url("http", "/api/v10")
+        self.gateway_url = self.gateway.url = self._server.url("ws", "/gateway")
 
     async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.close()
 
     @property
     def calls(self) -> list[Call]:
-        return self.rest.calls
+        return self.rest.recorder.calls
 
     @property
     def problems(self) -> list[str]:
-        return self.rest.problems
+        return self.rest.recorder.problems
 
     async def wait_for(self, check: Callable[[], Any], within: float = 5.0) -> Any:
         """Wait until `check()` returns something truthy after a REST call; return it."""
-
-        async def loop() -> Any:
-            async with self.rest.changed:
-                while not (result := check()):
-                    await self.rest.changed.wait()
-                return result
-
-        return await asyncio.wait_for(loop(), within)
+        return await self.rest.recorder.wait_for(check, within)
 
     # ------------------------------------------------------------------ people
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,8 @@ from bot.settings import Settings
 from tests.slack.fake_socket_mode import FakeSocketMode
 from tests.slack.fake_web_api import FakeSlackWebAPI
 from tests.slack.slack_side import SIGNING_SECRET, HttpTransport, SlackSide
-from tests.support.harness import Harness, make_harness
+from tests.support.harness import Harness
+from tests.support.platform_fixtures import harness
 
 CHANNEL = "CPRACTICE"
 ALICE, BOB, CAROL = "UALICE", "UBOB", "UCAROL"
@@ -44,13 +44,6 @@ async def slack_api() -> AsyncIterator[FakeSlackWebAPI]:
     yield api
     await api.close()
     assert api.problems == [], "the fake Slack saw calls Slack would reject"
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    h = await make_harness(database_url=f"sqlite+aiosqlite:///{tmp_path}/kata.db")
-    yield h
-    await h.close()
 
 
 def slack_settings(api: FakeSlackWebAPI, *, socket_mode: bool = False) -> Settings:
@@ -98,3 +91,6 @@ async def socket_team(slack_api: FakeSlackWebAPI, harness: Harness) -> AsyncIter
     yield Team(slack_api, SlackSide(slack_api, socket), adapter, harness)
     await adapter.close()
     await socket.close()
+
+
+__all__ = ["harness"]

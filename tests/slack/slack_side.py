@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from tests.slack import specs
+from tests.slack import slack_spec
 from tests.slack.fake_web_api import FakeSlackWebAPI, Posted
 from tests.support.specs import have_specs
 
@@ -103,7 +103,7 @@ class SlackSide:
             "authed_users": [self.api.bot_user_id],
         }
         if have_specs():
-            specs.check_event_callback(body)
+            slack_spec.check_event_callback(body)
         return body
 
     async def send_event(self, body: dict[str, Any], retry: int = 0) -> Delivered:

@@ -96,20 +96,22 @@ async def test_requests_are_acknowledged_before_the_slow_work_is_done(team: Team
     """Slack waits 3 s for an ack; posting a round can take longer, so it happens after."""
     await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin mon-fri")
     await team.settled()
-    team.api.delays["chat.postMessage"] = 0.8  # a slow Slack: each post takes 0.8 s
+    slow_post = team.api.hold("chat.postMessage")  # a slow Slack: posts wait for the test
 
-    started = time.monotonic()
     ack = await team.slack.runs_command(CHANNEL, ALICE, "now")
-    acked_after = time.monotonic() - started
     assert ack.status == 200 and ack.body == ""
-    assert acked_after < 0.5
     assert team.api.bot_posts(CHANNEL) == []  # the prompt is still on its way
+    await slow_post.held.wait()
+    slow_post.release()
 
     await team.settled()
     prompt_ts = team.api.bot_posts(CHANNEL)[0].ts
-    started = time.monotonic()
+    slow_reaction = team.api.hold("reactions.add")
     _, event_ack = await team.slack.member_posts(CHANNEL, BOB, "Scope: all users.", prompt_ts)
-    assert event_ack.status == 200 and time.monotonic() - started < 0.5
+    assert event_ack.status == 200
+    assert team.api.reactions == []  # the answer's tick is still on its way
+    await slow_reaction.held.wait()
+    slow_reaction.release()
     await team.settled()
     assert team.api.responses[-1]["text"].startswith("Today's round is posted")
 
@@ -138,13 +140,15 @@ async def test_a_slow_feedback_submit_closes_the_modal_in_time_and_confirms_late
     modal = team.api.opened_views[-1]
 
     team.adapter.inbound.form_ack_budget = 0.3
-    team.api.delays["chat.postEphemeral"] = 0.6  # telling Bob about his feedback is slow
-    started = time.monotonic()
+    telling_bob = team.api.hold("chat.postEphemeral")  # telling Bob about it is slow
+    notes_before = list(team.api.ephemerals)
     ack = await team.slack.submits(
         ALICE, modal, {"reviewee": BOB, "strength": "Clear scope.", "improvement": "Add SLAs."}
     )
     assert ack.status == 200 and ack.body == ""
-    assert time.monotonic() - started < 0.6
+    assert team.api.ephemerals == notes_before  # the modal closed while the note was held
+    await telling_bob.held.wait()
+    telling_bob.release()
     await team.settled()
     to_alice = [e for e in team.api.ephemerals if e["user"] == ALICE]
     assert any("Feedback for Bob" in e["text"] for e in to_alice)
