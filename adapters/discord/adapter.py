@@ -21,6 +21,7 @@ from adapters.discord.commands import build_group
 from adapters.discord.components import FormPageButton, RoundButton, buttons_view
 from adapters.discord.endpoints import override_endpoints
 from adapters.discord.forms import FormSessions
+from adapters.discord.handling import Handling
 from adapters.discord.interactions import Interactions
 from adapters.discord.messages import Messages
 from adapters.discord.pacing import Pacer
@@ -80,6 +81,7 @@ class DiscordAdapter:
         self._synced: set[int] = set()
         self._pacer = Pacer()
         self.messages = Messages(kata.handle, self, self.threads, self._bot_id)
+        self.handling = Handling()
         self._register_events()
 
     @property
@@ -144,6 +146,10 @@ class DiscordAdapter:
             ) from error
         await self.sync_commands()
 
+    async def wait_idle(self, limit_seconds: float = 10.0) -> None:
+        """Wait until every message event received so far has been fully handled."""
+        await self.handling.idle(limit_seconds)
+
     async def close(self) -> None:
         if not self.client.is_closed():
             await self.client.close()
@@ -190,20 +196,26 @@ class DiscordAdapter:
 
         @client.event
         async def on_message(message: discord.Message) -> None:
-            await self.messages.on_message(message)
+            async with self.handling.event():
+                await self.messages.on_message(message)
 
         @client.event
         async def on_raw_message_edit(payload: discord.RawMessageUpdateEvent) -> None:
-            await self.messages.on_edit(payload)
+            async with self.handling.event():
+                await self.messages.on_edit(payload)
 
         @client.event
         async def on_raw_message_delete(payload: discord.RawMessageDeleteEvent) -> None:
-            await self.messages.on_delete(payload.guild_id, payload.channel_id, payload.message_id)
+            async with self.handling.event():
+                await self.messages.on_delete(
+                    payload.guild_id, payload.channel_id, payload.message_id
+                )
 
         @client.event
         async def on_raw_bulk_message_delete(payload: discord.RawBulkMessageDeleteEvent) -> None:
-            for message_id in payload.message_ids:
-                await self.messages.on_delete(payload.guild_id, payload.channel_id, message_id)
+            async with self.handling.event():
+                for message_id in payload.message_ids:
+                    await self.messages.on_delete(payload.guild_id, payload.channel_id, message_id)
 
     # ------------------------------------------------------------------ the port
 
