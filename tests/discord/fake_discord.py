@@ -5,7 +5,6 @@ edit and delete messages and fire interactions; the fake records what the bot se
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,10 +13,9 @@ from aiohttp import web
 from tests.discord import payloads as p
 from tests.discord.fake_gateway import FakeGateway
 from tests.discord.fake_rest import EPHEMERAL, Call, FakeRest
-from tests.support.fake_server import LocalServer
+from tests.support.fake_server import AnswerWindows, LocalServer
 
 MESSAGE_CONTENT_LIMITED = 1 << 19
-ANSWER_WINDOW_SECONDS = 3.0
 
 
 class FakeDiscord:
@@ -46,7 +44,7 @@ class FakeDiscord:
         """DM channel id -> the member it reaches."""
         """Messages the bot created with POST /channels/{id}/messages, in order."""
         self._interaction_channels: dict[str, str] = {}
-        self._interaction_sent: dict[str, float] = {}
+        self._answer_windows = AnswerWindows()
         self.rest = FakeRest(self)
         self.gateway = FakeGateway(self._ready, self._guild)
         self._server = LocalServer()
@@ -202,7 +200,7 @@ class FakeDiscord:
 
     async def send_interaction(self, payload: dict[str, Any]) -> None:
         """Dispatch INTERACTION_CREATE and start its 3-second answer window."""
-        self._interaction_sent[payload["id"]] = time.monotonic()
+        self._answer_windows.open(payload["id"])
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
 
     def interaction_callback(
@@ -213,8 +211,7 @@ class FakeDiscord:
             self.problems.append(f"interaction {interaction_id} answered twice")
             error = {"message": "Interaction has already been acknowledged.", "code": 40060}
             return p.json_response(error, status=400)
-        sent = self._interaction_sent.get(interaction_id, time.monotonic())
-        if time.monotonic() - sent > ANSWER_WINDOW_SECONDS:
+        if self._answer_windows.state(interaction_id) == "expired":
             self.problems.append(f"interaction {interaction_id} answered after 3 seconds")
             return p.json_response({"message": "Unknown interaction", "code": 10062}, status=404)
         self.callbacks[interaction_id] = body

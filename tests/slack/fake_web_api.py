@@ -22,7 +22,13 @@ from aiohttp import web
 from adapters.slack.client import WEB_API_METHODS
 from tests.slack import slack_spec
 from tests.slack.fake_web_methods import Posted, SlackMethods
-from tests.support.fake_server import Gate, LocalServer, Recorder, ScriptedFailures
+from tests.support.fake_server import (
+    AnswerWindows,
+    Gate,
+    LocalServer,
+    Recorder,
+    ScriptedFailures,
+)
 from tests.support.specs import have_specs
 
 JSON_PARAMS = {"blocks", "view", "files", "attachments"}
@@ -58,7 +64,7 @@ class FakeSlackWebAPI(SlackMethods):
         self.socket_url: str | None = None
         self._scripted: ScriptedFailures[Call] = ScriptedFailures()
         self._gates: dict[str, Gate] = {}
-        self._triggers: dict[str, float] = {}
+        self._triggers = AnswerWindows()
         self._clock = itertools.count(1)
         self._server = LocalServer()
         self.url = ""
@@ -139,7 +145,7 @@ class FakeSlackWebAPI(SlackMethods):
     def issue_trigger(self) -> str:
         """A trigger_id as Slack puts in a command or button payload (valid 3 s, once)."""
         trigger = f"{next(self._clock)}.{int(time.time())}.trigger"
-        self._triggers[trigger] = time.monotonic()
+        self._triggers.open(trigger)
         return trigger
 
     def response_url(self) -> str:

@@ -6,14 +6,13 @@ State lives on `FakeSlackWebAPI`; this mixin holds one handler per method, named
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from tests.slack.blockkit import check_blocks, check_view
-from tests.support.fake_server import Recorder
+from tests.support.fake_server import AnswerWindows, Recorder
 
 
 @dataclass
@@ -43,7 +42,7 @@ class SlackMethods:
     uploads: dict[str, bytes]
     shared_files: list[dict[str, Any]]
     socket_url: str | None
-    _triggers: dict[str, float]
+    _triggers: AnswerWindows
     _clock: itertools.count[int]
 
     def next_ts(self) -> str:
@@ -128,11 +127,10 @@ class SlackMethods:
 
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         self.recorder.note(*[f"views.open: {p}" for p in check_view(params["view"], "modal")])
-        issued = self._triggers.pop(params["trigger_id"], None)
-        if issued is None:
-            return {"ok": False, "error": "invalid_trigger_id"}
-        if time.monotonic() - issued > 3:
-            return {"ok": False, "error": "expired_trigger_id"}
+        window = self._triggers.state(params["trigger_id"], use=True)
+        if window != "open":
+            error = "invalid_trigger_id" if window == "unknown" else "expired_trigger_id"
+            return {"ok": False, "error": error}
         view = {**params["view"], "id": f"V{next(self._clock)}", "team_id": self.team_id}
         self.opened_views.append(view)
         return {"ok": True, "view": view}

@@ -9,6 +9,7 @@ platform says; tests read `calls`/`problems` the same way on both.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -100,6 +101,25 @@ class ScriptedFailures(Generic[C]):
                 item.times -= 1
                 return item.respond()
         return None
+
+
+class AnswerWindows:
+    """Both platforms give an app three seconds to answer what they hand it (a Slack
+    trigger id, a Discord interaction); an answer after that is refused, as a real one is."""
+
+    def __init__(self, seconds: float = 3.0) -> None:
+        self.seconds = seconds
+        self._opened: dict[str, float] = {}
+
+    def open(self, key: str) -> None:
+        self._opened[key] = time.monotonic()
+
+    def state(self, key: str, *, use: bool = False) -> str:
+        """ "open", "expired" or "unknown"; `use` closes the window (a one-time trigger)."""
+        opened = self._opened.pop(key, None) if use else self._opened.get(key)
+        if opened is None:
+            return "unknown"
+        return "expired" if time.monotonic() - opened > self.seconds else "open"
 
 
 class Gate:
