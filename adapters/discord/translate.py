@@ -11,16 +11,8 @@ from datetime import datetime
 
 import discord
 
-from bot.chat import (
-    Actor,
-    ChannelRef,
-    MessageDeleted,
-    MessageEdited,
-    MessagePosted,
-    MessageRef,
-    ThreadRef,
-    UserRef,
-)
+from bot import chat
+from bot.chat import Actor, ChannelRef, MessageRef, ThreadRef, UserRef
 
 PLATFORM = "discord"
 COUNTED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
@@ -68,22 +60,22 @@ def message_in(thread: ThreadRef, message_id: int) -> MessageRef:
 
 def message_posted(
     thread: ThreadRef, message_id: int, author: discord.abc.User, text: str, at: datetime
-) -> MessagePosted:
+) -> chat.MessagePosted:
     guild_id = int(thread.channel.workspace_id)
     actor = actor_of(author, guild_id, member_permissions(author))
-    return MessagePosted(message=message_in(thread, message_id), actor=actor, text=text, at=at)
+    return chat.MessagePosted(message=message_in(thread, message_id), actor=actor, text=text, at=at)
 
 
 def message_edited(
     thread: ThreadRef, message_id: int, author: discord.abc.User, text: str
-) -> MessageEdited:
+) -> chat.MessageEdited:
     guild_id = int(thread.channel.workspace_id)
     actor = actor_of(author, guild_id, member_permissions(author))
-    return MessageEdited(message=message_in(thread, message_id), actor=actor, text=text)
+    return chat.MessageEdited(message=message_in(thread, message_id), actor=actor, text=text)
 
 
-def message_deleted(thread: ThreadRef, message_id: int) -> MessageDeleted:
-    return MessageDeleted(message=message_in(thread, message_id))
+def message_deleted(thread: ThreadRef, message_id: int) -> chat.MessageDeleted:
+    return chat.MessageDeleted(message=message_in(thread, message_id))
 
 
 def interaction_channel(interaction: discord.Interaction) -> ChannelRef | None:
