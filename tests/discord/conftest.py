@@ -10,7 +10,7 @@ from adapters.discord import DiscordAdapter
 from bot.settings import Settings
 from tests.discord.fake_discord import FakeDiscord
 from tests.support.harness import Harness
-from tests.support.platform_fixtures import harness
+from tests.support.platform_fixtures import attached, harness
 
 
 @pytest.fixture
@@ -33,9 +33,7 @@ def settings_for(fake: FakeDiscord) -> Settings:
 
 async def connect(fake: FakeDiscord, harness: Harness) -> DiscordAdapter:
     adapter = DiscordAdapter(harness.kata, settings_for(fake), guild_ready_timeout=0.05)
-    harness.kata.attach(adapter)
-    await adapter.start()
-    return adapter
+    return await attached(harness, adapter)
 
 
 @pytest.fixture

@@ -11,11 +11,12 @@ from adapters.slack import SlackAdapter
 from bot.settings import Settings
 from tests.slack.fake_socket_mode import FakeSocketMode
 from tests.slack.fake_web_api import FakeSlackWebAPI
-from tests.slack.slack_side import SIGNING_SECRET, HttpTransport, SlackSide
+from tests.slack.members import SlackMember
+from tests.slack.slack_side import PRACTICE_CHANNEL, SIGNING_SECRET, HttpTransport, SlackSide
 from tests.support.harness import Harness
-from tests.support.platform_fixtures import harness
+from tests.support.platform_fixtures import attached, harness
 
-CHANNEL = "CPRACTICE"
+CHANNEL = PRACTICE_CHANNEL
 ALICE, BOB, CAROL = "UALICE", "UBOB", "UCAROL"
 
 
@@ -27,6 +28,10 @@ class Team:
     slack: SlackSide
     adapter: SlackAdapter
     h: Harness
+
+    def member(self, user: str) -> SlackMember:
+        """The workspace member `user`, to act as them."""
+        return SlackMember(self.slack, user)
 
     async def settled(self) -> None:
         """Wait until the adapter finished the work its last requests started."""
@@ -67,9 +72,7 @@ async def _team(
         pacing_seconds=0.0,
         retry_backoff_seconds=0.01,
     )
-    h.kata.attach(adapter)
-    await adapter.start()
-    return adapter
+    return await attached(h, adapter)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tests.slack.conftest import ALICE, BOB, CHANNEL, Team
 
 
 async def set_up(team: Team) -> None:
-    await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin daily")
+    await team.member(ALICE).runs("setup 09:00 Europe/Berlin daily")
     await team.settled()
 
 
@@ -57,7 +57,7 @@ async def test_a_channel_the_bot_was_removed_from_is_paused_and_the_app_keeps_ru
     assert prompts_posted(team) == []
 
     # The app still answers: the schedule shows the pause to whoever asks.
-    await team.slack.runs_command(CHANNEL, BOB, "schedule")
+    await team.member(BOB).runs("schedule")
     await team.settled()
     assert team.api.responses[-1]["response_type"] == "ephemeral"
     assert "paused" in team.api.responses[-1]["text"].lower()
@@ -122,13 +122,11 @@ async def test_a_fan_out_is_paced_per_channel_and_parallel_across_channels(team:
 async def test_text_echoed_from_members_can_never_ping_the_channel(team: Team) -> None:
     await set_up(team)
     title = "<!channel> free pizza <@UALICE>"
-    await team.slack.runs_command(
-        CHANNEL,
-        ALICE,
+    await team.member(ALICE).runs(
         f"prompts add {title} | Design a pizza-delivery ETA model for <!here>. | food",
     )
     await team.settled()
-    await team.slack.runs_command(CHANNEL, ALICE, "prompts list food")
+    await team.member(ALICE).runs("prompts list food")
     await team.settled()
     listing = team.api.responses[-1]
     shown = "\n".join(b["text"]["text"] for b in listing["blocks"] if b["type"] == "section")

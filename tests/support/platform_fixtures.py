@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import pytest
 
+from bot.port import ChatPort
 from tests.support.harness import Harness, make_harness
+
+
+class StartableAdapter(ChatPort, Protocol):
+    async def start(self) -> None: ...
+
+
+A = TypeVar("A", bound=StartableAdapter)
 
 
 @pytest.fixture
@@ -20,3 +29,10 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     h = await make_harness(database_url=f"sqlite+aiosqlite:///{tmp_path}/kata.db")
     yield h
     await h.close()
+
+
+async def attached(harness: Harness, adapter: A) -> A:
+    """`adapter` as the core's port, started (connected to its fake)."""
+    harness.kata.attach(adapter)
+    await adapter.start()
+    return adapter
