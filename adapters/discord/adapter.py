@@ -1,8 +1,9 @@
 """DiscordAdapter: the core's ChatPort on discord.py, plus the client's lifecycle.
 
-Inbound traffic (messages, interactions) is translated in `inbound.py` and `interactions.py`;
-this file owns the connection and everything the core starts on its own (prompts, stages,
-wrap-ups, private notes, reactions).
+This file composes the parts and owns the connection and everything the core starts on its
+own (prompts, stages, wrap-ups, private notes, reactions). Inbound traffic is translated in
+`translate.py` and handed to the core by `messages.py` and `interactions.py`, which receive
+only what they use.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ import discord
 
 from adapters.discord.client import DiscordStartError, KataClient
 from adapters.discord.commands import build_group
-from adapters.discord.components import buttons_view
+from adapters.discord.components import FormPageButton, RoundButton, buttons_view
 from adapters.discord.endpoints import override_endpoints
 from adapters.discord.forms import FormSessions
-from adapters.discord.inbound import Inbound
+from adapters.discord.handling import Handling
 from adapters.discord.interactions import Interactions
+from adapters.discord.messages import Messages
 from adapters.discord.pacing import Pacer
 from adapters.discord.render import NO_PINGS, Rendered, render
+from adapters.discord.threads import ThreadParents
 from bot.chat import ChannelRef, MessageRef, OutgoingMessage, ThreadRef, UserRef, text_message
 from bot.port import ChannelUnavailable
 from bot.settings import Settings
@@ -64,21 +67,34 @@ class DiscordAdapter:
         self.settings = settings
         self.message_content = True
         """Whether the app may read message text; without it answers come via /kata answer."""
-        self.defer_after = 2.0
-        """Seconds to wait for the core before deferring an interaction (Discord allows 3)."""
-        self.forms = FormSessions()
         self._intents = discord.Intents.default()
         self._intents.message_content = True
-        self.client = KataClient(self, self._intents, guild_ready_timeout)
-        self.interactions = Interactions(self)
+        self.client = KataClient(self._intents, guild_ready_timeout)
+        self.threads = ThreadParents(self.client)
+        self.interactions = Interactions(kata, FormSessions(), self.threads)
+        self.client.buttons = self.interactions
+        self.client.add_dynamic_items(RoundButton, FormPageButton)
         self.client.tree.add_command(build_group(self.interactions))
         self._ready = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self._restore: Callable[[], None] | None = None
         self._synced: set[int] = set()
         self._pacer = Pacer()
-        self.inbound = Inbound(self)
+        self.messages = Messages(kata.handle, self, self.threads, self._bot_id)
+        self.handling = Handling()
         self._register_events()
+
+    @property
+    def defer_after(self) -> float:
+        """Seconds to wait for the core before deferring an interaction (Discord allows 3)."""
+        return self.interactions.defer_after
+
+    @defer_after.setter
+    def defer_after(self, seconds: float) -> None:
+        self.interactions.defer_after = seconds
+
+    def _bot_id(self) -> int | None:
+        return self.client.user.id if self.client.user is not None else None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -130,6 +146,10 @@ class DiscordAdapter:
             ) from error
         await self.sync_commands()
 
+    async def wait_idle(self, limit_seconds: float = 10.0) -> None:
+        """Wait until every message event received so far has been fully handled."""
+        await self.handling.idle(limit_seconds)
+
     async def close(self) -> None:
         if not self.client.is_closed():
             await self.client.close()
@@ -176,20 +196,26 @@ class DiscordAdapter:
 
         @client.event
         async def on_message(message: discord.Message) -> None:
-            await self.inbound.on_message(message)
+            async with self.handling.event():
+                await self.messages.on_message(message)
 
         @client.event
         async def on_raw_message_edit(payload: discord.RawMessageUpdateEvent) -> None:
-            await self.inbound.on_edit(payload)
+            async with self.handling.event():
+                await self.messages.on_edit(payload)
 
         @client.event
         async def on_raw_message_delete(payload: discord.RawMessageDeleteEvent) -> None:
-            await self.inbound.on_delete(payload.guild_id, payload.channel_id, payload.message_id)
+            async with self.handling.event():
+                await self.messages.on_delete(
+                    payload.guild_id, payload.channel_id, payload.message_id
+                )
 
         @client.event
         async def on_raw_bulk_message_delete(payload: discord.RawBulkMessageDeleteEvent) -> None:
-            for message_id in payload.message_ids:
-                await self.inbound.on_delete(payload.guild_id, payload.channel_id, message_id)
+            async with self.handling.event():
+                for message_id in payload.message_ids:
+                    await self.messages.on_delete(payload.guild_id, payload.channel_id, message_id)
 
     # ------------------------------------------------------------------ the port
 
@@ -202,7 +228,7 @@ class DiscordAdapter:
             "start a thread",
             lambda: first.create_thread(name=name, auto_archive_duration=1440),
         )
-        self.inbound.remember_thread(thread.id, int(channel.channel_id))
+        self.threads.remember(thread.id, int(channel.channel_id))
         ref = ThreadRef(channel=channel, thread_id=str(thread.id))
         if not self.message_content:
             await self.post_in_thread(ref, text_message(NO_INTENT_NOTE))

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import discord
 from discord import app_commands
 
-from adapters.discord.components import FormPageButton, RoundButton
 from adapters.discord.render import NO_PINGS
-
-if TYPE_CHECKING:
-    from adapters.discord.adapter import DiscordAdapter
 
 
 class DiscordStartError(RuntimeError):
@@ -26,18 +22,27 @@ def _text_only() -> None:
             setattr(discord.VoiceClient, flag, False)
 
 
-class KataClient(discord.Client):
-    """A discord.Client that knows its adapter (buttons reach it through the interaction)."""
+class ButtonHandler(Protocol):
+    """What a pressed button calls; buttons are rebuilt from custom ids, so they find it
+    through the interaction's client."""
 
-    def __init__(
-        self, adapter: DiscordAdapter, intents: discord.Intents, guild_ready_timeout: float
-    ) -> None:
+    async def on_button(self, interaction: discord.Interaction, action: str, value: str) -> None:
+        """One of the core's buttons (next stage, give feedback, my stats)."""
+        ...
+
+    async def open_form_page(self, interaction: discord.Interaction, token: str, page: int) -> None:
+        """A "continue the form" button."""
+        ...
+
+
+class KataClient(discord.Client):
+    """A discord.Client that holds the handler its buttons call."""
+
+    def __init__(self, intents: discord.Intents, guild_ready_timeout: float) -> None:
         _text_only()
         super().__init__(
             intents=intents, allowed_mentions=NO_PINGS, guild_ready_timeout=guild_ready_timeout
         )
-        self.adapter = adapter
+        self.buttons: ButtonHandler | None = None
+        """Set by the adapter once its interactions part exists."""
         self.tree = app_commands.CommandTree(self)
-
-    async def setup_hook(self) -> None:
-        self.add_dynamic_items(RoundButton, FormPageButton)

@@ -8,21 +8,22 @@ so no view has to stay in memory: `kata:<action>:<value>` for the core's buttons
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from adapters.discord.client import ButtonHandler, KataClient
 from bot.chat import Button
-
-if TYPE_CHECKING:
-    from adapters.discord.interactions import Interactions
 
 BUTTON_LABEL_LIMIT = 80
 CUSTOM_ID_LIMIT = 100
 
 
-def _handler(interaction: discord.Interaction) -> Interactions:
-    return interaction.client.adapter.interactions  # type: ignore[attr-defined]
+def _handler(interaction: discord.Interaction) -> ButtonHandler:
+    client = interaction.client
+    if not isinstance(client, KataClient) or client.buttons is None:
+        raise TypeError("Design Kata buttons need a KataClient with a button handler")
+    return client.buttons
 
 
 class RoundButton(

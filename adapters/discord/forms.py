@@ -14,15 +14,12 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from adapters.discord.commands import answer_text
 from bot.chat import Actor, Form, FormField
-
-if TYPE_CHECKING:
-    from adapters.discord.interactions import Interactions
 
 MODAL_COMPONENT_LIMIT = 5
 MODAL_TITLE_LIMIT = 45
@@ -121,6 +118,8 @@ class FormSession:
 
 
 SubmitPage = Callable[[discord.Interaction, FormSession, int, dict[str, str]], Awaitable[None]]
+SubmitAnswer = Callable[[discord.Interaction, str, str], Awaitable[None]]
+"""Runs `answer …` as a command: (interaction, command text, request id)."""
 
 
 class FormModal(discord.ui.Modal):
@@ -187,10 +186,10 @@ class AnswerModal(discord.ui.Modal):
     """`/kata answer` without text: a paragraph for the answer and the stage it is for."""
 
     def __init__(
-        self, interactions: Interactions, origin: discord.Interaction, stage: str | None
+        self, on_answer: SubmitAnswer, origin: discord.Interaction, stage: str | None
     ) -> None:
         super().__init__(title="Your answer", custom_id=f"kata:answer:{origin.id}", timeout=900)
-        self._interactions = interactions
+        self._on_answer = on_answer
         self._origin_id = origin.id
         self.stage: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="stage",
@@ -210,4 +209,4 @@ class AnswerModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         text = answer_text(self.stage.value, self.text.value)
-        await self._interactions.run_command(interaction, text, request_id=str(self._origin_id))
+        await self._on_answer(interaction, text, str(self._origin_id))

@@ -14,11 +14,16 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from adapters.discord.components import buttons_view, form_page_view
-from adapters.discord.forms import AnswerModal, FormModal, FormSession, page_of
-from adapters.discord.inbound import actor_of
+from adapters.discord.forms import AnswerModal, FormModal, FormSession, FormSessions, page_of
 from adapters.discord.render import NO_PINGS, Rendered, escape, render
+from adapters.discord.threads import ThreadParents
+from adapters.discord.translate import (
+    channel_name,
+    interaction_actor,
+    interaction_channel,
+    interaction_thread,
+)
 from bot.chat import (
-    Actor,
     ButtonPressed,
     ChannelRef,
     CommandInvoked,
@@ -31,48 +36,33 @@ from bot.chat import (
 )
 
 if TYPE_CHECKING:
-    from adapters.discord.adapter import DiscordAdapter
     from bot.port import Core
 
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, that did not work. Please try again in a moment."
 EXPIRED = "This form has expired. Press the button again to start over."
+DEFER_AFTER_SECONDS = 2.0
 
 
 class Interactions:
-    """Everything that starts with a member's click or slash command."""
+    """Everything that starts with a member's click or slash command; the buttons' handler."""
 
-    def __init__(self, adapter: DiscordAdapter) -> None:
-        self.adapter = adapter
-
-    @property
-    def kata(self) -> Core:
-        return self.adapter.kata
-
-    # ------------------------------------------------------------------ where and who
+    def __init__(self, kata: Core, forms: FormSessions, threads: ThreadParents) -> None:
+        self.kata = kata
+        self.forms = forms
+        self.threads = threads
+        self.defer_after = DEFER_AFTER_SECONDS
+        """Seconds to wait for the core before deferring an interaction (Discord allows 3)."""
 
     def channel_of(self, interaction: discord.Interaction) -> ChannelRef | None:
-        """The channel a command concerns: a thread's parent, or the channel itself."""
-        if interaction.guild_id is None or interaction.channel_id is None:
-            return None
-        channel = interaction.channel
-        channel_id = interaction.channel_id
-        if isinstance(channel, discord.Thread) and channel.parent_id:
-            channel_id = channel.parent_id
-        return ChannelRef("discord", str(interaction.guild_id), str(channel_id))
+        return interaction_channel(interaction)
 
     def _thread_of(self, interaction: discord.Interaction) -> ThreadRef | None:
-        channel = interaction.channel
-        if not isinstance(channel, discord.Thread) or not channel.parent_id:
-            return None
-        self.adapter.inbound.remember_thread(channel.id, channel.parent_id)
-        parent = ChannelRef("discord", str(interaction.guild_id), str(channel.parent_id))
-        return ThreadRef(channel=parent, thread_id=str(channel.id))
-
-    def _actor(self, interaction: discord.Interaction) -> Actor:
-        assert interaction.guild_id is not None
-        return actor_of(interaction.user, interaction.guild_id, interaction.permissions)
+        thread = interaction_thread(interaction)
+        if thread is not None:
+            self.threads.remember(int(thread.thread_id), int(thread.channel.channel_id))
+        return thread
 
     # ------------------------------------------------------------------ entry points
 
@@ -85,11 +75,11 @@ class Interactions:
             return
         event = CommandInvoked(
             channel=channel,
-            actor=self._actor(interaction),
+            actor=interaction_actor(interaction),
             text=text,
             thread=self._thread_of(interaction),
             request_id=request_id or str(interaction.id),
-            channel_name=_channel_name(interaction),
+            channel_name=channel_name(interaction),
         )
         await self.answer(interaction, event, quiet=False)
 
@@ -97,7 +87,12 @@ class Interactions:
         if self._thread_of(interaction) is None:
             await self._say(interaction, "Use /kata answer inside a round's thread.", private=True)
             return
-        await interaction.response.send_modal(AnswerModal(self, interaction, stage))
+        await interaction.response.send_modal(AnswerModal(self._run_answer, interaction, stage))
+
+    async def _run_answer(
+        self, interaction: discord.Interaction, text: str, request_id: str
+    ) -> None:
+        await self.run_command(interaction, text, request_id=request_id)
 
     async def on_button(self, interaction: discord.Interaction, action: str, value: str) -> None:
         channel = self.channel_of(interaction)
@@ -106,7 +101,7 @@ class Interactions:
             return
         event = ButtonPressed(
             channel=channel,
-            actor=self._actor(interaction),
+            actor=interaction_actor(interaction),
             action=action,
             value=value,
             thread=self._thread_of(interaction),
@@ -115,7 +110,7 @@ class Interactions:
         await self.answer(interaction, event, quiet=True)
 
     async def open_form_page(self, interaction: discord.Interaction, token: str, page: int) -> None:
-        session = self.adapter.forms.get(token)
+        session = self.forms.get(token)
         if session is None or session.actor.user.user_id != str(interaction.user.id):
             await self._say(interaction, EXPIRED, private=True)
             return
@@ -141,7 +136,7 @@ class Interactions:
             )
             return
         event = FormSubmitted(
-            actor=self._actor(interaction),
+            actor=interaction_actor(interaction),
             form_id=session.form.form_id,
             context=session.form.context,
             values={k: v for k, v in session.values.items() if v},
@@ -164,7 +159,7 @@ class Interactions:
         """
         responder = Responder(interaction)
         task = asyncio.ensure_future(self.kata.handle(event))
-        done, _ = await asyncio.wait({task}, timeout=self.adapter.defer_after)
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         try:
             if not done:
                 await responder.defer(quiet=quiet)
@@ -191,9 +186,9 @@ class Interactions:
             await responder.send(form_errors_message(session, outcome.form_errors), private=True)
             return
         if session is not None:
-            self.adapter.forms.close(session.token)
+            self.forms.close(session.token)
         if outcome.form is not None:
-            new = self.adapter.forms.open(outcome.form, self._actor(interaction))
+            new = self.forms.open(outcome.form, interaction_actor(interaction))
             if await responder.modal(FormModal(new, 0, self.on_form_page)):
                 return
             # too late for a modal (deferred, or answering a modal): offer a button for it
@@ -285,12 +280,3 @@ class Responder:
                 content="\u2705 Done.", allowed_mentions=NO_PINGS
             )
         await self.interaction.followup.send(ephemeral=private, **kwargs)
-
-
-def _channel_name(interaction: discord.Interaction) -> str | None:
-    """The practice channel's name; from inside a round's thread, its parent's."""
-    channel = interaction.channel
-    if isinstance(channel, discord.Thread):
-        channel = channel.parent
-    name = getattr(channel, "name", None)
-    return name if isinstance(name, str) and name else None

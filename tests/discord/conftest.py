@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from adapters.discord import DiscordAdapter
 from bot.settings import Settings
 from tests.discord.fake_discord import FakeDiscord
-from tests.support.harness import Harness, make_harness
+from tests.support.harness import Harness
+from tests.support.platform_fixtures import attached, harness
 
 
 @pytest.fixture
@@ -19,13 +19,6 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     await server.start()
     yield server
     await server.close()
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    h = await make_harness(database_url=f"sqlite+aiosqlite:///{tmp_path}/kata.db")
-    yield h
-    await h.close()
 
 
 def settings_for(fake: FakeDiscord) -> Settings:
@@ -40,9 +33,7 @@ def settings_for(fake: FakeDiscord) -> Settings:
 
 async def connect(fake: FakeDiscord, harness: Harness) -> DiscordAdapter:
     adapter = DiscordAdapter(harness.kata, settings_for(fake), guild_ready_timeout=0.05)
-    harness.kata.attach(adapter)
-    await adapter.start()
-    return adapter
+    return await attached(harness, adapter)
 
 
 @pytest.fixture
@@ -51,3 +42,6 @@ async def bot(fake: FakeDiscord, harness: Harness) -> AsyncIterator[DiscordAdapt
     yield adapter
     await adapter.close()
     assert fake.problems == [], "the bot sent what Discord would reject"
+
+
+__all__ = ["harness"]

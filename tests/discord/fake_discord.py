@@ -4,9 +4,7 @@ edit and delete messages and fire interactions; the fake records what the bot se
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,9 +13,9 @@ from aiohttp import web
 from tests.discord import payloads as p
 from tests.discord.fake_gateway import FakeGateway
 from tests.discord.fake_rest import EPHEMERAL, Call, FakeRest
+from tests.support.fake_server import AnswerWindows, LocalServer
 
 MESSAGE_CONTENT_LIMITED = 1 << 19
-ANSWER_WINDOW_SECONDS = 3.0
 
 
 class FakeDiscord:
@@ -46,10 +44,10 @@ class FakeDiscord:
         """DM channel id -> the member it reaches."""
         """Messages the bot created with POST /channels/{id}/messages, in order."""
         self._interaction_channels: dict[str, str] = {}
-        self._interaction_sent: dict[str, float] = {}
+        self._answer_windows = AnswerWindows()
         self.rest = FakeRest(self)
         self.gateway = FakeGateway(self._ready, self._guild)
-        self._runner: web.AppRunner | None = None
+        self._server = LocalServer()
         self.api_url = self.gateway_url = ""
 
     # ------------------------------------------------------------------ server
@@ -58,36 +56,24 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_route("*", "/api/v10/{tail:.*}", self.rest.handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.api_url = f"http://127.0.0.1:{port}/api/v10"
-        self.gateway_url = self.gateway.url = f"ws://127.0.0.1:{port}/gateway"
+        await self._server.serve(app)
+        self.api_url = self._server.url("http", "/api/v10")
+        self.gateway_url = self.gateway.url = self._server.url("ws", "/gateway")
 
     async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.close()
 
     @property
     def calls(self) -> list[Call]:
-        return self.rest.calls
+        return self.rest.recorder.calls
 
     @property
     def problems(self) -> list[str]:
-        return self.rest.problems
+        return self.rest.recorder.problems
 
     async def wait_for(self, check: Callable[[], Any], within: float = 5.0) -> Any:
         """Wait until `check()` returns something truthy after a REST call; return it."""
-
-        async def loop() -> Any:
-            async with self.rest.changed:
-                while not (result := check()):
-                    await self.rest.changed.wait()
-                return result
-
-        return await asyncio.wait_for(loop(), within)
+        return await self.rest.recorder.wait_for(check, within)
 
     # ------------------------------------------------------------------ people
 
@@ -214,7 +200,7 @@ class FakeDiscord:
 
     async def send_interaction(self, payload: dict[str, Any]) -> None:
         """Dispatch INTERACTION_CREATE and start its 3-second answer window."""
-        self._interaction_sent[payload["id"]] = time.monotonic()
+        self._answer_windows.open(payload["id"])
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
 
     def interaction_callback(
@@ -225,8 +211,7 @@ class FakeDiscord:
             self.problems.append(f"interaction {interaction_id} answered twice")
             error = {"message": "Interaction has already been acknowledged.", "code": 40060}
             return p.json_response(error, status=400)
-        sent = self._interaction_sent.get(interaction_id, time.monotonic())
-        if time.monotonic() - sent > ANSWER_WINDOW_SECONDS:
+        if self._answer_windows.state(interaction_id) == "expired":
             self.problems.append(f"interaction {interaction_id} answered after 3 seconds")
             return p.json_response({"message": "Unknown interaction", "code": 10062}, status=404)
         self.callbacks[interaction_id] = body

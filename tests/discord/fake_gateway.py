@@ -36,6 +36,9 @@ class FakeGateway:
         """Intent bits this application may not use: IDENTIFY with them closes with 4014."""
         self.connected = asyncio.Event()
         self._live = False
+        self._client_seq = 0
+        """The last sequence number the client reported in a heartbeat."""
+        self._beat = asyncio.Condition()
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -50,6 +53,9 @@ class FakeGateway:
             if op == HEARTBEAT:
                 self.heartbeats += 1
                 await ws.send_json({"op": HEARTBEAT_ACK})
+                async with self._beat:
+                    self._client_seq = max(self._client_seq, int(data or 0))
+                    self._beat.notify_all()
             elif op == IDENTIFY:
                 await self._identify(ws, data)
             elif op == RESUME:
@@ -90,6 +96,22 @@ class FakeGateway:
         self.log.append(packet)
         if self.ws is not None and not self.ws.closed and self._live:
             await self.ws.send_json(packet)
+
+    async def caught_up(self, within: float = 5.0) -> None:
+        """Return once the client has read every event sent so far.
+
+        Discord may ask a client for a heartbeat at any time (opcode 1); the client answers
+        with the last sequence number it read, after handing each event to its handlers.
+        """
+        assert self.ws is not None and not self.ws.closed
+        wanted = self.seq
+        await self.ws.send_json({"op": HEARTBEAT, "d": None})
+
+        async def until_read() -> None:
+            async with self._beat:
+                await self._beat.wait_for(lambda: self._client_seq >= wanted)
+
+        await asyncio.wait_for(until_read(), within)
 
     async def drop(self, code: int = 4000) -> None:
         """Close the client's connection as a Discord-side failure would."""

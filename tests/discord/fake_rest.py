@@ -9,7 +9,6 @@ with a 400 like Discord's, and fail the test.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from tests.discord import payloads as p
-from tests.discord.spec import check_request
+from tests.discord.discord_spec import check_request
+from tests.support.fake_server import Recorder, ScriptedFailures
 from tests.support.specs import have_specs
 
 if TYPE_CHECKING:
@@ -36,16 +36,6 @@ class Call:
     query: dict[str, str]
     files: list[str] = field(default_factory=list)
     status: int = 200
-
-
-@dataclass
-class Failure:
-    method: str
-    path: re.Pattern[str]
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str]
-    times: int
 
 
 def message_problems(body: dict[str, Any]) -> list[str]:
@@ -79,10 +69,8 @@ def modal_problems(body: dict[str, Any]) -> list[str]:
 class FakeRest:
     def __init__(self, discord: FakeDiscord) -> None:
         self.d = discord
-        self.calls: list[Call] = []
-        self.problems: list[str] = []
-        self.failures: list[Failure] = []
-        self.changed = asyncio.Condition()
+        self.recorder: Recorder[Call] = Recorder()
+        self.failures: ScriptedFailures[Call] = ScriptedFailures()
 
     def fail(
         self,
@@ -94,23 +82,29 @@ class FakeRest:
         times: int = 1,
     ) -> None:
         """Answer the next `times` matching requests with an error, as Discord would."""
-        self.failures.append(Failure(method, re.compile(path), status, body, headers or {}, times))
+        pattern = re.compile(path)
+
+        def matches(call: Call) -> bool:
+            return call.method == method and bool(pattern.search(call.path))
+
+        def respond() -> web.Response:
+            return p.json_response(body, status=status, headers=headers or {})
+
+        self.failures.add(matches, respond, times)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path.removeprefix(PREFIX)
         body, files = await self._body(request)
         call = Call(request.method, path, body, dict(request.query), files)
-        if have_specs() and (problems := check_request(request.method, path, body)):
-            self.problems.extend(problems)
+        if have_specs():
+            self.recorder.note(*check_request(request.method, path, body))
         if request.method == "POST" and isinstance(body, dict) and _creates_message(path, body):
-            self.problems.extend(message_problems(_message_part(path, body)))
+            self.recorder.note(*message_problems(_message_part(path, body)))
         if path.endswith("/callback") and isinstance(body, dict) and body.get("type") == 9:
-            self.problems.extend(modal_problems(body))
-        response = self._injected(call) or await self._route(call)
+            self.recorder.note(*modal_problems(body))
+        response = self.failures.answer(call) or await self._route(call)
         call.status = response.status
-        async with self.changed:
-            self.calls.append(call)
-            self.changed.notify_all()
+        await self.recorder.record(call)
         return response
 
     async def _body(self, request: web.Request) -> tuple[Any, list[str]]:
@@ -127,17 +121,6 @@ class FakeRest:
             return body, files
         raw = await request.read()
         return (json.loads(raw) if raw else None), []
-
-    def _injected(self, call: Call) -> web.Response | None:
-        for failure in self.failures:
-            if (
-                failure.times > 0
-                and failure.method == call.method
-                and failure.path.search(call.path)
-            ):
-                failure.times -= 1
-                return p.json_response(failure.body, status=failure.status, headers=failure.headers)
-        return None
 
     async def _route(self, call: Call) -> web.Response:
         d, m, path = self.d, call.method, call.path
@@ -174,7 +157,7 @@ class FakeRest:
             return d.followup(parts[2], call.body or {}, call.files)
         if m == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/@original", path):
             return d.edit_original(parts[2], call.body or {})
-        self.problems.append(f"the fake does not serve {m} {path}")
+        self.recorder.note(f"the fake does not serve {m} {path}")
         return p.json_response({"message": "404: Not Found", "code": 0}, status=404)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.discord import payloads as p
 from tests.discord.fake_discord import FakeDiscord
+from tests.support.members import Member
 
 SLASH, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 
@@ -19,19 +20,16 @@ class UserOption:
     user_id: str
 
 
-class Person:
-    def __init__(self, fake: FakeDiscord, name: str, *, admin: bool = False) -> None:
-        self.fake = fake
-        self.name = name
-        self.id = fake.add_member(name, admin=admin)
+class Person(Member[str]):
+    """A member of the fake server; what they say is known by its message id."""
 
-    @property
-    def mention(self) -> str:
-        return f"<@{self.id}>"
+    def __init__(self, fake: FakeDiscord, name: str, *, admin: bool = False) -> None:
+        super().__init__(name, fake.add_member(name, admin=admin))
+        self.fake = fake
 
     # ------------------------------------------------------------------ messages
 
-    async def says(self, text: str, *, where: str | None = None) -> str:
+    async def says(self, text: str, where: str | None = None) -> str:
         channel_id = where or self.fake.channel_id
         message = p.message(
             p.snowflake(),
@@ -44,10 +42,10 @@ class Person:
         await self.fake.gateway.dispatch("MESSAGE_CREATE", message)
         return message["id"]
 
-    async def edits(self, message_id: str, text: str, *, where: str) -> None:
+    async def edits(self, said: str, text: str, *, where: str | None = None) -> None:
         message = p.message(
-            message_id,
-            where,
+            said,
+            where or self.fake.channel_id,
             self.fake.users[self.id],
             text,
             guild_id=self.fake.guild_id,
@@ -56,8 +54,9 @@ class Person:
         message["edited_timestamp"] = p.now_iso()
         await self.fake.gateway.dispatch("MESSAGE_UPDATE", message)
 
-    async def deletes(self, message_id: str, *, where: str) -> None:
-        data = {"id": message_id, "channel_id": where, "guild_id": self.fake.guild_id}
+    async def deletes(self, said: str, *, where: str | None = None) -> None:
+        channel_id = where or self.fake.channel_id
+        data = {"id": said, "channel_id": channel_id, "guild_id": self.fake.guild_id}
         await self.fake.gateway.dispatch("MESSAGE_DELETE", data)
 
     # ------------------------------------------------------------------ interactions
@@ -101,15 +100,16 @@ class Person:
         data, _ = _command_data(self.fake, path, options, focus=focus)
         return await self._send(AUTOCOMPLETE, data, where)
 
-    async def presses(self, message: dict[str, Any], custom_id: str) -> str:
-        data = {"custom_id": custom_id, "component_type": 2}
+    async def presses(self, message: dict[str, Any], button: str) -> str:
+        """Press the button with custom id `button` on `message`."""
+        data = {"custom_id": button, "component_type": 2}
         payload = self._interaction(COMPONENT, data, message["channel_id"])
         payload["message"] = message
         await self.fake.send_interaction(payload)
         return payload["id"]
 
     async def submits(
-        self, custom_id: str, values: dict[str, str | list[str]], *, where: str | None = None
+        self, form: str, values: dict[str, str | list[str]], *, where: str | None = None
     ) -> str:
         """A modal submission: strings fill text inputs, lists answer selects."""
         components = []
@@ -119,9 +119,7 @@ class Person:
             else:
                 inner = {"type": 4, "custom_id": key, "value": value}
             components.append({"type": 18, "id": len(components) + 1, "component": inner})
-        return await self._send(
-            MODAL_SUBMIT, {"custom_id": custom_id, "components": components}, where
-        )
+        return await self._send(MODAL_SUBMIT, {"custom_id": form, "components": components}, where)
 
 
 def _command_data(

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 
+from adapters.discord import DiscordAdapter
 from bot.models import Answer
 from tests.discord.fake_discord import FakeDiscord, custom_ids
 from tests.discord.people import Person
 from tests.support.harness import Harness
-
-T = TypeVar("T")
 
 
 async def round_running(fake: FakeDiscord, lead: Person) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -35,10 +32,8 @@ async def answers(harness: Harness) -> dict[str, str]:
         return {a.external_message_id.rsplit(":", 1)[-1]: a.text for a in rows}
 
 
-async def eventually(check: Callable[[], Awaitable[T]], within: float = 5.0) -> T:
-    """Poll an async check until it returns something truthy (for effects with no REST call)."""
-    async with asyncio.timeout(within):
-        while True:  # a DB row has no event to wait on
-            if result := await check():
-                return result
-            await asyncio.sleep(0.02)
+async def settled(fake: FakeDiscord, adapter: DiscordAdapter) -> None:
+    """Wait until the bot has read every gateway event sent so far and finished handling
+    them (for effects with no REST call to wait for, such as an edited answer)."""
+    await fake.gateway.caught_up()
+    await adapter.wait_idle()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapters.discord import DiscordAdapter
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.people import Person
-from tests.discord.story import answers, eventually, round_running
+from tests.discord.story import answers, round_running, settled
 from tests.support.harness import Harness
 
 
@@ -19,10 +19,12 @@ async def test_edits_and_deletions_in_the_thread_update_the_answer(
     first = await bo.says("All members, worldwide.", where=thread["id"])
     await fake.wait_for(lambda: (thread["id"], first) in fake.reactions)
     await bo.edits(first, "Members in Europe, films only.", where=thread["id"])
-    await eventually(lambda: _has(harness, first, "Members in Europe, films only."))
+    await settled(fake, bot)
+    assert await _has(harness, first, "Members in Europe, films only.")
 
     await bo.deletes(first, where=thread["id"])
-    await eventually(lambda: _gone(harness, first))
+    await settled(fake, bot)
+    assert await _gone(harness, first)
 
 
 async def test_chatter_outside_the_thread_is_not_an_answer(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tests.discord.discord_spec import check_request
 from tests.discord.fake_rest import message_problems, modal_problems
-from tests.discord.spec import check_request
 
 
 def test_bodies_are_checked_against_discords_schema() -> None:

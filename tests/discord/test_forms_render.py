@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from adapters.discord.forms import FormModal, FormSession, field_item, pages
 from bot.chat import Actor, Choice, Form, FormField, UserRef
+from tests.discord.discord_spec import check_request
 from tests.discord.fake_rest import modal_problems
-from tests.discord.spec import check_request
 
 TEAM = tuple(Choice(str(100 + i), f"Member {i}") for i in range(40))
 

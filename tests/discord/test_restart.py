@@ -6,7 +6,7 @@ from adapters.discord import DiscordAdapter
 from tests.discord.conftest import connect
 from tests.discord.fake_discord import FakeDiscord, custom_ids, text_of
 from tests.discord.people import Person
-from tests.discord.story import answers, eventually, round_running
+from tests.discord.story import answers, round_running, settled
 from tests.support.harness import Harness
 
 EPHEMERAL = 1 << 6
@@ -36,9 +36,8 @@ async def test_buttons_and_edits_from_before_a_restart_keep_working(
         await bo.edits(
             said, "Start from a popularity baseline, then two towers.", where=thread["id"]
         )
-        await eventually(
-            lambda: _text_is(restarted, said, "Start from a popularity baseline, then two towers.")
-        )
+        await settled(fake, again)
+        assert await _text_is(restarted, said, "Start from a popularity baseline, then two towers.")
     finally:
         await again.close()
         await restarted.kata.close()

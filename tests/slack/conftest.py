@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -12,10 +11,12 @@ from adapters.slack import SlackAdapter
 from bot.settings import Settings
 from tests.slack.fake_socket_mode import FakeSocketMode
 from tests.slack.fake_web_api import FakeSlackWebAPI
-from tests.slack.slack_side import SIGNING_SECRET, HttpTransport, SlackSide
-from tests.support.harness import Harness, make_harness
+from tests.slack.members import SlackMember
+from tests.slack.slack_side import PRACTICE_CHANNEL, SIGNING_SECRET, HttpTransport, SlackSide
+from tests.support.harness import Harness
+from tests.support.platform_fixtures import attached, harness
 
-CHANNEL = "CPRACTICE"
+CHANNEL = PRACTICE_CHANNEL
 ALICE, BOB, CAROL = "UALICE", "UBOB", "UCAROL"
 
 
@@ -27,6 +28,10 @@ class Team:
     slack: SlackSide
     adapter: SlackAdapter
     h: Harness
+
+    def member(self, user: str) -> SlackMember:
+        """The workspace member `user`, to act as them."""
+        return SlackMember(self.slack, user)
 
     async def settled(self) -> None:
         """Wait until the adapter finished the work its last requests started."""
@@ -44,13 +49,6 @@ async def slack_api() -> AsyncIterator[FakeSlackWebAPI]:
     yield api
     await api.close()
     assert api.problems == [], "the fake Slack saw calls Slack would reject"
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    h = await make_harness(database_url=f"sqlite+aiosqlite:///{tmp_path}/kata.db")
-    yield h
-    await h.close()
 
 
 def slack_settings(api: FakeSlackWebAPI, *, socket_mode: bool = False) -> Settings:
@@ -74,9 +72,7 @@ async def _team(
         pacing_seconds=0.0,
         retry_backoff_seconds=0.01,
     )
-    h.kata.attach(adapter)
-    await adapter.start()
-    return adapter
+    return await attached(h, adapter)
 
 
 @pytest.fixture
@@ -98,3 +94,6 @@ async def socket_team(slack_api: FakeSlackWebAPI, harness: Harness) -> AsyncIter
     yield Team(slack_api, SlackSide(slack_api, socket), adapter, harness)
     await adapter.close()
     await socket.close()
+
+
+__all__ = ["harness"]

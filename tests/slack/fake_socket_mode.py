@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.slack.slack_side import Delivered
+from tests.support.fake_server import LocalServer
 
 
 class FakeSocketMode:
@@ -24,23 +25,18 @@ class FakeSocketMode:
         self._socket: web.WebSocketResponse | None = None
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
+        self._server = LocalServer()
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/link", self._connect)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        self.url = f"ws://127.0.0.1:{port}/link?ticket=kata-test"
+        await self._server.serve(app)
+        self.url = self._server.url("ws", "/link?ticket=kata-test")
 
     async def close(self) -> None:
         if self._socket is not None:
             await self._socket.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.close()
 
     async def _connect(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()

@@ -1,10 +1,11 @@
 """A local stand-in for Slack's Web API, speaking its HTTP shapes on 127.0.0.1.
 
 Form, query or JSON parameters; a Bearer token; `{"ok": ...}` answers with Slack's error
-codes; 429 with Retry-After when told to. Every call is checked against the adapter's declared
-methods and the Block Kit limits, and, where the specs are at hand (tests/support/specs.py),
-against Slack's OpenAPI description: anything Slack would reject lands in `problems`, which
-the fixture asserts is empty after each test.
+codes; 429 with Retry-After when told to (the server, call log, scripted failures and gates
+are the kit's in tests/support/fake_server.py). Every call is checked against the adapter's
+declared methods and the Block Kit limits, and, where the specs are at hand
+(tests/support/specs.py), against Slack's OpenAPI description: anything Slack would reject
+lands in `problems`, which the fixture asserts is empty after each test.
 """
 
 from __future__ import annotations
@@ -19,8 +20,15 @@ from typing import Any
 from aiohttp import web
 
 from adapters.slack.client import WEB_API_METHODS
-from tests.slack import specs
+from tests.slack import slack_spec
 from tests.slack.fake_web_methods import Posted, SlackMethods
+from tests.support.fake_server import (
+    AnswerWindows,
+    Gate,
+    LocalServer,
+    Recorder,
+    ScriptedFailures,
+)
 from tests.support.specs import have_specs
 
 JSON_PARAMS = {"blocks", "view", "files", "attachments"}
@@ -35,18 +43,6 @@ class Call:
     at: float
 
 
-@dataclass
-class Scripted:
-    """A failure the fake answers with, `times` times, for calls matching method/channel."""
-
-    method: str
-    times: int
-    status: int = 200
-    error: str | None = None
-    retry_after: int | None = None
-    channel: str | None = None
-
-
 class FakeSlackWebAPI(SlackMethods):
     def __init__(self, *, team_id: str = "T0KATA", bot_token: str = "xoxb-kata-test") -> None:
         self.team_id = team_id
@@ -54,8 +50,7 @@ class FakeSlackWebAPI(SlackMethods):
         self.app_token = "xapp-kata-test"
         self.bot_user_id = "UKATABOT"
         self.bot_id = "BKATA"
-        self.calls: list[Call] = []
-        self.problems: list[str] = []
+        self.recorder: Recorder[Call] = Recorder()
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, bool]] = {}
         self.messages: list[Posted] = []
@@ -67,12 +62,11 @@ class FakeSlackWebAPI(SlackMethods):
         self.uploads: dict[str, bytes] = {}
         self.shared_files: list[dict[str, Any]] = []
         self.socket_url: str | None = None
-        self._scripted: list[Scripted] = []
-        self.delays: dict[str, float] = {}
-        """Seconds a method takes to answer, to play a slow Slack."""
-        self._triggers: dict[str, float] = {}
+        self._scripted: ScriptedFailures[Call] = ScriptedFailures()
+        self._gates: dict[str, Gate] = {}
+        self._triggers = AnswerWindows()
         self._clock = itertools.count(1)
-        self._runner: web.AppRunner | None = None
+        self._server = LocalServer()
         self.url = ""
 
     # ------------------------------------------------------------------ setup
@@ -82,20 +76,25 @@ class FakeSlackWebAPI(SlackMethods):
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        await self._server.serve(app)
+        self.url = self._server.url()
 
     @property
     def api_url(self) -> str:
         return f"{self.url}/api/"
 
     async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        for gate in self._gates.values():
+            gate.release()
+        await self._server.close()
+
+    @property
+    def calls(self) -> list[Call]:
+        return self.recorder.calls
+
+    @property
+    def problems(self) -> list[str]:
+        return self.recorder.problems
 
     def add_user(self, user_id: str, name: str, *, admin: bool = False, owner: bool = False) -> str:
         self.users[user_id] = {
@@ -115,14 +114,38 @@ class FakeSlackWebAPI(SlackMethods):
         self.channels[channel_id] = {"member": member, "archived": archived}
         return channel_id
 
-    def fail(self, method: str, *, times: int = 1, **how: Any) -> None:
-        """Answer the next `times` calls of `method` with an error or a status (e.g. 429)."""
-        self._scripted.append(Scripted(method, times, **how))
+    def fail(
+        self,
+        method: str,
+        *,
+        times: int = 1,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        channel: str | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` (in `channel`, if given) with an error or
+        a status (e.g. 429 with Retry-After)."""
+        headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+        body = {"ok": False, "error": error or "ratelimited"}
+
+        def matches(call: Call) -> bool:
+            return call.method == method and (not channel or call.params.get("channel") == channel)
+
+        def respond() -> web.Response:
+            return web.json_response(body, status=status, headers=headers)
+
+        self._scripted.add(matches, respond, times)
+
+    def hold(self, method: str) -> Gate:
+        """Keep every call of `method` waiting until the returned gate is released."""
+        gate = self._gates[method] = Gate()
+        return gate
 
     def issue_trigger(self) -> str:
         """A trigger_id as Slack puts in a command or button payload (valid 3 s, once)."""
         trigger = f"{next(self._clock)}.{int(time.time())}.trigger"
-        self._triggers[trigger] = time.monotonic()
+        self._triggers.open(trigger)
         return trigger
 
     def response_url(self) -> str:
@@ -164,24 +187,23 @@ class FakeSlackWebAPI(SlackMethods):
                 try:
                     params[key] = json.loads(params[key])
                 except ValueError:
-                    self.problems.append(f"{key} is not JSON")
+                    self.recorder.note(f"{key} is not JSON")
         return params
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        self.calls.append(Call(method, params, asyncio.get_running_loop().time()))
-        spec = specs.method_spec(method) if have_specs() else None
+        call = Call(method, params, asyncio.get_running_loop().time())
+        await self.recorder.record(call)
+        spec = slack_spec.method_spec(method) if have_specs() else None
         if method not in WEB_API_METHODS or (have_specs() and spec is None):
-            self.problems.append(f"{method}: unknown or undeclared method")
+            self.recorder.note(f"{method}: unknown or undeclared method")
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
         if spec is not None:
             unknown = set(params) - spec.params - COMMON_PARAMS
-            missing = spec.required - set(params)
+            missing = sorted(spec.required - set(params))
             if unknown or missing:
-                self.problems.append(
-                    f"{method}: unknown {sorted(unknown)}, missing {sorted(missing)}"
-                )
+                self.recorder.note(f"{method}: unknown {sorted(unknown)}, missing {missing}")
                 return web.json_response({"ok": False, "error": "invalid_arguments"})
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         wanted = self.app_token if method == "apps.connections.open" else self.bot_token
@@ -189,25 +211,11 @@ class FakeSlackWebAPI(SlackMethods):
             return web.json_response({"ok": False, "error": "not_authed"})
         if token != wanted:
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        if method in self.delays:
-            await asyncio.sleep(self.delays[method])
-        scripted = self._scripted_for(method, params)
+        if method in self._gates:
+            await self._gates[method].passes()
+        scripted = self._scripted.answer(call)
         if scripted is not None:
             return scripted
         handler = getattr(self, "_" + method.replace(".", "_"))
         body = handler(params)
         return web.json_response(body)
-
-    def _scripted_for(self, method: str, params: dict[str, Any]) -> web.Response | None:
-        for item in self._scripted:
-            if item.method != method or item.times <= 0:
-                continue
-            if item.channel and params.get("channel") != item.channel:
-                continue
-            item.times -= 1
-            headers = {}
-            if item.retry_after is not None:
-                headers["Retry-After"] = str(item.retry_after)
-            body: dict[str, Any] = {"ok": False, "error": item.error or "ratelimited"}
-            return web.json_response(body, status=item.status, headers=headers)
-        return None

@@ -6,13 +6,13 @@ State lives on `FakeSlackWebAPI`; this mixin holds one handler per method, named
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from tests.slack.blockkit import check_blocks, check_view
+from tests.support.fake_server import AnswerWindows, Recorder
 
 
 @dataclass
@@ -30,7 +30,7 @@ class SlackMethods:
     bot_user_id: str
     bot_id: str
     url: str
-    problems: list[str]
+    recorder: Recorder[Any]
     users: dict[str, dict[str, Any]]
     channels: dict[str, dict[str, bool]]
     messages: list[Posted]
@@ -42,7 +42,7 @@ class SlackMethods:
     uploads: dict[str, bytes]
     shared_files: list[dict[str, Any]]
     socket_url: str | None
-    _triggers: dict[str, float]
+    _triggers: AnswerWindows
     _clock: itertools.count[int]
 
     def next_ts(self) -> str:
@@ -62,9 +62,9 @@ class SlackMethods:
 
     def _check_blocks(self, method: str, params: dict[str, Any]) -> None:
         if "blocks" in params:
-            self.problems += [f"{method}: {p}" for p in check_blocks(params["blocks"])]
+            self.recorder.note(*[f"{method}: {p}" for p in check_blocks(params["blocks"])])
         if not params.get("text") and not params.get("blocks"):
-            self.problems.append(f"{method}: neither text nor blocks")
+            self.recorder.note(f"{method}: neither text nor blocks")
 
     # ------------------------------------------------------------------ methods
 
@@ -90,7 +90,7 @@ class SlackMethods:
             return {"ok": False, "error": error}
         thread_ts = params.get("thread_ts")
         if thread_ts and not any(m.channel == channel and m.ts == thread_ts for m in self.messages):
-            self.problems.append(f"chat.postMessage: thread_ts {thread_ts} is not a message")
+            self.recorder.note(f"chat.postMessage: thread_ts {thread_ts} is not a message")
         posted = Posted(channel, self.next_ts(), params.get("text", ""), params.get("blocks", []))
         posted.thread_ts = thread_ts
         self.messages.append(posted)
@@ -126,18 +126,17 @@ class SlackMethods:
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
-        self.problems += [f"views.open: {p}" for p in check_view(params["view"], "modal")]
-        issued = self._triggers.pop(params["trigger_id"], None)
-        if issued is None:
-            return {"ok": False, "error": "invalid_trigger_id"}
-        if time.monotonic() - issued > 3:
-            return {"ok": False, "error": "expired_trigger_id"}
+        self.recorder.note(*[f"views.open: {p}" for p in check_view(params["view"], "modal")])
+        window = self._triggers.state(params["trigger_id"], use=True)
+        if window != "open":
+            error = "invalid_trigger_id" if window == "unknown" else "expired_trigger_id"
+            return {"ok": False, "error": error}
         view = {**params["view"], "id": f"V{next(self._clock)}", "team_id": self.team_id}
         self.opened_views.append(view)
         return {"ok": True, "view": view}
 
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
-        self.problems += [f"views.publish: {p}" for p in check_view(params["view"], "home")]
+        self.recorder.note(*[f"views.publish: {p}" for p in check_view(params["view"], "home")])
         self.home_views[params["user_id"]] = params["view"]
         return {"ok": True, "view": {**params["view"], "id": f"V{next(self._clock)}"}}
 
@@ -148,7 +147,7 @@ class SlackMethods:
     def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         for item in params["files"]:
             if item["id"] not in self.uploads:
-                self.problems.append(f"files.completeUploadExternal: {item['id']} not uploaded")
+                self.recorder.note(f"files.completeUploadExternal: {item['id']} not uploaded")
             self.shared_files.append({**item, "channel": params.get("channel_id")})
         return {"ok": True, "files": params["files"]}
 
@@ -159,6 +158,6 @@ class SlackMethods:
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
         if "blocks" in body:
-            self.problems += [f"response_url: {p}" for p in check_blocks(body["blocks"])]
+            self.recorder.note(*[f"response_url: {p}" for p in check_blocks(body["blocks"])])
         self.responses.append(body)
         return web.Response(text="ok")

@@ -17,11 +17,12 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from tests.slack import specs
+from tests.slack import slack_spec
 from tests.slack.fake_web_api import FakeSlackWebAPI, Posted
 from tests.support.specs import have_specs
 
 SIGNING_SECRET = "kata-signing-secret"
+PRACTICE_CHANNEL = "CPRACTICE"
 
 
 def sign(secret: str, body: str, timestamp: int) -> dict[str, str]:
@@ -82,9 +83,13 @@ class HttpTransport:
 class SlackSide:
     """Builds what Slack sends for one workspace and hands it to a transport."""
 
-    def __init__(self, api: FakeSlackWebAPI, transport: Transport) -> None:
+    def __init__(
+        self, api: FakeSlackWebAPI, transport: Transport, channel: str = PRACTICE_CHANNEL
+    ) -> None:
         self.api = api
         self.transport = transport
+        self.channel = channel
+        """The practice channel members talk and run commands in."""
         self._event_number = 0
 
     # ------------------------------------------------------------------ events
@@ -103,18 +108,11 @@ class SlackSide:
             "authed_users": [self.api.bot_user_id],
         }
         if have_specs():
-            specs.check_event_callback(body)
+            slack_spec.check_event_callback(body)
         return body
 
     async def send_event(self, body: dict[str, Any], retry: int = 0) -> Delivered:
         return await self.transport.deliver("events_api", body, retry)
-
-    async def member_posts(
-        self, channel: str, user: str, text: str, thread_ts: str | None = None
-    ) -> tuple[Posted, Delivered]:
-        """A member writes a message (in a thread when `thread_ts`); Slack sends the event."""
-        posted = self.api.member_message(channel, user, text, thread_ts)
-        return posted, await self.send_event(self.event_callback(self.message_event(posted)))
 
     @staticmethod
     def message_event(posted: Posted) -> dict[str, Any]:
@@ -130,44 +128,6 @@ class SlackSide:
         if posted.thread_ts:
             event["thread_ts"] = posted.thread_ts
         return event
-
-    async def member_edits(self, posted: Posted, new_text: str) -> Delivered:
-        old = {"type": "message", "user": posted.user, "text": posted.text, "ts": posted.ts}
-        if posted.thread_ts:
-            old["thread_ts"] = posted.thread_ts
-        new = {**old, "text": new_text, "edited": {"user": posted.user, "ts": self.api.next_ts()}}
-        posted.text = new_text
-        event = {
-            "type": "message",
-            "subtype": "message_changed",
-            "hidden": True,
-            "channel": posted.channel,
-            "ts": self.api.next_ts(),
-            "message": new,
-            "previous_message": old,
-            "channel_type": "channel",
-        }
-        return await self.send_event(self.event_callback(event))
-
-    async def member_deletes(self, posted: Posted) -> Delivered:
-        old = {"type": "message", "user": posted.user, "text": posted.text, "ts": posted.ts}
-        if posted.thread_ts:
-            old["thread_ts"] = posted.thread_ts
-        event = {
-            "type": "message",
-            "subtype": "message_deleted",
-            "hidden": True,
-            "channel": posted.channel,
-            "ts": self.api.next_ts(),
-            "deleted_ts": posted.ts,
-            "previous_message": old,
-            "channel_type": "channel",
-        }
-        return await self.send_event(self.event_callback(event))
-
-    async def opens_home(self, user: str) -> Delivered:
-        event = {"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home"}
-        return await self.send_event(self.event_callback(event))
 
     # ------------------------------------------------------------------ commands
 
@@ -188,80 +148,8 @@ class SlackSide:
             "trigger_id": self.api.issue_trigger(),
         }
 
-    async def runs_command(self, channel: str, user: str, text: str) -> Delivered:
-        return await self.transport.deliver(
-            "slash_commands", self.command_payload(channel, user, text)
-        )
-
     # ------------------------------------------------------------------ interactivity
 
-    def _user(self, user: str) -> dict[str, Any]:
+    def user_payload(self, user: str) -> dict[str, Any]:
         name = self.api.users.get(user, {}).get("name", user)
         return {"id": user, "username": name, "name": name, "team_id": self.api.team_id}
-
-    async def presses(self, user: str, message: Posted, action: str) -> Delivered:
-        """Press the button whose action id starts with `kata_<action>` on a bot message."""
-        elements = [e for b in message.blocks if b.get("type") == "actions" for e in b["elements"]]
-        button = next(e for e in elements if e["action_id"].startswith(f"kata_{action}_"))
-        payload = {
-            "type": "block_actions",
-            "user": self._user(user),
-            "api_app_id": "AKATA",
-            "token": "legacy-verification-token",
-            "container": {
-                "type": "message",
-                "message_ts": message.ts,
-                "channel_id": message.channel,
-                "is_ephemeral": False,
-            },
-            "trigger_id": self.api.issue_trigger(),
-            "team": {"id": self.api.team_id, "domain": "kata"},
-            "channel": {"id": message.channel, "name": "design-practice"},
-            "message": {
-                "type": "message",
-                "user": self.api.bot_user_id,
-                "bot_id": self.api.bot_id,
-                "ts": message.ts,
-                "text": message.text,
-                "blocks": message.blocks,
-                **({"thread_ts": message.thread_ts} if message.thread_ts else {}),
-            },
-            "response_url": self.api.response_url(),
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": button["action_id"],
-                    "block_id": "actions",
-                    "text": button["text"],
-                    "value": button.get("value", ""),
-                    "action_ts": str(time.time()),
-                }
-            ],
-        }
-        return await self.transport.deliver("interactive", payload)
-
-    async def submits(self, user: str, view: dict[str, Any], answers: dict[str, str]) -> Delivered:
-        """Fill an opened modal's inputs with `answers` (select values or typed text), submit."""
-        values: dict[str, Any] = {}
-        for block in view["blocks"]:
-            if block.get("type") != "input" or block["block_id"] not in answers:
-                continue
-            element = block["element"]
-            answer = answers[block["block_id"]]
-            if element["type"] == "static_select":
-                option = next(o for o in element["options"] if o["value"] == answer)
-                state = {"type": "static_select", "selected_option": option}
-            else:
-                state = {"type": "plain_text_input", "value": answer}
-            values[block["block_id"]] = {element["action_id"]: state}
-        payload = {
-            "type": "view_submission",
-            "team": {"id": self.api.team_id, "domain": "kata"},
-            "user": self._user(user),
-            "api_app_id": "AKATA",
-            "token": "legacy-verification-token",
-            "trigger_id": self.api.issue_trigger(),
-            "view": {**view, "state": {"values": values}, "hash": "1.abc"},
-            "response_urls": [],
-        }
-        return await self.transport.deliver("interactive", payload)

@@ -14,9 +14,9 @@ from tests.slack.slack_side import SIGNING_SECRET, HttpTransport, sign
 
 
 async def started_round(team: Team) -> str:
-    await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin daily")
+    await team.member(ALICE).runs("setup 09:00 Europe/Berlin daily")
     await team.settled()
-    await team.slack.runs_command(CHANNEL, ALICE, "now")
+    await team.member(ALICE).runs("now")
     await team.settled()
     return team.api.bot_posts(CHANNEL)[0].ts
 
@@ -94,22 +94,24 @@ async def test_a_stale_or_unsigned_request_is_refused(team: Team) -> None:
 
 async def test_requests_are_acknowledged_before_the_slow_work_is_done(team: Team) -> None:
     """Slack waits 3 s for an ack; posting a round can take longer, so it happens after."""
-    await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin mon-fri")
+    await team.member(ALICE).runs("setup 09:00 Europe/Berlin mon-fri")
     await team.settled()
-    team.api.delays["chat.postMessage"] = 0.8  # a slow Slack: each post takes 0.8 s
+    slow_post = team.api.hold("chat.postMessage")  # a slow Slack: posts wait for the test
 
-    started = time.monotonic()
-    ack = await team.slack.runs_command(CHANNEL, ALICE, "now")
-    acked_after = time.monotonic() - started
+    ack = await team.member(ALICE).runs("now")
     assert ack.status == 200 and ack.body == ""
-    assert acked_after < 0.5
     assert team.api.bot_posts(CHANNEL) == []  # the prompt is still on its way
+    await slow_post.held.wait()
+    slow_post.release()
 
     await team.settled()
     prompt_ts = team.api.bot_posts(CHANNEL)[0].ts
-    started = time.monotonic()
-    _, event_ack = await team.slack.member_posts(CHANNEL, BOB, "Scope: all users.", prompt_ts)
-    assert event_ack.status == 200 and time.monotonic() - started < 0.5
+    slow_reaction = team.api.hold("reactions.add")
+    _, event_ack = await team.member(BOB).says("Scope: all users.", prompt_ts)
+    assert event_ack.status == 200
+    assert team.api.reactions == []  # the answer's tick is still on its way
+    await slow_reaction.held.wait()
+    slow_reaction.release()
     await team.settled()
     assert team.api.responses[-1]["text"].startswith("Today's round is posted")
 
@@ -132,19 +134,21 @@ async def test_a_slow_feedback_submit_closes_the_modal_in_time_and_confirms_late
     budget, the modal closes anyway and the verdict follows as an ephemeral message."""
     prompt_ts = await started_round(team)
     prompt = team.api.bot_posts(CHANNEL)[0]
-    await team.slack.member_posts(CHANNEL, BOB, "Scope: EU only.", prompt_ts)
-    await team.slack.presses(ALICE, prompt, "feedback")
+    await team.member(BOB).says("Scope: EU only.", prompt_ts)
+    await team.member(ALICE).presses(prompt, "feedback")
     await team.settled()
     modal = team.api.opened_views[-1]
 
     team.adapter.inbound.form_ack_budget = 0.3
-    team.api.delays["chat.postEphemeral"] = 0.6  # telling Bob about his feedback is slow
-    started = time.monotonic()
-    ack = await team.slack.submits(
-        ALICE, modal, {"reviewee": BOB, "strength": "Clear scope.", "improvement": "Add SLAs."}
+    telling_bob = team.api.hold("chat.postEphemeral")  # telling Bob about it is slow
+    notes_before = list(team.api.ephemerals)
+    ack = await team.member(ALICE).submits(
+        modal, {"reviewee": BOB, "strength": "Clear scope.", "improvement": "Add SLAs."}
     )
     assert ack.status == 200 and ack.body == ""
-    assert time.monotonic() - started < 0.6
+    assert team.api.ephemerals == notes_before  # the modal closed while the note was held
+    await telling_bob.held.wait()
+    telling_bob.release()
     await team.settled()
     to_alice = [e for e in team.api.ephemerals if e["user"] == ALICE]
     assert any("Feedback for Bob" in e["text"] for e in to_alice)

@@ -40,7 +40,7 @@ async def test_a_timestamp_that_is_not_a_number_is_refused_like_a_bad_signature(
 
 async def test_a_replayed_slash_command_is_carried_out_once(team: Team) -> None:
     transport = http(team)
-    await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 UTC daily")
+    await team.member(ALICE).runs("setup 09:00 UTC daily")
     await team.settled()
     command = team.slack.command_payload(
         CHANNEL,
@@ -64,11 +64,11 @@ async def test_a_command_that_once_froze_the_bot_is_answered_and_others_are_not_
     team: Team,
 ) -> None:
     """`feedback bob a=a=a=…` took 49 s at 84 characters under the old parser."""
-    await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 UTC daily")
-    await team.slack.runs_command(CHANNEL, ALICE, "now")
+    await team.member(ALICE).runs("setup 09:00 UTC daily")
+    await team.member(ALICE).runs("now")
     await team.settled()
-    hostile = await team.slack.runs_command(CHANNEL, BOB, "feedback bob " + "a=" * 5000)
-    other = await team.slack.runs_command(CHANNEL, ALICE, "schedule")
+    hostile = await team.member(BOB).runs("feedback bob " + "a=" * 5000)
+    other = await team.member(ALICE).runs("schedule")
     await team.settled()
 
     assert hostile.status == 200 and other.status == 200

@@ -8,7 +8,7 @@ import yaml
 
 from adapters.slack.client import WEB_API_METHODS
 from adapters.slack.handlers import COMMAND, HANDLED_EVENTS, MESSAGE_EVENTS
-from tests.slack import specs
+from tests.slack import slack_spec
 from tests.slack.conftest import CHANNEL, Team
 
 MANIFEST = yaml.safe_load(
@@ -30,15 +30,15 @@ def test_every_subscribed_event_is_handled_and_every_handled_event_subscribed() 
 
 def test_subscribed_events_are_real_events_whose_scopes_are_requested() -> None:
     for subscription in SUBSCRIBED - {"app_home_opened"}:  # newer than the spec snapshot
-        assert specs.known_event(subscription), subscription
-        assert specs.event_scopes(subscription) <= BOT_SCOPES, subscription
+        assert slack_spec.known_event(subscription), subscription
+        assert slack_spec.event_scopes(subscription) <= BOT_SCOPES, subscription
 
 
 def test_every_web_api_method_the_adapter_calls_is_granted_by_a_requested_scope() -> None:
     for method in WEB_API_METHODS:
-        spec = specs.method_spec(method)
+        spec = slack_spec.method_spec(method)
         assert spec is not None, f"{method} is not a Slack Web API method"
-        if not spec.scopes or spec.scopes <= specs.APP_LEVEL_SCOPES:
+        if not spec.scopes or spec.scopes <= slack_spec.APP_LEVEL_SCOPES:
             continue  # no scope needed, or granted to the app-level (Socket Mode) token
         assert spec.scopes & BOT_SCOPES, f"{method} needs one of {sorted(spec.scopes)}"
 

@@ -15,7 +15,7 @@ from tests.slack.conftest import ALICE, BOB, CHANNEL, Team
 
 
 async def set_up(team: Team) -> None:
-    await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin daily")
+    await team.member(ALICE).runs("setup 09:00 Europe/Berlin daily")
     await team.settled()
 
 
@@ -57,7 +57,7 @@ async def test_a_channel_the_bot_was_removed_from_is_paused_and_the_app_keeps_ru
     assert prompts_posted(team) == []
 
     # The app still answers: the schedule shows the pause to whoever asks.
-    await team.slack.runs_command(CHANNEL, BOB, "schedule")
+    await team.member(BOB).runs("schedule")
     await team.settled()
     assert team.api.responses[-1]["response_type"] == "ephemeral"
     assert "paused" in team.api.responses[-1]["text"].lower()
@@ -99,6 +99,7 @@ async def test_a_fan_out_is_paced_per_channel_and_parallel_across_channels(team:
     other = team.api.add_channel("COTHER")
     refs = [channel_ref(team.api.team_id, c) for c in (CHANNEL, other)]
 
+    begin = asyncio.get_running_loop().time()
     await asyncio.gather(
         *(
             team.adapter.post_in_channel(ref, text_message(f"Board {i}"))
@@ -113,22 +114,23 @@ async def test_a_fan_out_is_paced_per_channel_and_parallel_across_channels(team:
             for c in team.api.calls_to("chat.postMessage")
             if c.params["channel"] == ref.channel_id
         ]
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-        assert len(times) == 3 and all(gap >= 0.14 for gap in gaps), gaps
-    all_times = sorted(c.at for c in team.api.calls_to("chat.postMessage"))
-    assert all_times[-1] - all_times[0] < 0.15 * 3  # the two channels went side by side
+        # Sleeps never end early, so post k cannot leave before k intervals have passed; a
+        # busy machine only makes it later (gaps between arrivals can bunch up, so they are
+        # not what is checked).
+        since = [t - begin for t in times]
+        assert len(times) == 3 and all(s >= k * 0.15 for k, s in enumerate(since)), since
+    order = [c.params["channel"] for c in team.api.calls_to("chat.postMessage")]
+    assert set(order[:2]) == {CHANNEL, other}  # the two channels went side by side
 
 
 async def test_text_echoed_from_members_can_never_ping_the_channel(team: Team) -> None:
     await set_up(team)
     title = "<!channel> free pizza <@UALICE>"
-    await team.slack.runs_command(
-        CHANNEL,
-        ALICE,
+    await team.member(ALICE).runs(
         f"prompts add {title} | Design a pizza-delivery ETA model for <!here>. | food",
     )
     await team.settled()
-    await team.slack.runs_command(CHANNEL, ALICE, "prompts list food")
+    await team.member(ALICE).runs("prompts list food")
     await team.settled()
     listing = team.api.responses[-1]
     shown = "\n".join(b["text"]["text"] for b in listing["blocks"] if b["type"] == "section")

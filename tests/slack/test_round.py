@@ -20,10 +20,10 @@ def section_texts(blocks: list[dict]) -> str:
 
 
 async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
-    api, slack = team.api, team.slack
+    api = team.api
 
     # Alice, a workspace admin, sets the channel up; the whole channel sees it.
-    ack = await slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin mon-fri")
+    ack = await team.member(ALICE).runs("setup 09:00 Europe/Berlin mon-fri")
     assert ack.status == 200 and ack.body == ""
     await team.settled()
     setup_reply = api.responses[-1]
@@ -42,43 +42,43 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
     assert len(stages) == 1 and stages[0].text.startswith("Stage 1/")
 
     # Bob answers in the thread: the answer counts and gets a check mark.
-    bobs, ack = await slack.member_posts(
-        CHANNEL, BOB, "Who is in scope: all new sign-ups, worldwide, web and mobile.", prompt.ts
+    bobs, ack = await team.member(BOB).says(
+        "Who is in scope: all new sign-ups, worldwide, web and mobile.", prompt.ts
     )
     assert ack.status == 200
     await team.settled()
     assert (CHANNEL, bobs.ts, "white_check_mark") in api.reactions
 
     # He fixes a typo; the recorded answer follows the edit.
-    await slack.member_edits(bobs, "In scope: every new sign-up, worldwide, on web and mobile.")
+    await team.member(BOB).edits(bobs, "In scope: every new sign-up, worldwide, on web and mobile.")
     await team.settled()
     [answer] = await answers_in(team.h)
     assert answer.text.startswith("In scope: every new sign-up")
 
     # A message outside the thread is chat, not an answer.
-    await slack.member_posts(CHANNEL, CAROL, "Coffee anyone?")
+    await team.member(CAROL).says("Coffee anyone?")
     await team.settled()
     assert len(await answers_in(team.h)) == 1
 
     # The stages drip by themselves: Bob's "Next stage" is refused, and only Bob is told.
-    await slack.presses(BOB, prompt, "next")
+    await team.member(BOB).presses(prompt, "next")
     await team.settled()
     assert len(api.bot_replies(CHANNEL, prompt.ts)) == 1
     assert api.responses[-1]["response_type"] == "ephemeral"
     assert "Only admins" in api.responses[-1]["text"]
 
     # Alice, who set the channel up, may hurry it: stage 2 lands in the same thread.
-    await slack.presses(ALICE, prompt, "next")
+    await team.member(ALICE).presses(prompt, "next")
     await team.settled()
     stages = api.bot_replies(CHANNEL, prompt.ts)
     assert [s.text.split(":")[0] for s in stages] == ["Stage 1/10", "Stage 2/10"]
     assert api.responses[-1]["response_type"] == "ephemeral"
 
     # Carol answers too, then opens the feedback modal from the prompt.
-    carols, _ = await slack.member_posts(
-        CHANNEL, CAROL, "Inputs: sign-up form, device, IP; output: a risk score.", prompt.ts
+    carols, _ = await team.member(CAROL).says(
+        "Inputs: sign-up form, device, IP; output: a risk score.", prompt.ts
     )
-    await slack.presses(CAROL, prompt, "feedback")
+    await team.member(CAROL).presses(prompt, "feedback")
     await team.settled()
     [modal] = api.opened_views
     assert modal["callback_id"] == "kata_form:feedback"
@@ -89,8 +89,8 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
     assert [b["block_id"] for b in modal["blocks"]][-2:] == ["strength", "improvement"]
 
     # A too-short strength is refused inline, and the modal stays open.
-    refused = await slack.submits(
-        CAROL, modal, {"reviewee": BOB, "problem": "3", "strength": "ok", "improvement": "a"}
+    refused = await team.member(CAROL).submits(
+        modal, {"reviewee": BOB, "problem": "3", "strength": "ok", "improvement": "a"}
     )
     assert refused.json()["response_action"] == "errors"
     assert set(refused.json()["errors"]) <= {"strength", "improvement"}
@@ -99,8 +99,7 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
         assert (await session.scalars(select(Feedback))).all() == []
 
     # A proper review closes the modal and is recorded; Carol gets a private confirmation.
-    accepted = await slack.submits(
-        CAROL,
+    accepted = await team.member(CAROL).submits(
         modal,
         {
             "reviewee": BOB,
@@ -120,14 +119,14 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
     assert all(e["channel"] == CHANNEL and e["thread_ts"] == prompt.ts for e in to_carol)
 
     # Bob shares the leaderboard with the channel; it names both players.
-    await slack.runs_command(CHANNEL, BOB, "leaderboard public")
+    await team.member(BOB).runs("leaderboard public")
     await team.settled()
     board = api.responses[-1]
     assert board["response_type"] == "in_channel"
     assert "Bob" in board["text"] and "Carol" in board["text"]
 
     # "My stats" is Bob's alone.
-    await slack.presses(BOB, prompt, "stats")
+    await team.member(BOB).presses(prompt, "stats")
     await team.settled()
     assert api.responses[-1]["response_type"] == "ephemeral"
 
@@ -139,7 +138,7 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
     assert [m for m in api.bot_posts(CHANNEL) if m.thread_ts is None] == [prompt]
 
     # Bob opens the App Home and sees his streak and the round.
-    await slack.opens_home(BOB)
+    await team.member(BOB).opens_home()
     await team.settled()
     home = api.home_views[BOB]
     assert home["type"] == "home"
@@ -152,32 +151,30 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
 
 
 async def test_deleting_an_answer_takes_it_back(team: Team) -> None:
-    await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin daily")
+    await team.member(ALICE).runs("setup 09:00 Europe/Berlin daily")
     await team.settled()
-    await team.slack.runs_command(CHANNEL, ALICE, "now")
+    await team.member(ALICE).runs("now")
     await team.settled()
     prompt = team.api.bot_posts(CHANNEL)[0]
-    posted, _ = await team.slack.member_posts(
-        CHANNEL, BOB, "Requirements: p99 under 50 ms.", prompt.ts
-    )
+    posted, _ = await team.member(BOB).says("Requirements: p99 under 50 ms.", prompt.ts)
     await team.settled()
     assert len(await answers_in(team.h)) == 1
 
-    await team.slack.member_deletes(posted)
+    await team.member(BOB).deletes(posted)
     await team.settled()
     assert await answers_in(team.h) == []
 
 
 async def test_private_replies_are_ephemeral_and_shared_ones_are_not(team: Team) -> None:
-    await team.slack.runs_command(CHANNEL, BOB, "help")
+    await team.member(BOB).runs("help")
     await team.settled()
     assert team.api.responses[-1]["response_type"] == "ephemeral"
     assert "/kata" in team.api.responses[-1]["text"] or "setup" in team.api.responses[-1]["text"]
 
     # A member who is not an admin cannot set the channel up; the refusal is private.
-    await team.slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin daily")
+    await team.member(ALICE).runs("setup 09:00 Europe/Berlin daily")
     await team.settled()
-    await team.slack.runs_command(CHANNEL, BOB, "pause")
+    await team.member(BOB).runs("pause")
     await team.settled()
     refusal = team.api.responses[-1]
     assert refusal["response_type"] == "ephemeral"
@@ -185,7 +182,7 @@ async def test_private_replies_are_ephemeral_and_shared_ones_are_not(team: Team)
 
 
 async def test_an_export_arrives_as_a_csv_file_in_a_direct_message(team: Team) -> None:
-    await team.slack.runs_command(CHANNEL, BOB, "export")
+    await team.member(BOB).runs("export")
     await team.settled()
     assert team.api.responses[-1]["response_type"] == "ephemeral"
     [shared] = team.api.shared_files

@@ -23,13 +23,13 @@ async def test_a_round_over_socket_mode_with_acks_for_every_envelope(socket_team
     transport = slack.transport
     assert isinstance(transport, FakeSocketMode)
 
-    await slack.runs_command(CHANNEL, ALICE, "setup 09:00 Europe/Berlin daily")
+    await team.member(ALICE).runs("setup 09:00 Europe/Berlin daily")
     await team.settled()
-    await slack.runs_command(CHANNEL, ALICE, "now")
+    await team.member(ALICE).runs("now")
     await team.settled()
     prompt = api.bot_posts(CHANNEL)[0]
 
-    posted, _ = await slack.member_posts(CHANNEL, BOB, "Scope: riders in one city.", prompt.ts)
+    posted, _ = await team.member(BOB).says("Scope: riders in one city.", prompt.ts)
     await team.settled()
     assert (CHANNEL, posted.ts, "white_check_mark") in api.reactions
 
@@ -41,16 +41,15 @@ async def test_a_round_over_socket_mode_with_acks_for_every_envelope(socket_team
         assert len((await session.scalars(select(Answer))).all()) == 1
 
     # The feedback modal: errors come back in the ack's payload, as Slack expects.
-    await slack.member_posts(CHANNEL, CAROL, "Metrics: ETA error in minutes.", prompt.ts)
-    await slack.presses(CAROL, prompt, "feedback")
+    await team.member(CAROL).says("Metrics: ETA error in minutes.", prompt.ts)
+    await team.member(CAROL).presses(prompt, "feedback")
     await team.settled()
     modal = api.opened_views[-1]
-    refused = await slack.submits(
-        CAROL, modal, {"reviewee": BOB, "strength": "no", "improvement": "no"}
+    refused = await team.member(CAROL).submits(
+        modal, {"reviewee": BOB, "strength": "no", "improvement": "no"}
     )
     assert refused.json()["response_action"] == "errors"
-    accepted = await slack.submits(
-        CAROL,
+    accepted = await team.member(CAROL).submits(
         modal,
         {"reviewee": BOB, "strength": "Crisp scope.", "improvement": "Say how you label."},
     )

@@ -8,8 +8,11 @@ descriptions themselves skip without them.
 
 from __future__ import annotations
 
+import json
 import os
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,3 +52,9 @@ def require_specs() -> Path:
             pytest.fail(f"KATA_REQUIRE_SPECS is set but {missing_reason()}")
         pytest.skip(missing_reason())
     return found
+
+
+@cache
+def spec_json(name: str) -> Any:
+    """One description file, parsed once per test session (they are megabytes)."""
+    return json.loads((require_specs() / name).read_text())

@@ -7,14 +7,13 @@ a test can drift from what Slack really speaks.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import jsonschema
 
-from tests.support.specs import require_specs
+from tests.support.specs import spec_json
 
 
 @dataclass(frozen=True)
@@ -58,9 +57,8 @@ def _bot_scope(scope: str) -> str | None:
     return scope
 
 
-@cache
 def web_api() -> dict[str, Any]:
-    return json.loads((require_specs() / "slack-web-openapi-v2.json").read_text())
+    return spec_json("slack-web-openapi-v2.json")
 
 
 @cache
@@ -86,14 +84,12 @@ def method_spec(method: str) -> MethodSpec | None:
     return MethodSpec(method, frozenset(params), frozenset(required), frozenset(scopes))
 
 
-@cache
 def events_api() -> dict[str, Any]:
-    return json.loads((require_specs() / "slack-events-api-asyncapi-v1.json").read_text())
+    return spec_json("slack-events-api-asyncapi-v1.json")
 
 
-@cache
 def event_wrapper_schema() -> dict[str, Any]:
-    return json.loads((require_specs() / "slack-event-wrapper-schema.json").read_text())
+    return spec_json("slack-event-wrapper-schema.json")
 
 
 def _loosen(schema: Any) -> Any:

@@ -7,7 +7,6 @@ document, so a payload Discord would reject fails the test.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +14,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from tests.support.specs import require_specs
+from tests.support.specs import spec_json
 
 
 @dataclass(frozen=True)
@@ -26,9 +25,8 @@ class Operation:
     schema: dict[str, Any] | None
 
 
-@lru_cache(maxsize=1)
 def _spec() -> dict[str, Any]:
-    return json.loads((require_specs() / "discord-openapi.json").read_text())
+    return spec_json("discord-openapi.json")
 
 
 @lru_cache(maxsize=1)
