@@ -18,8 +18,9 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Executable
 
-from bot import leaderboard, render, stats
+from bot import leaderboard, render, skips, stats
 from bot.chat import ChannelRef, OutgoingMessage, Section, ThreadRef, UserRef
+from bot.kinds import Pacing
 from bot.models import Answer, Channel, Member, Round, StagePost, Workspace
 from bot.port import ChannelUnavailable
 from bot.prompt_bank import find_prompt, workspace_prompts
@@ -38,8 +39,9 @@ STUCK_AFTER = timedelta(minutes=10)
 
 
 def schedule_of(channel: Channel) -> Schedule:
-    skips = frozenset(date.fromisoformat(d) for d in channel.skip_dates or ())
-    return Schedule(channel.post_time, channel.timezone, channel.weekdays, skips)
+    return Schedule(
+        channel.post_time, channel.timezone, channel.weekdays, frozenset(skips.skipped(channel))
+    )
 
 
 async def channel_ref(session: AsyncSession, channel_id: int) -> ChannelRef:
@@ -136,13 +138,13 @@ def schedule_pacing(kata: Kata, rnd: Round, total_stages: int) -> None:
     if rnd.wrapped_up_at is not None or rnd.posted_at is None:
         return
     step = timedelta(minutes=rnd.drip_minutes)
-    if rnd.pacing == "drip":
+    if rnd.pacing == Pacing.DRIP:
         last = rnd.last_stage_at or rnd.posted_at
         if rnd.stages_posted < total_stages:
             kata.jobs.run_at(f"stage:{rnd.id}", last + step, "stage", round_id=rnd.id)
         else:
             kata.jobs.run_at(f"wrapup:{rnd.id}", last + step, "wrapup", round_id=rnd.id)
-    elif rnd.pacing == "all":
+    elif rnd.pacing == Pacing.ALL:
         if rnd.stages_posted < total_stages:  # a failed post left stages to catch up on
             when = rnd.last_stage_at or rnd.posted_at
             kata.jobs.run_at(f"stage:{rnd.id}", when, "stage", round_id=rnd.id)
@@ -261,9 +263,9 @@ async def start_round(
         posted.posted_at = kata.clock.now()
     log.info("round %s (#%s, %s) posted in %s", round_id, seq + 1, prompt.key, ref)
 
-    if pacing == "drip":
+    if pacing == Pacing.DRIP:
         await post_next_stage(kata, round_id)
-    elif pacing == "all":
+    elif pacing == Pacing.ALL:
         for _ in range(total):
             if await post_next_stage(kata, round_id) is None:
                 break

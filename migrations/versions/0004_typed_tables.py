@@ -1,0 +1,267 @@
+"""typed tables: closed vocabularies, skip and score rows, typed answer and point keys, and
+references that keep every row in its own workspace
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-29 21:10:00
+
+Existing data moves over: JSON skip dates become `channel_skips` rows, JSON rubric scores
+become `feedback_scores` rows, answer keys packed as "channel:message" or "cmd:request" become
+(channel_id, source, message_id), and point keys packed as "kind:round:member[:what]" become
+(round_id, member_id, kind, subject), a review's subject being its feedback row.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+PACING = ("drip", "all", "manual")
+SOURCES = ("message", "command")
+KINDS = ("answer", "stage", "review")
+
+channels = sa.table(
+    "channels",
+    sa.column("id", sa.Integer()),
+    sa.column("external_id", sa.String()),
+    sa.column("skip_dates", sa.JSON()),
+)
+channel_skips = sa.table(
+    "channel_skips",
+    sa.column("channel_id", sa.Integer()),
+    sa.column("local_date", sa.Date()),
+)
+feedback = sa.table(
+    "feedback",
+    sa.column("id", sa.Integer()),
+    sa.column("round_id", sa.Integer()),
+    sa.column("reviewer_id", sa.Integer()),
+    sa.column("reviewee_id", sa.Integer()),
+    sa.column("scores", sa.JSON()),
+)
+feedback_scores = sa.table(
+    "feedback_scores",
+    sa.column("feedback_id", sa.Integer()),
+    sa.column("signal", sa.String()),
+    sa.column("level", sa.SmallInteger()),
+)
+rounds = sa.table("rounds", sa.column("id", sa.Integer()), sa.column("channel_id", sa.Integer()))
+answers = sa.table(
+    "answers",
+    sa.column("id", sa.Integer()),
+    sa.column("round_id", sa.Integer()),
+    sa.column("external_message_id", sa.String()),
+    sa.column("channel_id", sa.Integer()),
+    sa.column("source", sa.String()),
+    sa.column("message_id", sa.String()),
+)
+point_events = sa.table(
+    "point_events",
+    sa.column("id", sa.Integer()),
+    sa.column("round_id", sa.Integer()),
+    sa.column("member_id", sa.Integer()),
+    sa.column("kind", sa.String()),
+    sa.column("key", sa.String()),
+    sa.column("subject", sa.String()),
+)
+
+
+def _one_of(column: str, words: Sequence[str]) -> str:
+    return f"{column} IN ({', '.join(repr(w) for w in words)})"
+
+
+def _same_workspace(
+    batch: Any, table: str, column: str, parent: str, drop_old: bool = True
+) -> None:
+    name = f"fk_{table}_{column}_{parent}"
+    if drop_old:
+        batch.drop_constraint(name, type_="foreignkey")
+    batch.create_foreign_key(
+        name, parent, [column, "workspace_id"], ["id", "workspace_id"], ondelete="CASCADE"
+    )
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    op.create_table(
+        "channel_skips",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("local_date", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channels.id"],
+            name=op.f("fk_channel_skips_channel_id_channels"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_channel_skips")),
+        sa.UniqueConstraint(
+            "channel_id", "local_date", name=op.f("uq_channel_skips_channel_id_local_date")
+        ),
+    )
+    op.create_table(
+        "feedback_scores",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("feedback_id", sa.Integer(), nullable=False),
+        sa.Column("signal", sa.String(length=40), nullable=False),
+        sa.Column("level", sa.SmallInteger(), nullable=False),
+        sa.CheckConstraint("level BETWEEN 1 AND 4", name=op.f("ck_feedback_scores_level")),
+        sa.ForeignKeyConstraint(
+            ["feedback_id"],
+            ["feedback.id"],
+            name=op.f("fk_feedback_scores_feedback_id_feedback"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback_scores")),
+        sa.UniqueConstraint(
+            "feedback_id", "signal", name=op.f("uq_feedback_scores_feedback_id_signal")
+        ),
+    )
+    _skips_to_rows(bind)
+    _scores_to_rows(bind)
+
+    with op.batch_alter_table("channels") as batch:
+        batch.create_unique_constraint("uq_channels_id_workspace_id", ["id", "workspace_id"])
+        batch.create_check_constraint("ck_channels_pacing", _one_of("pacing", PACING))
+        batch.drop_column("skip_dates")
+    with op.batch_alter_table("members") as batch:
+        batch.create_unique_constraint("uq_members_id_workspace_id", ["id", "workspace_id"])
+    with op.batch_alter_table("rounds") as batch:
+        batch.create_unique_constraint("uq_rounds_id_workspace_id", ["id", "workspace_id"])
+        batch.create_check_constraint("ck_rounds_pacing", _one_of("pacing", PACING))
+        _same_workspace(batch, "rounds", "channel_id", "channels")
+    with op.batch_alter_table("feedback") as batch:
+        batch.drop_column("scores")
+        for column, parent in (
+            ("round_id", "rounds"),
+            ("reviewer_id", "members"),
+            ("reviewee_id", "members"),
+        ):
+            _same_workspace(batch, "feedback", column, parent)
+    with op.batch_alter_table("streaks") as batch:
+        _same_workspace(batch, "streaks", "channel_id", "channels")
+        _same_workspace(batch, "streaks", "member_id", "members")
+
+    with op.batch_alter_table("answers") as batch:
+        batch.add_column(sa.Column("channel_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("source", sa.String(length=10), nullable=True))
+        batch.add_column(sa.Column("message_id", sa.String(length=128), nullable=True))
+    _answer_keys(bind)
+    with op.batch_alter_table("answers") as batch:
+        for column in ("channel_id", "source", "message_id"):
+            batch.alter_column(column, nullable=False)
+        batch.drop_constraint("uq_answers_workspace_id_external_message_id", type_="unique")
+        batch.drop_column("external_message_id")
+        batch.create_unique_constraint(
+            "uq_answers_channel_id_source_message_id", ["channel_id", "source", "message_id"]
+        )
+        batch.create_check_constraint("ck_answers_source", _one_of("source", SOURCES))
+        _same_workspace(batch, "answers", "channel_id", "channels", drop_old=False)
+        _same_workspace(batch, "answers", "round_id", "rounds")
+        _same_workspace(batch, "answers", "member_id", "members")
+
+    with op.batch_alter_table("point_events") as batch:
+        batch.add_column(sa.Column("subject", sa.String(length=40), nullable=True))
+    _point_keys(bind)
+    with op.batch_alter_table("point_events") as batch:
+        batch.alter_column("subject", nullable=False)
+        batch.alter_column("round_id", existing_type=sa.Integer(), nullable=False)
+        batch.drop_constraint("uq_point_events_workspace_id_key", type_="unique")
+        batch.drop_column("key")
+        batch.create_unique_constraint(
+            "uq_point_events_round_id_member_id_kind_subject",
+            ["round_id", "member_id", "kind", "subject"],
+        )
+        batch.create_check_constraint("ck_point_events_kind", _one_of("kind", KINDS))
+        _same_workspace(batch, "point_events", "channel_id", "channels")
+        _same_workspace(batch, "point_events", "member_id", "members")
+        _same_workspace(batch, "point_events", "round_id", "rounds")
+
+    if bind.dialect.name == "sqlite":
+        broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"rows point into another workspace or nowhere: {broken[:5]}")
+
+
+def _skips_to_rows(bind: sa.Connection) -> None:
+    rows = [
+        {"channel_id": channel_id, "local_date": day}
+        for channel_id, dates in bind.execute(sa.select(channels.c.id, channels.c.skip_dates))
+        for day in sorted({date.fromisoformat(d) for d in dates or ()})
+    ]
+    if rows:
+        bind.execute(channel_skips.insert(), rows)
+
+
+def _scores_to_rows(bind: sa.Connection) -> None:
+    rows = [
+        {"feedback_id": feedback_id, "signal": signal, "level": int(level)}
+        for feedback_id, scores in bind.execute(sa.select(feedback.c.id, feedback.c.scores))
+        for signal, level in (scores or {}).items()
+    ]
+    if rows:
+        bind.execute(feedback_scores.insert(), rows)
+
+
+def _answer_keys(bind: sa.Connection) -> None:
+    """Split "channel:message" (a thread reply) and "cmd:request" (the `answer` command)."""
+    found = bind.execute(
+        sa.select(
+            answers.c.id, answers.c.external_message_id, channels.c.id, channels.c.external_id
+        )
+        .join(rounds, rounds.c.id == answers.c.round_id)
+        .join(channels, channels.c.id == rounds.c.channel_id)
+    ).all()
+    for answer_id, key, channel_id, channel_external_id in found:
+        if key.startswith(f"{channel_external_id}:"):
+            source, message_id = "message", key[len(channel_external_id) + 1 :]
+        elif key.startswith("cmd:"):
+            source, message_id = "command", key[len("cmd:") :]
+        else:
+            source, message_id = "message", key
+        bind.execute(
+            answers.update()
+            .where(answers.c.id == answer_id)
+            .values(channel_id=channel_id, source=source, message_id=message_id)
+        )
+
+
+def _point_keys(bind: sa.Connection) -> None:
+    """Split "answer:round:member", "stage:round:member:stage" and
+    "review:round:reviewer:reviewee" (or ":forgotten-feedback" once the reviewee left)."""
+    reviews = {
+        (r, reviewer, reviewee): feedback_id
+        for feedback_id, r, reviewer, reviewee in bind.execute(
+            sa.select(
+                feedback.c.id, feedback.c.round_id, feedback.c.reviewer_id, feedback.c.reviewee_id
+            )
+        )
+    }
+    found = bind.execute(sa.select(point_events.c.id, point_events.c.key)).all()
+    for event_id, key in found:
+        kind, round_id, member_id, *rest = key.split(":", 3)
+        subject = rest[0] if rest else ""
+        if kind == "review":
+            if subject.startswith("forgotten-"):
+                subject = subject[len("forgotten-") :]
+            elif subject.isdigit():
+                review = reviews.get((int(round_id), int(member_id), int(subject)))
+                subject = str(review) if review is not None else subject
+        bind.execute(
+            point_events.update()
+            .where(point_events.c.id == event_id)
+            .values(
+                subject=subject, round_id=sa.func.coalesce(point_events.c.round_id, int(round_id))
+            )
+        )
+
+
+def downgrade() -> None:
+    raise NotImplementedError("0004 moves data into typed tables; restore a backup to go back")
