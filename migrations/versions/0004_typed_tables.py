@@ -263,5 +263,132 @@ def _point_keys(bind: sa.Connection) -> None:
         )
 
 
+def _plain(batch: Any, table: str, column: str, parent: str) -> None:
+    name = f"fk_{table}_{column}_{parent}"
+    batch.drop_constraint(name, type_="foreignkey")
+    batch.create_foreign_key(name, parent, [column], ["id"], ondelete="CASCADE")
+
+
 def downgrade() -> None:
-    raise NotImplementedError("0004 moves data into typed tables; restore a backup to go back")
+    """Pack the typed rows back into 0003's JSON columns and string keys."""
+    bind = op.get_bind()
+    for name, column in (
+        ("channels", sa.Column("skip_dates", sa.JSON(), nullable=True)),
+        ("feedback", sa.Column("scores", sa.JSON(), nullable=True)),
+        ("answers", sa.Column("external_message_id", sa.String(length=160), nullable=True)),
+        ("point_events", sa.Column("key", sa.String(length=160), nullable=True)),
+    ):
+        with op.batch_alter_table(name) as batch:
+            batch.add_column(column)
+    _rows_to_packed(bind)
+
+    with op.batch_alter_table("point_events") as batch:
+        for column, parent in (
+            ("channel_id", "channels"),
+            ("member_id", "members"),
+            ("round_id", "rounds"),
+        ):
+            _plain(batch, "point_events", column, parent)
+        batch.drop_constraint("ck_point_events_kind", type_="check")
+        batch.drop_constraint("uq_point_events_round_id_member_id_kind_subject", type_="unique")
+        batch.drop_column("subject")
+        batch.alter_column("key", existing_type=sa.String(length=160), nullable=False)
+        batch.alter_column("round_id", existing_type=sa.Integer(), nullable=True)
+        batch.create_unique_constraint("uq_point_events_workspace_id_key", ["workspace_id", "key"])
+    with op.batch_alter_table("answers") as batch:
+        batch.drop_constraint("fk_answers_channel_id_channels", type_="foreignkey")
+        _plain(batch, "answers", "round_id", "rounds")
+        _plain(batch, "answers", "member_id", "members")
+        batch.drop_constraint("ck_answers_source", type_="check")
+        batch.drop_constraint("uq_answers_channel_id_source_message_id", type_="unique")
+        for column in ("channel_id", "source", "message_id"):
+            batch.drop_column(column)
+        batch.alter_column(
+            "external_message_id", existing_type=sa.String(length=160), nullable=False
+        )
+        batch.create_unique_constraint(
+            "uq_answers_workspace_id_external_message_id", ["workspace_id", "external_message_id"]
+        )
+    with op.batch_alter_table("streaks") as batch:
+        _plain(batch, "streaks", "channel_id", "channels")
+        _plain(batch, "streaks", "member_id", "members")
+    with op.batch_alter_table("feedback") as batch:
+        for column, parent in (
+            ("round_id", "rounds"),
+            ("reviewer_id", "members"),
+            ("reviewee_id", "members"),
+        ):
+            _plain(batch, "feedback", column, parent)
+        batch.alter_column("scores", existing_type=sa.JSON(), nullable=False)
+    with op.batch_alter_table("rounds") as batch:
+        _plain(batch, "rounds", "channel_id", "channels")
+        batch.drop_constraint("ck_rounds_pacing", type_="check")
+        batch.drop_constraint("uq_rounds_id_workspace_id", type_="unique")
+    with op.batch_alter_table("members") as batch:
+        batch.drop_constraint("uq_members_id_workspace_id", type_="unique")
+    with op.batch_alter_table("channels") as batch:
+        batch.drop_constraint("ck_channels_pacing", type_="check")
+        batch.drop_constraint("uq_channels_id_workspace_id", type_="unique")
+        batch.alter_column("skip_dates", existing_type=sa.JSON(), nullable=False)
+    op.drop_table("feedback_scores")
+    op.drop_table("channel_skips")
+
+
+def _rows_to_packed(bind: sa.Connection) -> None:
+    skipped: dict[int, list[str]] = {}
+    for channel_id, day in bind.execute(
+        sa.select(channel_skips.c.channel_id, channel_skips.c.local_date).order_by(
+            channel_skips.c.local_date
+        )
+    ):
+        skipped.setdefault(channel_id, []).append(day.isoformat())
+    for (channel_id,) in bind.execute(sa.select(channels.c.id)).all():
+        bind.execute(
+            channels.update()
+            .where(channels.c.id == channel_id)
+            .values(skip_dates=skipped.get(channel_id, []))
+        )
+    levels: dict[int, dict[str, int]] = {}
+    for feedback_id, signal, level in bind.execute(
+        sa.select(feedback_scores.c.feedback_id, feedback_scores.c.signal, feedback_scores.c.level)
+    ):
+        levels.setdefault(feedback_id, {})[signal] = level
+    reviews = {}
+    for feedback_id, reviewee_id in bind.execute(
+        sa.select(feedback.c.id, feedback.c.reviewee_id)
+    ).all():
+        reviews[str(feedback_id)] = reviewee_id
+        bind.execute(
+            feedback.update()
+            .where(feedback.c.id == feedback_id)
+            .values(scores=levels.get(feedback_id, {}))
+        )
+    found = bind.execute(
+        sa.select(
+            answers.c.id, answers.c.source, answers.c.message_id, channels.c.external_id
+        ).join(channels, channels.c.id == answers.c.channel_id)
+    ).all()
+    for answer_id, source, message_id, channel_external_id in found:
+        prefix = "cmd" if source == "command" else channel_external_id
+        bind.execute(
+            answers.update()
+            .where(answers.c.id == answer_id)
+            .values(external_message_id=f"{prefix}:{message_id}")
+        )
+    events = bind.execute(
+        sa.select(
+            point_events.c.id,
+            point_events.c.kind,
+            point_events.c.round_id,
+            point_events.c.member_id,
+            point_events.c.subject,
+        )
+    ).all()
+    for event_id, kind, round_id, member_id, subject in events:
+        key = f"{kind}:{round_id}:{member_id}"
+        if kind == "stage":
+            key += f":{subject}"
+        elif kind == "review":
+            reviewee = reviews.get(subject)
+            key += f":{reviewee}" if reviewee is not None else f":forgotten-{subject}"
+        bind.execute(point_events.update().where(point_events.c.id == event_id).values(key=key))

@@ -498,3 +498,43 @@ def test_the_database_refuses_words_and_levels_outside_their_vocabulary(
         "INSERT INTO point_events (workspace_id, channel_id, member_id, round_id, kind, subject, "
         "points, created_at) VALUES (1, 1, 1, 1, 'bonus', '', 1, CURRENT_TIMESTAMP)",
     )
+
+
+def test_a_downgrade_packs_the_rows_back_as_0003_stored_them(database_url: str) -> None:
+    if database_url.startswith("postgresql"):
+        _reset_postgres(database_url)
+    command.upgrade(alembic_config(database_url), "0001")
+    _rows_at_0001(database_url)
+    upgrade(database_url)
+    command.downgrade(alembic_config(database_url), "0003")
+
+    async def packed(session: AsyncSession) -> dict[str, Any]:
+        async def pairs(sql: str) -> set[tuple[Any, ...]]:
+            return set((await session.execute(text(sql))).tuples())
+
+        channels = table("channels", column("id", Integer()), column("skip_dates", JSON()))
+        fb = table("feedback", column("id", Integer()), column("scores", JSON()))
+        return {
+            "skips": dict(
+                (await session.execute(select(channels.c.id, channels.c.skip_dates))).tuples().all()
+            ),
+            "scores": dict((await session.execute(select(fb.c.id, fb.c.scores))).tuples().all()),
+            "answers": await pairs("SELECT id, external_message_id FROM answers"),
+            "points": await pairs("SELECT id, key FROM point_events"),
+        }
+
+    assert _in_session(database_url, packed) == {
+        "skips": {1: ["2026-11-30", "2026-12-01"], 2: []},
+        "scores": {1: {"problem": 3, "tradeoffs": 4}},
+        "answers": {(1, "C1:1700.1"), (2, "cmd:req-9"), (3, "555:999")},
+        "points": {
+            (1, "answer:1:1"),
+            (2, "stage:1:1:scope"),
+            (3, "answer:1:2"),
+            (4, "stage:1:2:functional"),
+            (5, "review:1:1:2"),
+            (6, "answer:2:3"),
+        },
+    }
+    upgrade(database_url)
+    assert _in_session(database_url, _read_back)["points"] >= {(5, PointKind.REVIEW, 1, 1, "1", 3)}
