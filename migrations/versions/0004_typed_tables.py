@@ -27,50 +27,28 @@ PACING = ("drip", "all", "manual")
 SOURCES = ("message", "command")
 KINDS = ("answer", "stage", "review")
 
-channels = sa.table(
-    "channels",
-    sa.column("id", sa.Integer()),
-    sa.column("external_id", sa.String()),
-    sa.column("skip_dates", sa.JSON()),
-)
-channel_skips = sa.table(
-    "channel_skips",
-    sa.column("channel_id", sa.Integer()),
-    sa.column("local_date", sa.Date()),
-)
-feedback = sa.table(
-    "feedback",
-    sa.column("id", sa.Integer()),
-    sa.column("round_id", sa.Integer()),
-    sa.column("reviewer_id", sa.Integer()),
-    sa.column("reviewee_id", sa.Integer()),
-    sa.column("scores", sa.JSON()),
-)
-feedback_scores = sa.table(
-    "feedback_scores",
-    sa.column("feedback_id", sa.Integer()),
-    sa.column("signal", sa.String()),
-    sa.column("level", sa.SmallInteger()),
-)
-rounds = sa.table("rounds", sa.column("id", sa.Integer()), sa.column("channel_id", sa.Integer()))
-answers = sa.table(
+
+def _table(name: str, **types: sa.types.TypeEngine[Any]) -> sa.TableClause:
+    """The columns this revision reads or writes, typed so JSON and dates convert."""
+    columns = {"id": sa.Integer(), **types}
+    return sa.table(name, *(sa.column(n, t) for n, t in columns.items()))
+
+
+ID, TEXT = sa.Integer(), sa.String()
+channels = _table("channels", external_id=TEXT, skip_dates=sa.JSON())
+channel_skips = _table("channel_skips", channel_id=ID, local_date=sa.Date())
+feedback = _table("feedback", round_id=ID, reviewer_id=ID, reviewee_id=ID, scores=sa.JSON())
+feedback_scores = _table("feedback_scores", feedback_id=ID, signal=TEXT, level=ID)
+rounds = _table("rounds", channel_id=ID)
+answers = _table(
     "answers",
-    sa.column("id", sa.Integer()),
-    sa.column("round_id", sa.Integer()),
-    sa.column("external_message_id", sa.String()),
-    sa.column("channel_id", sa.Integer()),
-    sa.column("source", sa.String()),
-    sa.column("message_id", sa.String()),
+    round_id=ID,
+    external_message_id=TEXT,
+    channel_id=ID,
+    source=TEXT,
+    message_id=TEXT,
 )
-point_events = sa.table(
-    "point_events",
-    sa.column("id", sa.Integer()),
-    sa.column("round_id", sa.Integer()),
-    sa.column("member_id", sa.Integer()),
-    sa.column("kind", sa.String()),
-    sa.column("key", sa.String()),
-    sa.column("subject", sa.String()),
-)
+point_events = _table("point_events", round_id=ID, member_id=ID, kind=TEXT, key=TEXT, subject=TEXT)
 
 
 def _one_of(column: str, words: Sequence[str]) -> str:
