@@ -52,8 +52,7 @@ async def sync_answer_points(
     existing = set(
         (await session.execute(select(PointEvent.kind, PointEvent.subject).where(*mine))).tuples()
     )
-    stale = [id for id in existing if id not in wanted]
-    for kind, subject in stale:
+    for kind, subject in existing - wanted.keys():
         await session.execute(
             delete(PointEvent).where(*mine, PointEvent.kind == kind, PointEvent.subject == subject)
         )

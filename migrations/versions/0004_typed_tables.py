@@ -107,13 +107,13 @@ def upgrade() -> None:
 
     with op.batch_alter_table("channels") as batch:
         batch.create_unique_constraint("uq_channels_id_workspace_id", ["id", "workspace_id"])
-        batch.create_check_constraint("ck_channels_pacing", _one_of("pacing", PACING))
+        batch.create_check_constraint(op.f("ck_channels_pacing"), _one_of("pacing", PACING))
         batch.drop_column("skip_dates")
     with op.batch_alter_table("members") as batch:
         batch.create_unique_constraint("uq_members_id_workspace_id", ["id", "workspace_id"])
     with op.batch_alter_table("rounds") as batch:
         batch.create_unique_constraint("uq_rounds_id_workspace_id", ["id", "workspace_id"])
-        batch.create_check_constraint("ck_rounds_pacing", _one_of("pacing", PACING))
+        batch.create_check_constraint(op.f("ck_rounds_pacing"), _one_of("pacing", PACING))
         _same_workspace(batch, "rounds", "channel_id", "channels")
     with op.batch_alter_table("feedback") as batch:
         batch.drop_column("scores")
@@ -140,7 +140,7 @@ def upgrade() -> None:
         batch.create_unique_constraint(
             "uq_answers_channel_id_source_message_id", ["channel_id", "source", "message_id"]
         )
-        batch.create_check_constraint("ck_answers_source", _one_of("source", SOURCES))
+        batch.create_check_constraint(op.f("ck_answers_source"), _one_of("source", SOURCES))
         _same_workspace(batch, "answers", "channel_id", "channels", drop_old=False)
         _same_workspace(batch, "answers", "round_id", "rounds")
         _same_workspace(batch, "answers", "member_id", "members")
@@ -157,7 +157,7 @@ def upgrade() -> None:
             "uq_point_events_round_id_member_id_kind_subject",
             ["round_id", "member_id", "kind", "subject"],
         )
-        batch.create_check_constraint("ck_point_events_kind", _one_of("kind", KINDS))
+        batch.create_check_constraint(op.f("ck_point_events_kind"), _one_of("kind", KINDS))
         _same_workspace(batch, "point_events", "channel_id", "channels")
         _same_workspace(batch, "point_events", "member_id", "members")
         _same_workspace(batch, "point_events", "round_id", "rounds")
@@ -267,7 +267,7 @@ def downgrade() -> None:
             ("round_id", "rounds"),
         ):
             _plain(batch, "point_events", column, parent)
-        batch.drop_constraint("ck_point_events_kind", type_="check")
+        batch.drop_constraint(op.f("ck_point_events_kind"), type_="check")
         batch.drop_constraint("uq_point_events_round_id_member_id_kind_subject", type_="unique")
         batch.drop_column("subject")
         batch.alter_column("key", existing_type=sa.String(length=160), nullable=False)
@@ -277,7 +277,7 @@ def downgrade() -> None:
         batch.drop_constraint("fk_answers_channel_id_channels", type_="foreignkey")
         _plain(batch, "answers", "round_id", "rounds")
         _plain(batch, "answers", "member_id", "members")
-        batch.drop_constraint("ck_answers_source", type_="check")
+        batch.drop_constraint(op.f("ck_answers_source"), type_="check")
         batch.drop_constraint("uq_answers_channel_id_source_message_id", type_="unique")
         for column in ("channel_id", "source", "message_id"):
             batch.drop_column(column)
@@ -300,12 +300,12 @@ def downgrade() -> None:
         batch.alter_column("scores", existing_type=sa.JSON(), nullable=False)
     with op.batch_alter_table("rounds") as batch:
         _plain(batch, "rounds", "channel_id", "channels")
-        batch.drop_constraint("ck_rounds_pacing", type_="check")
+        batch.drop_constraint(op.f("ck_rounds_pacing"), type_="check")
         batch.drop_constraint("uq_rounds_id_workspace_id", type_="unique")
     with op.batch_alter_table("members") as batch:
         batch.drop_constraint("uq_members_id_workspace_id", type_="unique")
     with op.batch_alter_table("channels") as batch:
-        batch.drop_constraint("ck_channels_pacing", type_="check")
+        batch.drop_constraint(op.f("ck_channels_pacing"), type_="check")
         batch.drop_constraint("uq_channels_id_workspace_id", type_="unique")
         batch.alter_column("skip_dates", existing_type=sa.JSON(), nullable=False)
     op.drop_table("feedback_scores")

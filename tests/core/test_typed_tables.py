@@ -3,6 +3,7 @@ database itself refuses rows that break the vocabularies or cross workspaces."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
@@ -10,16 +11,30 @@ from typing import Any, TypeVar
 
 import pytest
 from alembic import command
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Time, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Time,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql import column, table
 
 from bot import rubric_scores, skips
-from bot.db import make_engine, make_sessions
+from bot.db import Base, make_engine, make_sessions
 from bot.kinds import AnswerSource, Pacing, PointKind
 from bot.migrate import alembic_config, upgrade
 from bot.models import Answer, Channel, Feedback, Member, PointEvent, Round, Streak, Workspace
+from bot.settings import PROJECT_ROOT
 from tests.core.test_project_rules import _reset_postgres
 
 T = TypeVar("T")
@@ -538,3 +553,59 @@ def test_a_downgrade_packs_the_rows_back_as_0003_stored_them(database_url: str) 
     }
     upgrade(database_url)
     assert _in_session(database_url, _read_back)["points"] >= {(5, PointKind.REVIEW, 1, 1, "1", 3)}
+
+
+def test_the_migrated_database_has_the_models_checks_under_the_same_names(
+    database_url: str,
+) -> None:
+    """Autogenerate does not compare CHECK constraints, so this does."""
+    if database_url.startswith("postgresql"):
+        _reset_postgres(database_url)
+    upgrade(database_url)
+    expected = {
+        (t.name, c.name)
+        for t in Base.metadata.sorted_tables
+        for c in CreateTable(t).element.constraints
+        if isinstance(c, CheckConstraint)
+    }
+
+    async def found() -> set[tuple[str, str | None]]:
+        engine = make_engine(database_url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(
+                    lambda sync: {
+                        (name, check["name"])
+                        for name in inspect(sync).get_table_names()
+                        for check in inspect(sync).get_check_constraints(name)
+                    }
+                )
+        finally:
+            await engine.dispose()
+
+    assert {name for _, name in expected} >= {
+        "ck_channels_pacing",
+        "ck_rounds_pacing",
+        "ck_answers_source",
+        "ck_point_events_kind",
+        "ck_feedback_scores_level",
+    }
+    assert asyncio.run(found()) == expected
+
+
+def test_revisions_import_nothing_from_the_application() -> None:
+    imported = set()
+    for path in (PROJECT_ROOT / "migrations" / "versions").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {(path.name, a.name.split(".")[0]) for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add((path.name, node.module.split(".")[0]))
+    assert {module for _, module in imported} <= {
+        "collections",
+        "datetime",
+        "typing",
+        "sqlalchemy",
+        "alembic",
+        "__future__",
+    }, sorted(imported)
