@@ -7,9 +7,9 @@ from datetime import date
 from bot.models import Channel, ChannelSkip
 
 
-def skipped(channel: Channel, since: date | None = None) -> list[date]:
-    """The skipped days in order, from `since` on when given."""
-    return sorted(s.local_date for s in channel.skips if since is None or s.local_date >= since)
+def skipped(channel: Channel) -> list[date]:
+    """The skipped days in order."""
+    return sorted(s.local_date for s in channel.skips)
 
 
 def skip(channel: Channel, day: date) -> None:
