@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, text
 
 from bot.chat import CommandInvoked, MessagePosted, MessageRef
+from bot.kinds import AnswerSource, PointKind
 from bot.models import Answer, Channel, Member, PointEvent, Round
 from tests.conftest import POSTGRES_TEST_URL, _postgres_schema, postgres_unavailable
 from tests.support.harness import Harness, make_harness
@@ -81,10 +82,12 @@ async def ingest(url: str, n: int) -> tuple[float, float]:
             session.add(
                 Answer(
                     workspace_id=rnd.workspace_id,
+                    channel_id=rnd.channel_id,
                     round_id=rnd.id,
                     member_id=member_ids[i % len(member_ids)],
                     stage_key="metrics",
-                    external_message_id=f"raw{i}",
+                    source=AnswerSource.MESSAGE,
+                    message_id=f"raw{i}",
                     text=f"answer {i}",
                     created_at=h.clock.now(),
                 )
@@ -121,8 +124,8 @@ async def boards(url: str, events: int) -> tuple[float, float]:
                 channel_id=channel.id,
                 member_id=members[i % 200].id,
                 round_id=rnd.id,
-                kind="stage",
-                key=f"bench:{i}",
+                kind=PointKind.STAGE,
+                subject=f"bench:{i}",
                 points=2,
                 created_at=now - timedelta(minutes=26 * i),
             )

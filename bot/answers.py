@@ -30,6 +30,7 @@ from bot.chat import (
 )
 from bot.content import Framework
 from bot.directory import channel_for, member_for
+from bot.kinds import AnswerSource
 from bot.models import Answer, Round, StagePost
 
 if TYPE_CHECKING:
@@ -70,8 +71,16 @@ def empty_answer_message(framework: Framework, stage_key: str) -> OutgoingMessag
     )
 
 
-def message_key(channel: ChannelRef, message_id: str) -> str:
-    return f"{channel.channel_id}:{message_id}"
+@dataclass(frozen=True)
+class AnswerKey:
+    """What makes an answer one answer in its channel: a redelivery carries the same key."""
+
+    source: AnswerSource
+    message_id: str
+
+
+def message_key(message_id: str) -> AnswerKey:
+    return AnswerKey(AnswerSource.MESSAGE, message_id)
 
 
 async def current_stage(session: AsyncSession, round_id: int, framework: Framework) -> str:
@@ -115,7 +124,7 @@ async def record(
     rnd_lookup: tuple[ChannelRef, str] | Round,
     actor: Actor,
     text: str,
-    external_key: str,
+    key: AnswerKey,
 ) -> Outcome:
     """Record one answer; shared by thread replies and the `answer` command."""
     now = kata.clock.now()
@@ -129,8 +138,9 @@ async def record(
             return Outcome()
         duplicate = await session.scalar(
             select(Answer.id).where(
-                Answer.workspace_id == rnd.workspace_id,
-                Answer.external_message_id == external_key,
+                Answer.channel_id == rnd.channel_id,
+                Answer.source == key.source,
+                Answer.message_id == key.message_id,
             )
         )
         if duplicate is not None:
@@ -161,10 +171,12 @@ async def record(
         )
         answer = Answer(
             workspace_id=rnd.workspace_id,
+            channel_id=rnd.channel_id,
             round_id=rnd.id,
             member_id=member.id,
             stage_key=stage,
-            external_message_id=external_key,
+            source=key.source,
+            message_id=key.message_id,
             text=choice.text[:MAX_ANSWER_CHARS],
             created_at=now,
         )
@@ -190,7 +202,7 @@ async def on_posted(kata: Deps, event: MessagePosted) -> Outcome:
         (event.message.channel, thread.thread_id),
         event.actor,
         event.text,
-        message_key(event.message.channel, event.message.message_id),
+        message_key(event.message.message_id),
     )
 
 
@@ -241,7 +253,8 @@ async def _find(
         return None
     return await session.scalar(
         select(Answer).where(
-            Answer.workspace_id == row.workspace_id,
-            Answer.external_message_id == message_key(channel, message_id),
+            Answer.channel_id == row.id,
+            Answer.source == AnswerSource.MESSAGE,
+            Answer.message_id == message_id,
         )
     )

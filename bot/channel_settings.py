@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from bot import skips
 from bot.chat import CommandInvoked, Field, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Parsed
 from bot.directory import channel_for, member_for
 from bot.echo import echo
+from bot.kinds import Pacing
 from bot.models import Channel, Member
 from bot.plurals import every, plural
 from bot.prompt_bank import workspace_prompts
@@ -118,21 +120,21 @@ async def _setup(change: Change) -> str:
     return f"{lead}: rounds at {when}{then}."
 
 
-def pacing_text(pacing: str, drip_minutes: int) -> str:
+def pacing_text(pacing: Pacing, drip_minutes: int) -> str:
     return {
-        "drip": f"a new stage {every(drip_minutes, 'minute')}",
-        "all": "all stages at once",
-        "manual": "each stage on /kata next",
+        Pacing.DRIP: f"a new stage {every(drip_minutes, 'minute')}",
+        Pacing.ALL: "all stages at once",
+        Pacing.MANUAL: "each stage on /kata next",
     }[pacing]
 
 
 async def _pace(change: Change) -> str:
     channel, parsed = change.channel, change.parsed
     words = [w.lower() for w in parsed.words]
-    if not words or words[0] not in ("drip", "all", "manual"):
+    if not words or words[0] not in tuple(Pacing):
         raise CommandError("Choose drip, all or manual.", parsed.spec)
-    channel.pacing = words[0]
-    if words[0] == "drip" and len(words) > 1:
+    channel.pacing = Pacing(words[0])
+    if channel.pacing == Pacing.DRIP and len(words) > 1:
         if not words[1].isdigit() or not MIN_DRIP <= int(words[1]) <= MAX_DRIP:
             raise CommandError(
                 f"Minutes between stages must be a whole number from {MIN_DRIP} to {MAX_DRIP}.",
@@ -213,11 +215,10 @@ def _day(change: Change, words: list[str]) -> date | None:
         ) from None
 
 
-def _skipped(channel: Channel, today: date) -> list[str]:
+def _skipped(channel: Channel, today: date) -> list[date]:
     """The channel's skipped dates, without those long gone."""
-    return [
-        d for d in channel.skip_dates or [] if date.fromisoformat(d) >= today - timedelta(days=1)
-    ]
+    skips.forget_before(channel, today - timedelta(days=1))
+    return skips.skipped(channel)
 
 
 async def _skip(change: Change) -> str:
@@ -245,10 +246,8 @@ async def _skip(change: Change) -> str:
             "nothing to skip.",
             spec,
         )
-    keep = _skipped(channel, today)
-    if day.isoformat() not in keep:
-        keep.append(day.isoformat())
-    channel.skip_dates = sorted(keep)
+    _skipped(channel, today)
+    skips.skip(channel, day)
     return (
         f"The round on {day:%a %d %b %Y} will be skipped; streaks are not affected. "
         f"Undo with /kata unskip {day.isoformat()}."
@@ -261,14 +260,13 @@ async def _unskip(change: Change) -> str:
     keep = _skipped(channel, today)
     day = _day(change, change.parsed.words)
     if day is None:
-        upcoming = [d for d in keep if date.fromisoformat(d) >= today]
+        upcoming = [d for d in keep if d >= today]
         if not upcoming:
             raise CommandError("No upcoming round is skipped.", spec)
-        day = date.fromisoformat(upcoming[0])
-    if day.isoformat() not in keep:
+        day = upcoming[0]
+    if day not in keep:
         raise CommandError(f"The round on {day:%a %d %b %Y} is not skipped.", spec)
-    keep.remove(day.isoformat())
-    channel.skip_dates = keep
+    skips.unskip(channel, day)
     return f"The round on {day:%a %d %b %Y} is back on."
 
 
@@ -306,8 +304,8 @@ def describe(kata: Deps, channel: Channel) -> Section:
         fields.append(Field("Tags", ", ".join(channel.tag_filter)))
     if channel.difficulty_filter:
         fields.append(Field("Difficulty", ", ".join(channel.difficulty_filter)))
-    if channel.skip_dates:
-        fields.append(Field("Skipping", ", ".join(channel.skip_dates)))
+    if skipped := skips.skipped(channel):
+        fields.append(Field("Skipping", ", ".join(d.isoformat() for d in skipped)))
     text = channel.paused_reason or ""
     return Section(heading="Schedule", text=text, fields=tuple(fields))
 

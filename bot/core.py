@@ -49,6 +49,7 @@ from bot.echo import clip, echo
 from bot.inbound_text import clean_event
 from bot.job_table import JOBS
 from bot.jobs import JobQueue
+from bot.kinds import AnswerSource, Pacing
 from bot.models import Round
 from bot.port import ChatPort
 from bot.prompt_bank import workspace_prompts
@@ -296,10 +297,10 @@ class Kata:
             return _reply(text_message("There is no round running here yet. Try /kata now."))
         if rnd.wrapped_up_at is not None:
             return _reply(text_message("This round is wrapped up; the next one comes on schedule."))
-        if rnd.pacing != "manual" and not await self._may_manage(channel, actor):
+        if rnd.pacing != Pacing.MANUAL and not await self._may_manage(channel, actor):
             timed = (
                 f"posts {channel_settings.pacing_text(rnd.pacing, rnd.drip_minutes)} by itself"
-                if rnd.pacing == "drip"
+                if rnd.pacing == Pacing.DRIP
                 else "has all its stages out and wraps up by itself"
             )
             return _reply(
@@ -322,7 +323,7 @@ class Kata:
         rnd = await self._round_for(cmd.channel, cmd.thread)
         if rnd is None:
             return _reply(text_message("There is no round to answer yet."))
-        key = f"cmd:{cmd.request_id or uuid.uuid4().hex}"
+        key = answers.AnswerKey(AnswerSource.COMMAND, cmd.request_id or uuid.uuid4().hex)
         outcome = await answers.record(self, rnd, cmd.actor, parsed.rest, key)
         if outcome.react and not outcome.replies:
             outcome.replies.append(Reply(text_message(f"Answer recorded for round #{rnd.seq}.")))

@@ -52,7 +52,7 @@ async def channel_for(
         channel = Channel(
             workspace_id=ws.id,
             external_id=ref.channel_id,
-            skip_dates=[],
+            skips=[],
             tag_filter=[],
             difficulty_filter=[],
             created_at=now,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from bot import streaks
 from bot.content import Rubric
+from bot.kinds import PointKind
 from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Round, Streak
 
 if TYPE_CHECKING:
@@ -119,10 +120,10 @@ async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
     other_rows: list[tuple[tuple[int, datetime], dict[str, Cell]]] = []
     for event, rnd, member in events:
         at: int | None = None
-        if rnd is not None and event.kind == "answer":
+        if rnd is not None and event.kind == PointKind.ANSWER:
             at = first_answer.get((rnd.id, member.id))
-        elif rnd is not None and event.kind == "stage":
-            at = first_of_stage.get((rnd.id, member.id, event.key.rsplit(":", 1)[-1]))
+        elif rnd is not None and event.kind == PointKind.STAGE:
+            at = first_of_stage.get((rnd.id, member.id, event.subject))
         if at is not None:
             earned[at] += event.points
             continue
@@ -205,7 +206,9 @@ async def member_sheet(session: AsyncSession, member: Member, rubric: Rubric) ->
                 at=fb.updated_at,
                 other_member=other_name or FORGOTTEN,
                 detail="; ".join(
-                    f"{s.key}={fb.scores[s.key]}" for s in rubric.signals if s.key in fb.scores
+                    f"{s.key}={fb.scores[s.key].level}"
+                    for s in rubric.signals
+                    if s.key in fb.scores
                 ),
                 strength=fb.strength,
                 improvement=fb.improvement,
@@ -237,7 +240,7 @@ async def member_sheet(session: AsyncSession, member: Member, rubric: Rubric) ->
         sheet.add(
             kind="points",
             **(_round_cells(rnd, names) if rnd else {"channel": names.get(event.channel_id)}),
-            stage=event.key.rsplit(":", 1)[-1] if event.kind == "stage" else None,
+            stage=event.subject if event.kind == PointKind.STAGE else None,
             at=event.created_at,
             detail=event.kind,
             points=event.points,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot import points
+from bot import points, rubric_scores
 from bot.chat import (
     Actor,
     Choice,
@@ -229,13 +229,11 @@ async def _record(kata: Deps, actor: Actor, round_id: int, review: Review) -> Ou
                 created_at=now,
             )
             session.add(row)
-        kept = {k: v for k, v in (row.scores or {}).items() if k not in scores}
-        row.scores = {**kept, **scores}
-        scores = dict(row.scores)
+        kept = rubric_scores.update(row, scores)
+        scores = rubric_scores.levels(row)
         row.strength, row.improvement, row.updated_at = review.strength, review.improvement, now
-        earned = (
-            0 if updated else await points.award_review(session, rnd, reviewer.id, reviewee.id, now)
-        )
+        await session.flush()
+        earned = 0 if updated else await points.award_review(session, rnd, reviewer.id, row.id, now)
         ref = await channel_ref(session, rnd.channel_id)
         reviewee_user = UserRef(ref.platform, ref.workspace_id, reviewee.external_id)
         reviewee_name, seq = reviewee.display_name, rnd.seq

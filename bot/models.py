@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
+    Enum,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     SmallInteger,
@@ -18,9 +21,30 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
 from bot.db import Base, UTCDateTime
+from bot.kinds import AnswerSource, Pacing, PointKind
+
+
+def _vocabulary(kind: type[StrEnum], name: str, length: int) -> Enum:
+    """A column holding one word of `kind`, stored as text and held by a named CHECK."""
+    return Enum(
+        kind,
+        name=name,
+        length=length,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+def _same_workspace(column: str, parent: str, ondelete: str = "CASCADE") -> ForeignKeyConstraint:
+    """A reference that also carries the workspace, so a row can never point into another
+    workspace: the parent's `(id, workspace_id)` is unique for this."""
+    return ForeignKeyConstraint(
+        [column, "workspace_id"], [f"{parent}.id", f"{parent}.workspace_id"], ondelete=ondelete
+    )
 
 
 class Workspace(Base):
@@ -37,7 +61,10 @@ class Workspace(Base):
 
 class Member(Base):
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        UniqueConstraint("id", "workspace_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -51,7 +78,10 @@ class Channel(Base):
     """A practice channel and its schedule (the schedule is the source of truth for timers)."""
 
     __tablename__ = "channels"
-    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        UniqueConstraint("id", "workspace_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -61,17 +91,32 @@ class Channel(Base):
     post_time: Mapped[time] = mapped_column(Time(), default=time(9, 0))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     weekdays: Mapped[int] = mapped_column(SmallInteger, default=0b0011111)
-    pacing: Mapped[str] = mapped_column(String(10), default="drip")
+    pacing: Mapped[Pacing] = mapped_column(_vocabulary(Pacing, "pacing", 10), default=Pacing.DRIP)
     drip_minutes: Mapped[int] = mapped_column(Integer, default=60)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    skip_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
     tag_filter: Mapped[list[str]] = mapped_column(JSON, default=list)
     difficulty_filter: Mapped[list[str]] = mapped_column(JSON, default=list)
     setup_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL"), nullable=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    skips: Mapped[list[ChannelSkip]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ChannelSkip.local_date"
+    )
+    """Read and changed through `bot.skips`; loaded with the channel, so a schedule needs
+    no query of its own."""
+
+
+class ChannelSkip(Base):
+    """A day on which the channel's round is not posted (`/kata skip`)."""
+
+    __tablename__ = "channel_skips"
+    __table_args__ = (UniqueConstraint("channel_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date())
 
 
 class CustomPrompt(Base):
@@ -100,17 +145,19 @@ class Round(Base):
     __table_args__ = (
         UniqueConstraint("channel_id", "local_date"),
         UniqueConstraint("channel_id", "seq"),
+        UniqueConstraint("id", "workspace_id"),
+        _same_workspace("channel_id", "channels"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column()
     local_date: Mapped[date] = mapped_column(Date())
     seq: Mapped[int] = mapped_column(Integer)
     prompt_key: Mapped[str] = mapped_column(String(64))
     prompt_title: Mapped[str] = mapped_column(String(120))
     thread_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    pacing: Mapped[str] = mapped_column(String(10))
+    pacing: Mapped[Pacing] = mapped_column(_vocabulary(Pacing, "pacing", 10))
     drip_minutes: Mapped[int] = mapped_column(Integer)
     stages_posted: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -136,14 +183,22 @@ class Answer(Base):
     event finds its row, an edit updates it, a delete removes it."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("workspace_id", "external_message_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel_id", "source", "message_id"),
+        _same_workspace("channel_id", "channels"),
+        _same_workspace("round_id", "rounds"),
+        _same_workspace("member_id", "members"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column()
+    round_id: Mapped[int] = mapped_column(index=True)
+    member_id: Mapped[int] = mapped_column(index=True)
     stage_key: Mapped[str] = mapped_column(String(20))
-    external_message_id: Mapped[str] = mapped_column(String(160))
+    source: Mapped[AnswerSource] = mapped_column(_vocabulary(AnswerSource, "source", 10))
+    message_id: Mapped[str] = mapped_column(String(128))
+    """The platform's message id, or its request id for an answer sent by command."""
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -153,35 +208,60 @@ class Feedback(Base):
     """One reviewer's rubric for one member in one round; a second review updates this row."""
 
     __tablename__ = "feedback"
-    __table_args__ = (UniqueConstraint("round_id", "reviewer_id", "reviewee_id"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "reviewer_id", "reviewee_id"),
+        _same_workspace("round_id", "rounds"),
+        _same_workspace("reviewer_id", "members"),
+        _same_workspace("reviewee_id", "members"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
-    reviewer_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), index=True
-    )
-    reviewee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), index=True, nullable=True
-    )
+    round_id: Mapped[int] = mapped_column()
+    reviewer_id: Mapped[int] = mapped_column(index=True)
+    reviewee_id: Mapped[int | None] = mapped_column(index=True, nullable=True)
     """None once the reviewee used `forgetme`: the review still counts for the reviewer."""
-    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    scores: Mapped[dict[str, FeedbackScore]] = relationship(
+        collection_class=attribute_keyed_dict("signal"),
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    """By signal key; read and changed through `bot.scores`."""
     strength: Mapped[str] = mapped_column(Text, default="")
     improvement: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class FeedbackScore(Base):
+    """One rubric signal's level (1-4) in one review."""
+
+    __tablename__ = "feedback_scores"
+    __table_args__ = (
+        UniqueConstraint("feedback_id", "signal"),
+        CheckConstraint("level BETWEEN 1 AND 4", name="level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
+    signal: Mapped[str] = mapped_column(String(40))
+    level: Mapped[int] = mapped_column(SmallInteger)
+
+
 class Streak(Base):
     """Kept incrementally as answers arrive; `bot.streaks.recompute` rebuilds it from history."""
 
     __tablename__ = "streaks"
-    __table_args__ = (UniqueConstraint("channel_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel_id", "member_id"),
+        _same_workspace("channel_id", "channels"),
+        _same_workspace("member_id", "members"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column()
+    member_id: Mapped[int] = mapped_column()
     current: Mapped[int] = mapped_column(Integer, default=0)
     longest: Mapped[int] = mapped_column(Integer, default=0)
     freezes: Mapped[int] = mapped_column(Integer, default=0)
@@ -190,24 +270,28 @@ class Streak(Base):
 
 
 class PointEvent(Base):
-    """Points are a ledger of events with a natural key, so awarding twice is impossible and
-    taking back (a deleted answer) is a delete."""
+    """Points are a ledger of events with a natural key (the rule, the round, the member and
+    what was paid for), so awarding twice is impossible and taking back (a deleted answer) is
+    a delete."""
 
     __tablename__ = "point_events"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "key"),
+        UniqueConstraint("round_id", "member_id", "kind", "subject"),
         Index("ix_point_events_channel_id_created_at", "channel_id", "created_at"),
+        _same_workspace("channel_id", "channels"),
+        _same_workspace("member_id", "members"),
+        _same_workspace("round_id", "rounds"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    round_id: Mapped[int | None] = mapped_column(
-        ForeignKey("rounds.id", ondelete="CASCADE"), nullable=True
-    )
-    kind: Mapped[str] = mapped_column(String(20))
-    key: Mapped[str] = mapped_column(String(160))
+    channel_id: Mapped[int] = mapped_column()
+    member_id: Mapped[int] = mapped_column(index=True)
+    round_id: Mapped[int] = mapped_column()
+    kind: Mapped[PointKind] = mapped_column(_vocabulary(PointKind, "kind", 20))
+    subject: Mapped[str] = mapped_column(String(40), default="")
+    """What the rule paid for: nothing (answer), the stage's key (stage) or the review's
+    feedback id (review, so a review keeps its points when its reviewee is forgotten)."""
     points: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 

@@ -1,4 +1,5 @@
-"""The point scheme, kept as a ledger of `PointEvent` rows with natural keys.
+"""The point scheme, kept as a ledger of `PointEvent` rows with natural keys
+(rule, round, member, subject).
 
 - 5 points for answering a round (your first answer in it),
 - 2 points for every stage of the round you cover (so covering all ten is worth 20),
@@ -16,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.kinds import PointKind
 from bot.models import Answer, PointEvent, Round
 
 ANSWER_POINTS = 5
@@ -37,39 +39,34 @@ async def sync_answer_points(
             )
         ).all()
     )
-    wanted: dict[str, tuple[str, int]] = {}
+    wanted: dict[tuple[PointKind, str], int] = {}
     if stages:
-        wanted[f"answer:{rnd.id}:{member_id}"] = ("answer", ANSWER_POINTS)
+        wanted[PointKind.ANSWER, ""] = ANSWER_POINTS
     for stage in stages:
-        wanted[f"stage:{rnd.id}:{member_id}:{stage}"] = ("stage", STAGE_POINTS)
-    prefix_keys = (f"answer:{rnd.id}:{member_id}", f"stage:{rnd.id}:{member_id}:")
-    existing = (
-        await session.scalars(
-            select(PointEvent.key).where(
-                PointEvent.workspace_id == rnd.workspace_id,
-                PointEvent.round_id == rnd.id,
-                PointEvent.member_id == member_id,
-                PointEvent.kind.in_(("answer", "stage")),
-            )
-        )
-    ).all()
-    stale = [k for k in existing if k not in wanted and k.startswith(prefix_keys)]
-    if stale:
+        wanted[PointKind.STAGE, stage] = STAGE_POINTS
+    mine = (
+        PointEvent.round_id == rnd.id,
+        PointEvent.member_id == member_id,
+        PointEvent.kind.in_((PointKind.ANSWER, PointKind.STAGE)),
+    )
+    existing = set(
+        (await session.execute(select(PointEvent.kind, PointEvent.subject).where(*mine))).tuples()
+    )
+    for kind, subject in existing - wanted.keys():
         await session.execute(
-            delete(PointEvent).where(
-                PointEvent.workspace_id == rnd.workspace_id, PointEvent.key.in_(stale)
-            )
+            delete(PointEvent).where(*mine, PointEvent.kind == kind, PointEvent.subject == subject)
         )
-    for key, (kind, points) in wanted.items():
-        if key not in existing:
-            session.add(_event(rnd, member_id, kind, key, points, now))
+    for (kind, subject), points in wanted.items():
+        if (kind, subject) not in existing:
+            session.add(_event(rnd, member_id, kind, subject, points, now))
 
 
 async def award_review(
-    session: AsyncSession, rnd: Round, reviewer_id: int, reviewee_id: int, now: datetime
+    session: AsyncSession, rnd: Round, reviewer_id: int, feedback_id: int, now: datetime
 ) -> int:
-    """Pay for a first review of a member in a round; returns the points awarded."""
-    key = f"review:{rnd.id}:{reviewer_id}:{reviewee_id}"
+    """Pay for a first review of a member in a round (one `Feedback` row); returns the points
+    awarded."""
+    subject = str(feedback_id)
     existing = await session.scalar(
         select(func.count())
         .select_from(PointEvent)
@@ -77,22 +74,25 @@ async def award_review(
             PointEvent.workspace_id == rnd.workspace_id,
             PointEvent.round_id == rnd.id,
             PointEvent.member_id == reviewer_id,
-            PointEvent.kind == "review",
+            PointEvent.kind == PointKind.REVIEW,
         )
     )
     already = await session.scalar(
         select(PointEvent.id).where(
-            PointEvent.workspace_id == rnd.workspace_id, PointEvent.key == key
+            PointEvent.round_id == rnd.id,
+            PointEvent.member_id == reviewer_id,
+            PointEvent.kind == PointKind.REVIEW,
+            PointEvent.subject == subject,
         )
     )
     if already is not None or (existing or 0) >= REVIEWS_PAID_PER_ROUND:
         return 0
-    session.add(_event(rnd, reviewer_id, "review", key, REVIEW_POINTS, now))
+    session.add(_event(rnd, reviewer_id, PointKind.REVIEW, subject, REVIEW_POINTS, now))
     return REVIEW_POINTS
 
 
 def _event(
-    rnd: Round, member_id: int, kind: str, key: str, points: int, now: datetime
+    rnd: Round, member_id: int, kind: PointKind, subject: str, points: int, now: datetime
 ) -> PointEvent:
     return PointEvent(
         workspace_id=rnd.workspace_id,
@@ -100,7 +100,7 @@ def _event(
         member_id=member_id,
         round_id=rnd.id,
         kind=kind,
-        key=key,
+        subject=subject,
         points=points,
         created_at=now,
     )

@@ -85,8 +85,8 @@ async def forget(
 
 
 async def _anonymise_reviews_of(session: AsyncSession, workspace_id: int, member_id: int) -> None:
-    """Keep teammates' reviews of a forgotten member as bare counts. The review's point key
-    loses the member's id too, so a new member who gets that id is paid for anew."""
+    """Keep teammates' reviews of a forgotten member as bare counts. The review's points are
+    keyed by the review, not the member, so a new member who gets that id is paid for anew."""
     reviews = (
         await session.scalars(
             select(Feedback).where(
@@ -95,16 +95,8 @@ async def _anonymise_reviews_of(session: AsyncSession, workspace_id: int, member
         )
     ).all()
     for review in reviews:
-        await session.execute(
-            update(PointEvent)
-            .where(
-                PointEvent.workspace_id == workspace_id,
-                PointEvent.key == f"review:{review.round_id}:{review.reviewer_id}:{member_id}",
-            )
-            .values(key=f"review:{review.round_id}:{review.reviewer_id}:forgotten-{review.id}")
-        )
         review.reviewee_id = None
-        review.scores = {}
+        review.scores.clear()
         review.strength = review.improvement = ""
     await session.flush()
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.chat import Button, Field, OutgoingMessage, Section
 from bot.content import Framework, Stage
+from bot.kinds import Pacing
 from bot.leaderboard import Row
 from bot.plurals import every, plural
 from bot.prompt_bank import PromptView
@@ -22,12 +23,12 @@ def round_buttons(round_id: int, *, next_stage: bool = True) -> tuple[Button, ..
 
 
 def prompt_message(
-    prompt: PromptView, round_id: int, seq: int, pacing: str, drip_minutes: int, stages: int
+    prompt: PromptView, round_id: int, seq: int, pacing: Pacing, drip_minutes: int, stages: int
 ) -> OutgoingMessage:
     pacing_text = {
-        "drip": f"a new stage {every(drip_minutes, 'minute')}",
-        "all": "all stages at once",
-        "manual": "the next stage when someone asks for it (Next stage, or /kata next)",
+        Pacing.DRIP: f"a new stage {every(drip_minutes, 'minute')}",
+        Pacing.ALL: "all stages at once",
+        Pacing.MANUAL: "the next stage when someone asks for it (Next stage, or /kata next)",
     }[pacing]
     fields = [Field("Pacing", pacing_text), Field("Stages", str(stages))]
     if prompt.difficulty:
@@ -50,7 +51,7 @@ def prompt_message(
                 fields=tuple(fields),
             ),
         ),
-        buttons=round_buttons(round_id, next_stage=pacing != "all"),
+        buttons=round_buttons(round_id, next_stage=pacing != Pacing.ALL),
     )
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot import leaderboard, streaks
+from bot import leaderboard, rubric_scores, streaks
 from bot.chat import Actor, ChannelRef, Field, OutgoingMessage, Section
 from bot.commands import CommandError, Parsed
 from bot.directory import channel_for, member_for, workspace_for
@@ -128,14 +128,15 @@ async def stats_message(kata: Deps, channel_ref: ChannelRef, actor: Actor) -> Ou
 
 
 async def _average_scores(session: AsyncSession, kata: Deps, member_id: int) -> str:
-    rows = (
-        await session.scalars(select(Feedback.scores).where(Feedback.reviewee_id == member_id))
-    ).all()
+    found = {
+        s: (avg, n)
+        for s, avg, n in await session.execute(rubric_scores.averages_received(member_id))
+    }
     lines = []
     for signal in kata.content.framework.rubric.signals:
-        values = [r[signal.key] for r in rows if r and signal.key in r]
-        if values:
-            lines.append(f"{signal.title}: {sum(values) / len(values):.1f} ({len(values)})")
+        if signal.key in found:
+            average, count = found[signal.key]
+            lines.append(f"{signal.title}: {float(average):.1f} ({count})")
     return "\n".join(lines)
 
 

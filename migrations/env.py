@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 import bot.models  # noqa: F401  (registers every table on the metadata)
@@ -30,6 +32,14 @@ def _configure(connection: Connection) -> None:
 
 async def _run_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _no_cascades(dbapi_conn: Any, _record: Any) -> None:
+            """Batch mode rebuilds a table by dropping it: with foreign keys on, SQLite would
+            treat that as deleting every row and cascade into the tables below it."""
+            dbapi_conn.execute("PRAGMA foreign_keys=OFF")
+
     async with engine.connect() as conn:
         await conn.run_sync(_configure)
         await conn.commit()

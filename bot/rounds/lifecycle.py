@@ -20,6 +20,7 @@ from bot import render
 from bot.chat import ChannelRef, OutgoingMessage, Section, UserRef
 from bot.final_boards import final_boards
 from bot.jobs import Action
+from bot.kinds import Pacing
 from bot.models import Channel, Member, Round, StagePost
 from bot.port import ChannelUnavailable
 from bot.prompt_bank import PromptView, find_prompt, workspace_prompts
@@ -68,7 +69,7 @@ class _Claimed:
     seq: int
     ref: ChannelRef
     prompt: PromptView
-    pacing: str
+    pacing: Pacing
     drip_minutes: int
     still_open: list[int]
     boards: list[OutgoingMessage]
@@ -118,9 +119,9 @@ async def start_round(
         posted.posted_at = deps.clock.now()
     log.info("round %s (#%s, %s) posted in %s", round_id, claimed.seq, claimed.prompt.key, ref)
 
-    if claimed.pacing == "drip":
+    if claimed.pacing == Pacing.DRIP:
         await post_next_stage(deps, round_id)
-    elif claimed.pacing == "all":
+    elif claimed.pacing == Pacing.ALL:
         for _ in range(total):
             if await post_next_stage(deps, round_id) is None:
                 break

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql import Executable
 
+from bot import skips
 from bot.chat import ChannelRef, ThreadRef
 from bot.models import Answer, Channel, Member, Round, Workspace
 from bot.schedule import Schedule
@@ -18,8 +19,9 @@ if TYPE_CHECKING:
 
 
 def schedule_of(channel: Channel) -> Schedule:
-    skips = frozenset(date.fromisoformat(d) for d in channel.skip_dates or ())
-    return Schedule(channel.post_time, channel.timezone, channel.weekdays, skips)
+    return Schedule(
+        channel.post_time, channel.timezone, channel.weekdays, frozenset(skips.skipped(channel))
+    )
 
 
 async def channel_ref(session: AsyncSession, channel_id: int) -> ChannelRef:

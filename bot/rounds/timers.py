@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.jobs import Action
+from bot.kinds import Pacing
 from bot.rounds.queries import schedule_of
 
 if TYPE_CHECKING:
@@ -42,13 +43,13 @@ def schedule_pacing(deps: Deps, rnd: Round, total_stages: int) -> None:
         return
     step = timedelta(minutes=rnd.drip_minutes)
     stage, wrapup = job_id(Action.STAGE, rnd.id), job_id(Action.WRAPUP, rnd.id)
-    if rnd.pacing == "drip":
+    if rnd.pacing == Pacing.DRIP:
         last = rnd.last_stage_at or rnd.posted_at
         if rnd.stages_posted < total_stages:
             deps.jobs.run_at(stage, last + step, Action.STAGE, round_id=rnd.id)
         else:
             deps.jobs.run_at(wrapup, last + step, Action.WRAPUP, round_id=rnd.id)
-    elif rnd.pacing == "all":
+    elif rnd.pacing == Pacing.ALL:
         if rnd.stages_posted < total_stages:  # a failed post left stages to catch up on
             when = rnd.last_stage_at or rnd.posted_at
             deps.jobs.run_at(stage, when, Action.STAGE, round_id=rnd.id)

@@ -10,9 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db
-
-
 revision: str = '0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -25,7 +22,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
     sa.Column('external_id', sa.String(length=64), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workspaces')),
     sa.UniqueConstraint('platform', 'external_id', name=op.f('uq_workspaces_platform_external_id'))
     )
@@ -35,7 +32,7 @@ def upgrade() -> None:
     sa.Column('external_id', sa.String(length=64), nullable=False),
     sa.Column('display_name', sa.String(length=120), nullable=False),
     sa.Column('opted_out', sa.Boolean(), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_members_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_members')),
     sa.UniqueConstraint('workspace_id', 'external_id', name=op.f('uq_members_workspace_id_external_id'))
@@ -57,7 +54,7 @@ def upgrade() -> None:
     sa.Column('tag_filter', sa.JSON(), nullable=False),
     sa.Column('difficulty_filter', sa.JSON(), nullable=False),
     sa.Column('setup_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['setup_by_id'], ['members.id'], name=op.f('fk_channels_setup_by_id_members'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_channels_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channels')),
@@ -71,7 +68,7 @@ def upgrade() -> None:
     sa.Column('scenario', sa.Text(), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['members.id'], name=op.f('fk_custom_prompts_created_by_id_members'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_custom_prompts_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_custom_prompts')),
@@ -89,10 +86,10 @@ def upgrade() -> None:
     sa.Column('pacing', sa.String(length=10), nullable=False),
     sa.Column('drip_minutes', sa.Integer(), nullable=False),
     sa.Column('stages_posted', sa.Integer(), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('posted_at', bot.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_stage_at', bot.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('wrapped_up_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_stage_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('wrapped_up_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_rounds_channel_id_channels'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_rounds_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rounds')),
@@ -126,8 +123,8 @@ def upgrade() -> None:
     sa.Column('stage_key', sa.String(length=20), nullable=False),
     sa.Column('external_message_id', sa.String(length=160), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('edited_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('edited_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_answers_member_id_members'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_answers_round_id_rounds'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_answers_workspace_id_workspaces'), ondelete='CASCADE'),
@@ -147,8 +144,8 @@ def upgrade() -> None:
     sa.Column('scores', sa.JSON(), nullable=False),
     sa.Column('strength', sa.Text(), nullable=False),
     sa.Column('improvement', sa.Text(), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['reviewee_id'], ['members.id'], name=op.f('fk_feedback_reviewee_id_members'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewer_id'], ['members.id'], name=op.f('fk_feedback_reviewer_id_members'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_feedback_round_id_rounds'), ondelete='CASCADE'),
@@ -169,7 +166,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('key', sa.String(length=160), nullable=False),
     sa.Column('points', sa.Integer(), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_point_events_channel_id_channels'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_point_events_member_id_members'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_point_events_round_id_rounds'), ondelete='CASCADE'),
@@ -188,7 +185,7 @@ def upgrade() -> None:
     sa.Column('stage_key', sa.String(length=20), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('message_id', sa.String(length=64), nullable=True),
-    sa.Column('posted_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_stage_posts_round_id_rounds'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stage_posts')),
     sa.UniqueConstraint('round_id', 'stage_key', name=op.f('uq_stage_posts_round_id_stage_key'))

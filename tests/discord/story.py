@@ -29,7 +29,7 @@ async def answers(harness: Harness) -> dict[str, str]:
     """Recorded answers: Discord message id (or command key) -> text."""
     async with harness.kata.sessions() as session:
         rows = await session.scalars(select(Answer))
-        return {a.external_message_id.rsplit(":", 1)[-1]: a.text for a in rows}
+        return {a.message_id: a.text for a in rows}
 
 
 async def settled(fake: FakeDiscord, adapter: DiscordAdapter) -> None:

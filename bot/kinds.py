@@ -1,0 +1,30 @@
+"""The closed vocabularies stored in the database, declared once: the columns constrain
+their values to these, and the code names them instead of spelling the words."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Pacing(StrEnum):
+    """How a round's stages reach the thread."""
+
+    DRIP = "drip"
+    ALL = "all"
+    MANUAL = "manual"
+
+
+class PointKind(StrEnum):
+    """The rule a point event pays for (see `bot.points`)."""
+
+    ANSWER = "answer"
+    STAGE = "stage"
+    REVIEW = "review"
+
+
+class AnswerSource(StrEnum):
+    """Where an answer came from: a message in a round's thread (its id is the platform's
+    message id) or the `answer` command (its id is the platform's request id)."""
+
+    MESSAGE = "message"
+    COMMAND = "command"
