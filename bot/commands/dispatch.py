@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from bot.chat import Outcome, Reply
 from bot.commands.registry import Access, CommandError, Invocation
-from bot.directory import channel_for, member_for
+from bot.directory import channel_for
+from bot.models import Member
 from bot.round_commands import why_timed
 
 if TYPE_CHECKING:
@@ -45,17 +46,13 @@ async def refusal(kata: Kata, inv: Invocation) -> CommandError | None:
 
 
 async def _set_up_here(kata: Kata, inv: Invocation, access: Access) -> bool:
-    """The member ran setup in this channel (or nobody has, for `setup` itself)."""
-    now = kata.clock.now()
+    """The member ran setup in this channel (or nobody has, for `setup` itself). Reads only."""
     async with kata.sessions.begin() as session:
-        channel = await channel_for(session, inv.event.channel, now)
-        assert channel is not None
-        if access is Access.ADMIN_ONCE_SET_UP and not channel.configured:
-            return True
-        member = await member_for(session, channel.workspace_id, inv.event.actor, now)
-        if channel.configured and channel.setup_by_id == member.id:
-            return True
-    return False
+        channel = await channel_for(session, inv.event.channel, kata.clock.now(), create=False)
+        if channel is None or not channel.configured:
+            return access is Access.ADMIN_ONCE_SET_UP
+        setter = await session.get(Member, channel.setup_by_id) if channel.setup_by_id else None
+    return setter is not None and setter.external_id == inv.event.actor.user.user_id
 
 
 async def run(kata: Kata, inv: Invocation) -> Outcome:
