@@ -149,6 +149,8 @@ class Kata:
         return Outcome()
 
     async def _command(self, cmd: CommandInvoked) -> Outcome:
+        """Parse and look up, then the registry checks access, runs the handler and posts the
+        reply publicly or privately as the command declares."""
         return await dispatch.run(self, Invocation(cmd, parse(cmd.text)))
 
     async def _button(self, event: ButtonPressed) -> Outcome:

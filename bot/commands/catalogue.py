@@ -257,7 +257,7 @@ COMMANDS = Registry(
         Command(
             "export",
             "export [channel]",
-            "a CSV of your own data, or (admins) of this channel's points",
+            "a CSV of your own data, or of this channel's points",
             ("/kata export", "/kata export channel"),
             privacy.export,
             subcommands=(Subcommand("channel", Access.ADMIN),),
