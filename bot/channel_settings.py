@@ -1,7 +1,6 @@
 """Commands that change a channel's schedule: setup, pace, filter, pause, resume, (un)skip.
 
-Who may change them: the platform's admins (as the adapter reports) and the member who ran
-`setup` in that channel. Anyone may set up a channel that has no schedule yet. A change is
+Who may change them is declared with each command in `bot.commands.catalogue`. A change is
 answered with one line in the channel, so the team learns the schedule moved; `schedule`
 shows the whole block.
 """
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot import skips
 from bot.chat import CommandInvoked, Field, OutgoingMessage, Section, text_message
-from bot.commands import CommandError, Parsed
+from bot.commands import CommandError, Handler, Invocation, Parsed
 from bot.directory import channel_for, member_for
 from bot.echo import echo
 from bot.kinds import Pacing
@@ -38,10 +37,6 @@ MIN_DRIP, MAX_DRIP = 1, 24 * 60
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
-def may_manage(channel: Channel, member: Member, is_admin: bool) -> bool:
-    return is_admin or not channel.configured or channel.setup_by_id == member.id
-
-
 async def _load(kata: Deps, session: AsyncSession, cmd: CommandInvoked) -> tuple[Channel, Member]:
     now = kata.clock.now()
     channel = await channel_for(session, cmd.channel, now)
@@ -50,30 +45,28 @@ async def _load(kata: Deps, session: AsyncSession, cmd: CommandInvoked) -> tuple
     return channel, member
 
 
-def _refuse(parsed: Parsed) -> CommandError:
-    return CommandError(
-        f"Only workspace admins and the member who set up this channel can use "
-        f"'{parsed.spec.name}'.",
-    )
+def change(handler: Callable[[Change], Awaitable[str]]) -> Handler:
+    """A command handler that runs one settings change inside a single transaction and
+    answers in one line; who may run it is declared with the command."""
 
+    async def run(kata: Deps, inv: Invocation) -> OutgoingMessage:
+        cmd, parsed = inv.event, inv.parsed
+        async with kata.sessions.begin() as session:
+            channel, member = await _load(kata, session, cmd)
+            if cmd.channel_name:
+                channel.name = cmd.channel_name[:100]
+            if parsed.spec.name != "setup" and not channel.configured:
+                raise CommandError(
+                    "This channel has no schedule yet. Start with setup.", parsed.spec
+                )
+            try:
+                text = await handler(Change(kata, session, channel, member, parsed))
+            except ScheduleError as exc:
+                raise CommandError(str(exc), parsed.spec) from None
+        schedule_next(kata, channel)
+        return text_message(text)
 
-async def manage(kata: Deps, cmd: CommandInvoked, parsed: Parsed) -> OutgoingMessage:
-    """Run one schedule-changing command inside a single transaction; answer in one line."""
-    async with kata.sessions.begin() as session:
-        channel, member = await _load(kata, session, cmd)
-        if not may_manage(channel, member, cmd.actor.is_admin):
-            raise _refuse(parsed)
-        if cmd.channel_name:
-            channel.name = cmd.channel_name[:100]
-        if parsed.spec.name != "setup" and not channel.configured:
-            raise CommandError("This channel has no schedule yet. Start with setup.", parsed.spec)
-        handler = _HANDLERS[parsed.spec.name]
-        try:
-            text = await handler(Change(kata, session, channel, member, parsed))
-        except ScheduleError as exc:
-            raise CommandError(str(exc), parsed.spec) from None
-    schedule_next(kata, channel)
-    return text_message(text)
+    return run
 
 
 @dataclass(frozen=True)
@@ -98,7 +91,7 @@ class Change:
 _AM_PM = ("am", "pm")
 
 
-async def _setup(change: Change) -> str:
+async def setup(change: Change) -> str:
     channel, words, spec = change.channel, change.parsed.words, change.parsed.spec
     if len(words) > 1 and words[1].lower().replace(".", "") in _AM_PM:
         words = [words[0] + words[1].lower().replace(".", ""), *words[2:]]
@@ -128,7 +121,7 @@ def pacing_text(pacing: Pacing, drip_minutes: int) -> str:
     }[pacing]
 
 
-async def _pace(change: Change) -> str:
+async def pace(change: Change) -> str:
     channel, parsed = change.channel, change.parsed
     words = [w.lower() for w in parsed.words]
     if not words or words[0] not in tuple(Pacing):
@@ -144,7 +137,7 @@ async def _pace(change: Change) -> str:
     return f"Pacing: {pacing_text(channel.pacing, channel.drip_minutes)}, from the next round."
 
 
-async def _filter(change: Change) -> str:
+async def set_filter(change: Change) -> str:
     channel, parsed = change.channel, change.parsed
     words = parsed.words
     if not words or words[0].lower() not in ("tags", "tag", "difficulty", "clear"):
@@ -192,13 +185,13 @@ async def _filter(change: Change) -> str:
     return f"Filter saved ({described}): {plural(left, 'prompt')} in play from the next round."
 
 
-async def _pause(change: Change) -> str:
+async def pause(change: Change) -> str:
     change.channel.paused = True
     change.channel.paused_reason = None
     return "Paused: no rounds until /kata resume; streaks are safe."
 
 
-async def _resume(change: Change) -> str:
+async def resume(change: Change) -> str:
     change.channel.paused, change.channel.paused_reason = False, None
     upcoming = change.next_round()
     return f"Resumed: the next round is {upcoming}." if upcoming else "Resumed."
@@ -221,7 +214,7 @@ def _skipped(channel: Channel, today: date) -> list[date]:
     return skips.skipped(channel)
 
 
-async def _skip(change: Change) -> str:
+async def skip(change: Change) -> str:
     channel, spec = change.channel, change.parsed.spec
     schedule = schedule_of(channel)
     now = change.kata.clock.now()
@@ -254,7 +247,7 @@ async def _skip(change: Change) -> str:
     )
 
 
-async def _unskip(change: Change) -> str:
+async def unskip(change: Change) -> str:
     channel, spec = change.channel, change.parsed.spec
     today = schedule_of(channel).local_date(change.kata.clock.now())
     keep = _skipped(channel, today)
@@ -268,19 +261,6 @@ async def _unskip(change: Change) -> str:
         raise CommandError(f"The round on {day:%a %d %b %Y} is not skipped.", spec)
     skips.unskip(channel, day)
     return f"The round on {day:%a %d %b %Y} is back on."
-
-
-_HANDLERS: dict[str, Callable[[Change], Awaitable[str]]] = {
-    "setup": _setup,
-    "pace": _pace,
-    "filter": _filter,
-    "pause": _pause,
-    "resume": _resume,
-    "skip": _skip,
-    "unskip": _unskip,
-}
-SETTINGS = frozenset(_HANDLERS)
-"""The commands that change a channel's settings (all answered by `manage`)."""
 
 
 def describe(kata: Deps, channel: Channel) -> Section:
@@ -310,7 +290,7 @@ def describe(kata: Deps, channel: Channel) -> Section:
     return Section(heading="Schedule", text=text, fields=tuple(fields))
 
 
-async def show(kata: Deps, cmd: CommandInvoked) -> OutgoingMessage:
+async def show(kata: Deps, inv: Invocation) -> OutgoingMessage:
     async with kata.sessions.begin() as session:
-        channel, _ = await _load(kata, session, cmd)
+        channel, _ = await _load(kata, session, inv.event)
         return OutgoingMessage(sections=(describe(kata, channel),))

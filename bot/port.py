@@ -9,7 +9,7 @@ a platform: adapters hold one and hand it every inbound event. Answers to an inb
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.chat import (
     Actor,
@@ -21,6 +21,9 @@ from bot.chat import (
     ThreadRef,
     UserRef,
 )
+
+if TYPE_CHECKING:
+    from bot.commands.registry import Registry
 
 
 class ChannelUnavailable(Exception):
@@ -93,6 +96,12 @@ class Core(Protocol):
     `handle` and `home` never raise into an adapter: a failure inside the core comes back as
     a short apology, so an adapter only has to deliver what it gets.
     """
+
+    @property
+    def commands(self) -> Registry:
+        """Every `/kata` command as declared once in the core, for platforms that list them
+        (Discord's slash command options)."""
+        ...
 
     def attach(self, port: ChatPort) -> None:
         """Route the core's own posts for `port.platform` to this adapter."""

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 
 from bot import exports
 from bot.chat import Actor, Attachment, ChannelRef, OutgoingMessage, Section, text_message
-from bot.commands import CommandError, Parsed
+from bot.commands import CommandError, Invocation, Parsed
 from bot.directory import channel_for, member_for
 from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Streak
 
@@ -101,17 +101,15 @@ async def _anonymise_reviews_of(session: AsyncSession, workspace_id: int, member
     await session.flush()
 
 
-async def export(
-    kata: Deps, channel_ref: ChannelRef, actor: Actor, parsed: Parsed, is_admin: bool
-) -> OutgoingMessage:
+async def export(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    """`export` (your own data) or `export channel` (declared admin-only with the command)."""
     now = kata.clock.now()
-    whole_channel = parsed.rest.strip().lower() == "channel"
+    channel_ref, actor, parsed = inv.event.channel, inv.event.actor, inv.parsed
+    whole_channel = parsed.spec.subcommand(parsed) is not None
     async with kata.sessions.begin() as session:
         channel = await channel_for(session, channel_ref, now)
         assert channel is not None
         if whole_channel:
-            if not is_admin:
-                raise CommandError("Only admins and the member who ran setup can export a channel.")
             sheet = await exports.channel_sheet(session, channel)
             filename = exports.file_name("kata-channel", channel.name or channel.external_id, now)
         else:

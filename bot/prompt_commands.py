@@ -4,21 +4,46 @@ workspace's own prompts."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat import OutgoingMessage, Section, text_message
-from bot.commands import CommandError, Parsed
+from bot.commands import CommandError, Invocation, Parsed
 from bot.content import Content
+from bot.directory import channel_for, member_for
 from bot.echo import echo
 from bot.models import Channel, CustomPrompt, Member, Round
 from bot.prompt_bank import PromptView, add_custom, workspace_prompts
 from bot.rounds.queries import changed_rows
 
+if TYPE_CHECKING:
+    from bot.context import Deps
+
 LIST_LIMIT = 40
 MAX_TITLE = 120
 MAX_SCENARIO = 1500
+
+
+async def prompts(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    """`prompts [list|tags|add|remove]`; who may add and remove is declared with the command."""
+    parsed = inv.parsed
+    sub, _, rest = parsed.rest.partition(" ")
+    sub, rest = sub.lower() or "list", rest.strip()
+    now = kata.clock.now()
+    async with kata.sessions.begin() as session:
+        channel = await channel_for(session, inv.event.channel, now)
+        assert channel is not None
+        member = await member_for(session, channel.workspace_id, inv.event.actor, now)
+        if sub in ("list", "tags"):
+            tag = "tags" if sub == "tags" else rest.lower()
+            return await list_prompts(session, kata.content, channel, tag)
+        if sub == "add":
+            return await add_prompt(session, kata.content, channel, member, parsed, rest, now)
+        if sub == "remove":
+            return await remove_prompt(session, channel, parsed, rest)
+        raise CommandError(f"{echo(sub)} is not a prompts subcommand.", parsed.spec)
 
 
 async def list_prompts(

@@ -2,7 +2,9 @@
 
 Every subcommand of the core is a typed Discord subcommand; its options are joined back into
 the one line of text the core parses (`CommandInvoked.text`), so the grammar lives in the core
-only. Time zones and tags autocomplete; weekdays, pace modes and boards are fixed choices.
+only. Names and descriptions come from the core's registry; a command without typed options
+below becomes a plain subcommand. Time zones and tags autocomplete; weekdays, pace modes and
+boards are fixed choices.
 """
 
 from __future__ import annotations
@@ -41,6 +43,23 @@ class CommandRunner(Protocol):
     def channel_of(self, interaction: discord.Interaction) -> ChannelRef | None: ...
 
 
+TYPED = frozenset(
+    {
+        "setup",
+        "pace",
+        "filter",
+        "skip",
+        "unskip",
+        "answer",
+        "leaderboard",
+        "feedback",
+        "prompts",
+        "export",
+    }
+)
+"""The commands declared below with typed options; every other one is a plain subcommand."""
+
+
 def join_command(*parts: object) -> str:
     """Join a subcommand and its options into the core's command line, skipping unset ones."""
     return " ".join(str(p).strip() for p in parts if p is not None and str(p).strip())
@@ -51,12 +70,14 @@ def labelled(label: str, text: str | None) -> str | None:
 
 
 def build_group(runner: CommandRunner) -> app_commands.Group:
-    """The `/kata` group with all subcommands bound to `runner`."""
+    """The `/kata` group with all subcommands bound to `runner`, named and described as the
+    core declares its commands."""
+    declared = runner.kata.commands
     kata = app_commands.Group(
         name="kata", description="Daily ML system design practice", guild_only=True
     )
-    filters = app_commands.Group(name="filter", description="Which prompts this channel gets")
-    prompts = app_commands.Group(name="prompts", description="The channel's prompt bank")
+    filters = app_commands.Group(name="filter", description=declared["filter"].short)
+    prompts = app_commands.Group(name="prompts", description=declared["prompts"].short)
     kata.add_command(filters)
     kata.add_command(prompts)
 
@@ -89,19 +110,11 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
             app_commands.Command(name=name, description=description, callback=callback)
         )
 
-    simple("help", "What Design Kata does and how to use it")
-    simple("schedule", "Show this channel's schedule")
-    simple("pause", "Pause this channel's rounds")
-    simple("resume", "Resume this channel's rounds")
-    simple("now", "Start a round right now")
-    simple("next", "Move the current round to its next stage")
-    simple("stats", "Your points, answers and feedback (only you see it)")
-    simple("streak", "Your streak and freezes")
-    simple("optout", "Leave the leaderboards")
-    simple("optin", "Join the leaderboards again")
-    simple("forgetme", "Delete everything Design Kata stores about you")
+    for command in declared:
+        if command.name not in TYPED:
+            simple(command.name, command.short)
 
-    @kata.command(name="setup", description="Start daily rounds in this channel")
+    @kata.command(name="setup", description=declared["setup"].short)
     @app_commands.describe(
         time="Local time of the daily prompt, HH:MM (24 h)",
         timezone="Area/City, e.g. Europe/Berlin",
@@ -119,7 +132,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
             interaction, join_command("setup", time, timezone, days.value if days else None)
         )
 
-    @kata.command(name="pace", description="How the stages of a round are posted")
+    @kata.command(name="pace", description=declared["pace"].short)
     @app_commands.describe(mode="drip: one stage every few minutes", minutes="Minutes per stage")
     @app_commands.choices(
         mode=[
@@ -156,17 +169,17 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
     async def filter_clear(interaction: discord.Interaction) -> None:
         await runner.run_command(interaction, "filter clear")
 
-    @kata.command(name="skip", description="Skip a day (default: the next round)")
+    @kata.command(name="skip", description=declared["skip"].short)
     @app_commands.describe(date="YYYY-MM-DD")
     async def skip(interaction: discord.Interaction, date: str | None = None) -> None:
         await runner.run_command(interaction, join_command("skip", date))
 
-    @kata.command(name="unskip", description="Undo a skip (default: the next skipped round)")
+    @kata.command(name="unskip", description=declared["unskip"].short)
     @app_commands.describe(date="YYYY-MM-DD")
     async def unskip(interaction: discord.Interaction, date: str | None = None) -> None:
         await runner.run_command(interaction, join_command("unskip", date))
 
-    @kata.command(name="answer", description="Answer in this round's thread")
+    @kata.command(name="answer", description=declared["answer"].short)
     @app_commands.describe(
         stage="The stage you answer (default: the current one)",
         text="Your answer; leave empty to write it in a form",
@@ -179,7 +192,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
             return
         await runner.run_command(interaction, answer_text(stage, text))
 
-    @kata.command(name="leaderboard", description="Points, streaks or reviews")
+    @kata.command(name="leaderboard", description=declared["leaderboard"].short)
     @app_commands.choices(
         board=[Choice(name=v, value=v) for v in ("points", "streak", "reviews")],
         period=[
@@ -208,7 +221,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
             ),
         )
 
-    @kata.command(name="feedback", description="Review a member's answers with the rubric")
+    @kata.command(name="feedback", description=declared["feedback"].short)
     @app_commands.describe(
         member="Whose answers you review",
         strength="One concrete strength",
@@ -266,7 +279,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
     async def prompts_remove(interaction: discord.Interaction, id: str) -> None:
         await runner.run_command(interaction, join_command("prompts", "remove", id))
 
-    @kata.command(name="export", description="Download answers and feedback as CSV")
+    @kata.command(name="export", description=declared["export"].short)
     @app_commands.choices(scope=[Choice(name="this channel", value="channel")])
     async def export(interaction: discord.Interaction, scope: Choice[str] | None = None) -> None:
         await runner.run_command(

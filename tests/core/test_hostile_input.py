@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.answers import explicit_stage
-from bot.commands import MAX_COMMAND_CHARS, SPECS, CommandError, parse
+from bot.commands import MAX_COMMAND_CHARS, CommandError
+from bot.commands.catalogue import COMMANDS as SPECS
+from bot.commands.catalogue import parse
 from bot.feedback_parsing import ReviewLineError, parse_review_line
 from bot.models import Answer, Member
 from tests.support.harness import Harness, content, make_harness

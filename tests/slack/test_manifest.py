@@ -8,6 +8,7 @@ import yaml
 
 from adapters.slack.client import WEB_API_METHODS
 from adapters.slack.handlers import COMMAND, HANDLED_EVENTS, MESSAGE_EVENTS
+from bot.commands.catalogue import COMMANDS
 from tests.slack import slack_spec
 from tests.slack.conftest import CHANNEL, Team
 
@@ -69,3 +70,10 @@ async def test_each_subscribed_event_reaches_a_listener(team: Team) -> None:
     delivered = await team.slack.send_event(team.slack.event_callback(unhandled))
     assert delivered.status == 404
     await team.settled()
+
+
+def test_the_slash_command_hint_names_only_declared_commands() -> None:
+    [command] = MANIFEST["features"]["slash_commands"]
+    hinted = [part.split()[0] for part in command["usage_hint"].split("|")]
+    assert hinted and all(COMMANDS.lookup(word) is not None for word in hinted), hinted
+    assert len(command["description"]) <= 100

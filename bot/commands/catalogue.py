@@ -1,0 +1,285 @@
+"""Every `/kata` command, declared once: adding a command is one `Command(...)` here.
+
+Help, usage errors, suggestions for a mistyped word, the access check and the adapters'
+command lists are all read from `COMMANDS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from bot import channel_settings, privacy, prompt_commands, render, round_commands, stats
+from bot.chat import OutgoingMessage, Section
+from bot.commands import help as help_text
+from bot.commands.registry import (
+    Access,
+    Command,
+    CommandError,
+    Invocation,
+    Parsed,
+    Registry,
+    Subcommand,
+)
+
+if TYPE_CHECKING:
+    from bot.context import Deps
+
+
+async def _help(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    notes = {"answer": render.stage_names(kata.content.framework)}
+    return help_message(inv.parsed.rest or None, notes)
+
+
+async def _leaderboard(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    return await stats.leaderboard_message(kata, inv.event.channel, inv.parsed)
+
+
+async def _stats(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    return await stats.stats_message(kata, inv.event.channel, inv.event.actor)
+
+
+async def _streak(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    return await stats.streak_message(kata, inv.event.channel, inv.event.actor)
+
+
+async def _optout(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    return await privacy.set_opt_out(kata, inv.event.channel, inv.event.actor, True)
+
+
+async def _optin(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    return await privacy.set_opt_out(kata, inv.event.channel, inv.event.actor, False)
+
+
+async def _forgetme(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    return await privacy.forget(kata, inv.event.channel, inv.event.actor, inv.parsed)
+
+
+COMMANDS = Registry(
+    (
+        Command(
+            "help",
+            "help [command]",
+            "show this help, or one command's usage",
+            ("/kata help setup",),
+            _help,
+            brief="What Design Kata does and how to use it",
+        ),
+        Command(
+            "setup",
+            "setup <HH:MM> <Area/City> [weekdays]",
+            "post a daily prompt here at a local time on chosen weekdays (default mon-fri)",
+            ("/kata setup 09:30 Europe/Berlin mon-fri",),
+            channel_settings.change(channel_settings.setup),
+            access=Access.ADMIN_ONCE_SET_UP,
+            public=True,
+            brief="Start daily rounds in this channel",
+        ),
+        Command(
+            "schedule",
+            "schedule",
+            "show this channel's schedule",
+            ("/kata schedule",),
+            channel_settings.show,
+        ),
+        Command(
+            "pace",
+            "pace drip [minutes] | pace all | pace manual",
+            "how stages arrive: one every N minutes, all at once, or on 'next'",
+            ("/kata pace drip 45", "/kata pace manual"),
+            channel_settings.change(channel_settings.pace),
+            access=Access.ADMIN,
+            public=True,
+            brief="How the stages of a round are posted",
+        ),
+        Command(
+            "filter",
+            "filter tags <a,b> | filter difficulty <easy,medium,hard> | filter clear",
+            "only draw prompts with these tags or difficulties",
+            ("/kata filter tags recommendations,search", "/kata filter clear"),
+            channel_settings.change(channel_settings.set_filter),
+            access=Access.ADMIN,
+            public=True,
+            subcommands=(
+                Subcommand("tags", Access.ADMIN, aliases=("tag",)),
+                Subcommand("difficulty", Access.ADMIN),
+                Subcommand("clear", Access.ADMIN),
+            ),
+            brief="Which prompts this channel gets",
+        ),
+        Command(
+            "pause",
+            "pause",
+            "stop posting rounds here until resumed",
+            ("/kata pause",),
+            channel_settings.change(channel_settings.pause),
+            access=Access.ADMIN,
+            public=True,
+            brief="Pause this channel's rounds",
+        ),
+        Command(
+            "resume",
+            "resume",
+            "start posting rounds again",
+            ("/kata resume",),
+            channel_settings.change(channel_settings.resume),
+            access=Access.ADMIN,
+            public=True,
+            brief="Resume this channel's rounds",
+        ),
+        Command(
+            "skip",
+            "skip [YYYY-MM-DD]",
+            "skip the next scheduled round (or the one on a date); streaks are not broken",
+            ("/kata skip 2026-12-24",),
+            channel_settings.change(channel_settings.skip),
+            access=Access.ADMIN,
+            public=True,
+            brief="Skip a day (default: the next round)",
+        ),
+        Command(
+            "unskip",
+            "unskip [YYYY-MM-DD]",
+            "undo a skip: the next skipped round (or the one on a date) is back on",
+            ("/kata unskip 2026-12-24",),
+            channel_settings.change(channel_settings.unskip),
+            access=Access.ADMIN,
+            public=True,
+            brief="Undo a skip (default: the next skipped round)",
+        ),
+        Command(
+            "now",
+            "now",
+            "start today's round right away",
+            ("/kata now",),
+            round_commands.now,
+            access=Access.ADMIN,
+            aliases=("start",),
+            brief="Start a round right now",
+        ),
+        Command(
+            "next",
+            "next",
+            "post the next stage of the current round (manual pacing: anyone; drip or all at "
+            "once: admins and the member who ran setup)",
+            ("/kata next",),
+            round_commands.next_stage,
+            access=Access.ADMIN_UNLESS_MANUAL,
+            brief="Move the current round to its next stage",
+        ),
+        Command(
+            "answer",
+            "answer [stage:] <text>",
+            "answer the current round without replying in its thread",
+            ("/kata answer metrics: NDCG@10 offline, watch time online",),
+            round_commands.answer,
+            brief="Answer in this round's thread",
+        ),
+        Command(
+            "leaderboard",
+            "leaderboard [points|streak|reviews] [week|month|all] [workspace] [public]",
+            "who leads this week, this month or all time (only you see it; add public to post "
+            "it for the channel)",
+            ("/kata leaderboard reviews month public", "/kata leaderboard"),
+            _leaderboard,
+            public=stats.shared,
+            aliases=("lb", "board"),
+            brief="Points, streaks or reviews",
+        ),
+        Command(
+            "stats",
+            "stats",
+            "your own points, streak, answers and feedback (only you see it)",
+            ("/kata stats",),
+            _stats,
+            brief="Your points, answers and feedback (only you see it)",
+        ),
+        Command(
+            "streak",
+            "streak",
+            "your current and longest streak and banked freezes",
+            ("/kata streak",),
+            _streak,
+            brief="Your streak and freezes",
+        ),
+        Command(
+            "feedback",
+            "feedback <member> [problem=1-4] [data=1-4] [modelling=1-4] [deployment=1-4] "
+            "[communication=1-4] strength: <text> improve: <text>",
+            "review a teammate's answers in the current round",
+            ("/kata feedback @alex problem=3 strength: sharp scoping improve: add a fallback",),
+            round_commands.review,
+            aliases=("review",),
+            brief="Review a member's answers with the rubric",
+        ),
+        Command(
+            "prompts",
+            "prompts list [tag] | prompts add <title> | <scenario> [| tags] | prompts remove <id>",
+            "browse the prompt bank or manage this workspace's own prompts",
+            (
+                "/kata prompts add Rank support tickets | Our help desk gets 5k tickets a day. "
+                "Design a model that orders the queue. | nlp-llm,ranking",
+                "/kata prompts list ranking",
+                "/kata prompts remove custom-rank-support-tickets",
+            ),
+            prompt_commands.prompts,
+            subcommands=(
+                Subcommand("list", Access.MEMBER, aliases=("tags",)),
+                Subcommand("add", Access.ADMIN),
+                Subcommand("remove", Access.ADMIN),
+            ),
+            brief="The channel's prompt bank",
+        ),
+        Command(
+            "optout",
+            "optout",
+            "never list me on leaderboards",
+            ("/kata optout",),
+            _optout,
+            brief="Leave the leaderboards",
+        ),
+        Command(
+            "optin",
+            "optin",
+            "list me on leaderboards again",
+            ("/kata optin",),
+            _optin,
+            brief="Join the leaderboards again",
+        ),
+        Command(
+            "forgetme",
+            "forgetme [confirm]",
+            "delete all your answers, feedback, points and streaks in this workspace",
+            ("/kata forgetme confirm",),
+            _forgetme,
+            brief="Delete everything Design Kata stores about you",
+        ),
+        Command(
+            "export",
+            "export [channel]",
+            "a CSV of your own data, or of this channel's points",
+            ("/kata export", "/kata export channel"),
+            privacy.export,
+            subcommands=(Subcommand("channel", Access.ADMIN),),
+            brief="Download answers and feedback as CSV",
+        ),
+    )
+)
+
+
+def parse(text: str) -> Parsed:
+    return COMMANDS.parse(text)
+
+
+def lookup(word: str) -> Command | None:
+    return COMMANDS.lookup(word)
+
+
+def unknown_command(word: str) -> CommandError:
+    return COMMANDS.unknown_command(word)
+
+
+def help_message(
+    topic: str | None = None, notes: Mapping[str, Section] | None = None
+) -> OutgoingMessage:
+    return help_text.help_message(COMMANDS, topic, notes)
