@@ -9,7 +9,8 @@ a platform: adapters hold one and hand it every inbound event. Answers to an inb
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
 
 from bot.chat import (
     Actor,
@@ -21,9 +22,6 @@ from bot.chat import (
     ThreadRef,
     UserRef,
 )
-
-if TYPE_CHECKING:
-    from bot.commands.registry import Registry
 
 
 class ChannelUnavailable(Exception):
@@ -90,6 +88,26 @@ class ChatPort(Protocol):
         ...
 
 
+class DeclaredCommand(Protocol):
+    """One `/kata` command as a platform's command list shows it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def short(self) -> str:
+        """At most 100 characters (Discord's limit for a description)."""
+        ...
+
+
+class DeclaredCommands(Protocol):
+    """The core's commands in help order, and by name."""
+
+    def __iter__(self) -> Iterator[DeclaredCommand]: ...
+
+    def __getitem__(self, name: str) -> DeclaredCommand: ...
+
+
 class Core(Protocol):
     """What an adapter may ask of the core (`bot.core.Kata` is the one implementation).
 
@@ -98,7 +116,7 @@ class Core(Protocol):
     """
 
     @property
-    def commands(self) -> Registry:
+    def commands(self) -> DeclaredCommands:
         """Every `/kata` command as declared once in the core, for platforms that list them
         (Discord's slash command options)."""
         ...
