@@ -19,6 +19,7 @@ from typing import Any
 import discord
 
 from adapters.discord.commands import answer_text
+from adapters.text import clip
 from bot.chat import Actor, Form, FormField
 
 MODAL_COMPONENT_LIMIT = 5
@@ -46,10 +47,6 @@ def page_of(form: Form, key: str) -> int:
     return 0
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _uses_select(form_field: FormField) -> bool:
     return form_field.kind == "choice" and 0 < len(form_field.choices) <= SELECT_OPTION_LIMIT
 
@@ -66,13 +63,13 @@ def field_item(form_field: FormField, value: str | None) -> discord.ui.Label:
     if _uses_select(form_field):
         component = discord.ui.Select(
             custom_id=form_field.key,
-            placeholder=_clip(form_field.placeholder or "Choose…", 150),
+            placeholder=clip(form_field.placeholder or "Choose…", 150),
             min_values=1 if form_field.required else 0,
             max_values=1,
             required=form_field.required,
             options=[
                 discord.SelectOption(
-                    label=_clip(c.label, 100), value=c.value[:100], default=c.value == current
+                    label=clip(c.label, 100), value=c.value[:100], default=c.value == current
                 )
                 for c in form_field.choices
             ],
@@ -94,12 +91,12 @@ def field_item(form_field: FormField, value: str | None) -> discord.ui.Label:
             style=discord.TextStyle.paragraph
             if form_field.kind == "paragraph"
             else discord.TextStyle.short,
-            placeholder=_clip(hint, 100) if hint else None,
+            placeholder=clip(hint, 100) if hint else None,
             default=current[:TEXT_INPUT_LIMIT] if current else None,
             required=form_field.required,
             max_length=min(form_field.max_length or TEXT_INPUT_LIMIT, TEXT_INPUT_LIMIT),
         )
-    return discord.ui.Label(text=_clip(form_field.label, LABEL_LIMIT), component=component)
+    return discord.ui.Label(text=clip(form_field.label, LABEL_LIMIT), component=component)
 
 
 @dataclass
@@ -129,7 +126,7 @@ class FormModal(discord.ui.Modal):
         count = session.page_count
         title = session.form.title if count == 1 else f"{session.form.title} ({page + 1}/{count})"
         super().__init__(
-            title=_clip(title, MODAL_TITLE_LIMIT),
+            title=clip(title, MODAL_TITLE_LIMIT),
             custom_id=f"kata:modal:{session.token}:{page}",
             timeout=SESSION_TTL_SECONDS,
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import discord
 
+from adapters.text import split_text
 from bot.chat import Attachment, Button, OutgoingMessage, Section
 
 CONTENT_LIMIT = 2000
@@ -47,30 +48,6 @@ class Rendered:
 def escape(text: str) -> str:
     """Escape Discord markdown so member text shows as typed."""
     return discord.utils.escape_markdown(text)
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Cut `text` into pieces of at most `limit` characters, preferring paragraph, line and
-    word boundaries so a cut rarely lands inside a word."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = -1
-        for sep in ("\n\n", "\n", " "):
-            cut = window.rfind(sep)
-            if cut > limit // 2:
-                break
-        if cut <= 0:
-            cut = limit
-        # never end a piece on an escaping backslash, or the next piece starts unescaped
-        while cut > 1 and window[cut - 1] == "\\":
-            cut -= 1
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip("\n ")
-    if rest.strip() or not pieces:
-        pieces.append(rest)
-    return pieces
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -125,7 +102,7 @@ def render(message: OutgoingMessage) -> list[Rendered]:
         text = "\n\n".join(
             t for t in (_section_text(s, fields_inline=False) for s in message.sections) if t
         )
-        pieces = split_text(text, CONTENT_LIMIT) if text else ["\u200b"]
+        pieces = split_text(text, CONTENT_LIMIT, never_ending_with="\\") if text else ["\u200b"]
         out = [Rendered(content=p) for p in pieces]
     else:
         out = _render_embeds(message)
@@ -150,7 +127,7 @@ def _render_embeds(message: OutgoingMessage) -> list[Rendered]:
         pieces = [description]
         tail_apart = False
     else:
-        pieces = split_text(description, DESCRIPTION_LIMIT)
+        pieces = split_text(description, DESCRIPTION_LIMIT, never_ending_with="\\")
         tail_apart = bool(fields or footer)
     embeds = [
         discord.Embed(

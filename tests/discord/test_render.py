@@ -85,3 +85,10 @@ def test_a_long_wrap_up_continues_in_more_messages_with_buttons_on_the_last() ->
     assert len(parts) > 1
     assert parts[0].embed is not None and parts[0].embed.title == "Wrap-up"
     assert all(p.buttons == () for p in parts[:-1]) and parts[-1].buttons
+
+
+def test_a_piece_never_ends_on_an_escaping_backslash() -> None:
+    text = "x" * 9 + "\\*" + "y" * 9
+    pieces = split_text(text, 10, never_ending_with="\\")
+    assert all(not p.endswith("\\") for p in pieces)
+    assert "".join(pieces) == text
