@@ -105,6 +105,8 @@ class Signal(_Strict):
     key: str
     title: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     description: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    aliases: tuple[str, ...] = ()
+    """Other words a member may type for the key (`modeling=3`)."""
 
 
 class Rubric(_Strict):
@@ -118,6 +120,26 @@ class Rubric(_Strict):
         if keys != SIGNAL_KEYS:
             raise ValueError(f"signals must be {', '.join(SIGNAL_KEYS)} in that order")
         return v
+
+    @property
+    def signal_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.signals)
+
+    def signal_named(self, word: str) -> Signal | None:
+        """The signal a member means by `word`: its key or one of its aliases."""
+        word = word.lower()
+        return next((s for s in self.signals if word == s.key or word in s.aliases), None)
+
+    def level_of(self, word: str) -> int | None:
+        """1-4 for a level typed as its number or its name (`3`, `strong`, `very-strong`)."""
+        word = word.strip().lower().replace("-", " ")
+        if word in ("1", "2", "3", "4"):
+            return int(word)
+        names = [name.lower() for name in self.levels]
+        return names.index(word) + 1 if word in names else None
+
+    def level_name(self, level: int) -> str:
+        return self.levels[level - 1]
 
 
 class Framework(_Strict):

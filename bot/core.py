@@ -69,6 +69,7 @@ class Kata:
         self.clock = clock
         self.jobs = jobs
         self.commands = COMMANDS
+        self.rubric = content.framework.rubric
         self._ports: dict[str, ChatPort] = {}
         jobs.bind(self._run_job)
 

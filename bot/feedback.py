@@ -44,16 +44,6 @@ log = logging.getLogger(__name__)
 FORM_ID = "feedback"
 MIN_COMMENT = 3
 MAX_COMMENT = 1000
-LEVEL_WORDS = {
-    "1": 1,
-    "2": 2,
-    "3": 3,
-    "4": 4,
-    "very-weak": 1,
-    "weak": 2,
-    "strong": 3,
-    "very-strong": 4,
-}
 
 
 class FeedbackError(ValueError):
@@ -152,13 +142,14 @@ def checked_scores(rubric: Rubric, raw: dict[str, str]) -> dict[str, int]:
         value = raw.get(signal.key)
         if value is None:
             continue
-        if value not in LEVEL_WORDS:
+        level = rubric.level_of(value)
+        if level is None:
             raise FeedbackError(
                 signal.key,
-                f"{signal.title}: pick a level from 1 (very weak) to 4 (very strong); "
-                f"{echo(value)} is not one.",
+                f"{signal.title}: pick a level from 1 ({rubric.level_name(1)}) to 4 "
+                f"({rubric.level_name(4)}); {echo(value)} is not one.",
             )
-        scores[signal.key] = LEVEL_WORDS[value]
+        scores[signal.key] = level
     return scores
 
 
@@ -237,34 +228,31 @@ async def _record(kata: Deps, actor: Actor, round_id: int, review: Review) -> Ou
         ref = await channel_ref(session, rnd.channel_id)
         reviewee_user = UserRef(ref.platform, ref.workspace_id, reviewee.external_id)
         reviewee_name, seq = reviewee.display_name, rnd.seq
-    titles = rubric_titles(kata)
-    note = feedback_note(titles, scores, review, actor.display_name, seq, updated)
+    rubric = kata.content.framework.rubric
+    note = feedback_note(rubric, scores, review, actor.display_name, seq, updated)
     try:
         await kata.port_for(ref.platform).send_private(reviewee_user, note, ref)
     except Exception:
         log.warning("could not tell %s about new feedback", reviewee_user, exc_info=True)
     verb = "updated" if updated else "sent"
     bonus = f" (+{earned} points)" if earned else ""
-    still = f" Your earlier scores stay: {', '.join(titles[k] for k in kept)}." if kept else ""
+    kept_titles = [s.title for s in rubric.signals if s.key in kept]
+    still = f" Your earlier scores stay: {', '.join(kept_titles)}." if kept else ""
     return Outcome(
         replies=[Reply(text_message(f"Feedback for {reviewee_name} {verb}{bonus}. Thanks!{still}"))]
     )
 
 
-def rubric_titles(kata: Deps) -> dict[str, str]:
-    return {s.key: s.title for s in kata.content.framework.rubric.signals}
-
-
 def feedback_note(
-    titles: dict[str, str],
+    rubric: Rubric,
     scores: dict[str, int],
     review: Review,
     reviewer: str,
     seq: int,
     updated: bool,
 ) -> OutgoingMessage:
-    levels = {1: "very weak", 2: "weak", 3: "strong", 4: "very strong"}
-    fields = tuple(Field(titles[k], levels[v]) for k, v in scores.items())
+    titles = {s.key: s.title for s in rubric.signals}
+    fields = tuple(Field(titles[k], rubric.level_name(v)) for k, v in scores.items())
     what = "updated their feedback" if updated else "reviewed your answers"
     return OutgoingMessage(
         title=f"{reviewer} {what} in round #{seq}",

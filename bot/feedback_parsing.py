@@ -17,7 +17,6 @@ from bot.echo import echo
 _LABEL = re.compile(r"\b(strength|improvement|improve)\s*:", re.IGNORECASE)
 """A fixed word, then `\\s*:`: each white-space run is scanned once, so matching is linear."""
 
-SIGNAL_ALIASES = {"modeling": "modelling", "comms": "communication", "deploy": "deployment"}
 EXAMPLE = "/kata feedback @alex problem=3 strength: sharp scoping improve: add a fallback"
 
 
@@ -85,15 +84,14 @@ def _member_and_scores(rubric: Rubric, words: list[str]) -> tuple[str, dict[str,
 
 
 def _scores(rubric: Rubric, pairs: list[str]) -> dict[str, str]:
-    known = {s.key for s in rubric.signals}
     scores: dict[str, str] = {}
     for pair in pairs:
-        key, _, value = pair.partition("=")
-        key = SIGNAL_ALIASES.get(key.lower(), key.lower())
-        if key not in known:
-            raise ReviewLineError(
-                f"{echo(key)} is not a rubric signal; use {', '.join(sorted(known))}."
-            )
+        word, _, value = pair.partition("=")
+        signal = rubric.signal_named(word)
+        if signal is None:
+            keys = ", ".join(s.key for s in rubric.signals)
+            raise ReviewLineError(f"{echo(word)} is not a rubric signal; use {keys}.")
+        key = signal.key
         if not value:
             raise ReviewLineError(f"Give {key} a level from 1 to 4, for example {key}=3.")
         scores[key] = value

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import streaks
-from bot.models import Channel, Feedback, Member, PointEvent, Round, Streak
+from bot.models import Feedback, Member, PointEvent, Round, Streak
 
 Board = Literal["points", "streak", "reviews"]
 Period = Literal["week", "month", "all"]
@@ -124,9 +124,3 @@ async def _streak_values(
         if row.member_id not in best or best[row.member_id][2] < value:
             best[row.member_id] = (row.member_id, name, value)
     return list(best.values())
-
-
-async def channels_in(session: AsyncSession, workspace_id: int) -> list[Channel]:
-    return list(
-        (await session.scalars(select(Channel).where(Channel.workspace_id == workspace_id))).all()
-    )

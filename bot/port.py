@@ -108,6 +108,18 @@ class DeclaredCommands(Protocol):
     def __getitem__(self, name: str) -> DeclaredCommand: ...
 
 
+class DeclaredRubric(Protocol):
+    """The review rubric as `content/framework.yaml` declares it, for typed form options."""
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """Level names from 1 up."""
+        ...
+
+    @property
+    def signal_keys(self) -> tuple[str, ...]: ...
+
+
 class Core(Protocol):
     """What an adapter may ask of the core (`bot.core.Kata` is the one implementation).
 
@@ -120,6 +132,9 @@ class Core(Protocol):
         """Every `/kata` command as declared once in the core, for platforms that list them
         (Discord's slash command options)."""
         ...
+
+    @property
+    def rubric(self) -> DeclaredRubric: ...
 
     def attach(self, port: ChatPort) -> None:
         """Route the core's own posts for `port.platform` to this adapter."""

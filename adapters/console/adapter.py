@@ -288,10 +288,12 @@ def _form_as_text(form: Form) -> str:
     """The console has no forms: show what the form asks and the command that does the same."""
     reviewee = next((f for f in form.fields if f.key == "reviewee"), None)
     names = ", ".join(c.label for c in reviewee.choices) if reviewee else ""
+    signals = [f for f in form.fields if f.kind == "choice" and f is not reviewee]
+    scores = " ".join(f"{f.key}=3" for f in signals)
+    levels = ", ".join(c.label.replace(" - ", " ") for c in signals[0].choices) if signals else ""
     return (
         f"{form.title}: the console has no forms, so use the command instead.\n"
         f"  You can review: {names}\n"
-        "  /kata feedback NAME problem=3 data=2 modelling=4 deployment=3 communication=4 "
-        "strength: <one strength> improve: <one improvement>\n"
-        "  Levels: 1 very weak, 2 weak, 3 strong, 4 very strong; leave any out."
+        f"  /kata feedback NAME {scores} strength: <one strength> improve: <one improvement>\n"
+        f"  Levels: {levels}; leave any out."
     )

@@ -15,13 +15,11 @@ WEEKDAY_CHOICES = [
     Choice(name="Monday, Wednesday, Friday", value="mon,wed,fri"),
     Choice(name="Tuesday, Thursday", value="tue,thu"),
 ]
-LEVEL_CHOICES = [
-    Choice(name="1 - very weak", value="1"),
-    Choice(name="2 - weak", value="2"),
-    Choice(name="3 - strong", value="3"),
-    Choice(name="4 - very strong", value="4"),
-]
-RUBRIC = ("problem", "data", "modelling", "deployment", "communication")
+
+
+def level_choices(levels: tuple[str, ...]) -> list[Choice[str]]:
+    """The rubric's levels as the core declares them: `1 - very weak` ..."""
+    return [Choice(name=f"{i} - {name}", value=str(i)) for i, name in enumerate(levels, 1)]
 
 
 def time_zone_choices(current: str) -> list[Choice[str]]:

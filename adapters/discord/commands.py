@@ -16,9 +16,8 @@ from discord import app_commands
 from discord.app_commands import Choice
 
 from adapters.discord.choices import (
-    LEVEL_CHOICES,
-    RUBRIC,
     WEEKDAY_CHOICES,
+    level_choices,
     tag_choices,
     time_zone_choices,
 )
@@ -221,13 +220,16 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
             ),
         )
 
+    rubric = runner.kata.rubric
+    level_options = level_choices(rubric.levels)
+
     @kata.command(name="feedback", description=declared["feedback"].short)
     @app_commands.describe(
         member="Whose answers you review",
         strength="One concrete strength",
         improve="One concrete improvement",
     )
-    @app_commands.choices(**{key: LEVEL_CHOICES for key in RUBRIC})
+    @app_commands.choices(**{key: level_options for key in rubric.signal_keys})
     async def feedback(
         interaction: discord.Interaction,
         member: discord.Member,
@@ -239,10 +241,9 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
         deployment: Choice[str] | None = None,
         communication: Choice[str] | None = None,
     ) -> None:
-        levels = dict(
-            zip(RUBRIC, (problem, data, modelling, deployment, communication), strict=True)
-        )
-        scores = [f"{key}={choice.value}" for key, choice in levels.items() if choice]
+        chosen = (problem, data, modelling, deployment, communication)
+        given = zip(rubric.signal_keys, chosen, strict=True)
+        scores = [f"{key}={choice.value}" for key, choice in given if choice]
         text = join_command(
             "feedback",
             f"<@{member.id}>",

@@ -101,3 +101,27 @@ def test_the_shipped_content_is_valid_and_complete() -> None:
         "vision",
         "on-device",
     }
+
+
+def test_stages_signals_and_levels_are_declared_only_in_the_framework_file() -> None:
+    """Their words live in content/framework.yaml; code reads them from there."""
+    import ast
+
+    framework = load_content(PROJECT_ROOT / "content").framework
+    declared = {level.lower() for level in framework.rubric.levels}
+    declared |= {s.title.lower() for s in framework.rubric.signals}
+    declared |= {a.lower() for s in framework.rubric.signals for a in s.aliases}
+    declared |= {s.title.lower() for s in framework.stages}
+    declared = {words for words in declared if " " in words}  # single words occur in prose
+    found = []
+    for folder in ("bot", "adapters", "kata"):
+        for path in (PROJECT_ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    text = node.value.lower()
+                    found += [
+                        (path.name, word)
+                        for word in declared
+                        if f" {word} " in f" {text} " or text.startswith(f"{word} -")
+                    ]
+    assert found == []

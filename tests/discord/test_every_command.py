@@ -13,6 +13,7 @@ from adapters.discord.commands import CommandRunner, build_group
 from bot.commands.catalogue import COMMANDS
 from tests.discord.fake_discord import FakeDiscord, text_of
 from tests.discord.people import Person
+from tests.support.harness import content
 
 CASES: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("help",), {}),
@@ -76,7 +77,8 @@ def test_every_registry_command_is_walked_here_or_named_where_it_is() -> None:
 
 
 def test_the_kata_group_is_the_registry() -> None:
-    runner = cast(CommandRunner, SimpleNamespace(kata=SimpleNamespace(commands=COMMANDS)))
+    core = SimpleNamespace(commands=COMMANDS, rubric=content().framework.rubric)
+    runner = cast(CommandRunner, SimpleNamespace(kata=core))
     group = build_group(runner)
     listed = {c.name: c for c in group.commands}
     assert set(listed) == {c.name for c in COMMANDS}
