@@ -28,3 +28,11 @@ class AnswerSource(StrEnum):
 
     MESSAGE = "message"
     COMMAND = "command"
+
+
+class WorkKind(StrEnum):
+    """What a row of the work queue asks a worker to do (see `bot.work_queue`)."""
+
+    ROUND = "round"
+    STAGE = "stage"
+    WRAP_UP = "wrapup"

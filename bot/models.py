@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
 from bot.db import Base, UTCDateTime
-from bot.kinds import AnswerSource, Pacing, PointKind
+from bot.kinds import AnswerSource, Pacing, PointKind, WorkKind
 
 
 def _vocabulary(kind: type[StrEnum], name: str, length: int) -> Enum:
@@ -308,3 +309,31 @@ class HandledRequest(Base):
     platform: Mapped[str] = mapped_column(String(20))
     request_id: Mapped[str] = mapped_column(String(128))
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class WorkItem(Base):
+    """One piece of scheduled work: the database is the queue, timers only wake workers.
+
+    `key` makes creating work idempotent (`round:<channel>:<date>`). A worker claims due rows
+    by setting a lease (`claimed_by`, `claimed_until`); a lease that runs out (the worker
+    died) makes the row claimable again. `done_at` marks it finished, `dead_at` given up.
+    """
+
+    __tablename__ = "work_items"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        Index("ix_work_items_due", "done_at", "dead_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[WorkKind] = mapped_column(_vocabulary(WorkKind, "kind", 20))
+    key: Mapped[str] = mapped_column(String(160))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
