@@ -103,6 +103,10 @@ class SlackAdapter(SlackPort):
         Raises SlackSetupError, with what to fix, when a token is refused, Slack cannot be
         reached or the port is taken.
         """
+        if self.client.session is None:
+            # One connection pool for every Web API call: the SDK opens a session per call
+            # otherwise, paying a TCP (and TLS) handshake for each post and reaction.
+            self.client.session = aiohttp.ClientSession()
         await self._check_bot_token()
         if self.socket_mode:
             await self._connect_socket()

@@ -41,6 +41,8 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float
+    peer: tuple[str, int] | None = None
+    """The client's address and port: one port for many calls means one reused connection."""
 
 
 class FakeSlackWebAPI(SlackMethods):
@@ -193,7 +195,9 @@ class FakeSlackWebAPI(SlackMethods):
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        call = Call(method, params, asyncio.get_running_loop().time())
+        peername = request.transport.get_extra_info("peername") if request.transport else None
+        peer = (str(peername[0]), int(peername[1])) if peername else None
+        call = Call(method, params, asyncio.get_running_loop().time(), peer)
         await self.recorder.record(call)
         spec = slack_spec.method_spec(method) if have_specs() else None
         if method not in WEB_API_METHODS or (have_specs() and spec is None):

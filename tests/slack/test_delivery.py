@@ -152,3 +152,13 @@ async def test_a_slow_feedback_submit_closes_the_modal_in_time_and_confirms_late
     await team.settled()
     to_alice = [e for e in team.api.ephemerals if e["user"] == ALICE]
     assert any("Feedback for Bob" in e["text"] for e in to_alice)
+
+
+async def test_web_api_calls_share_one_connection_instead_of_one_each(team: Team) -> None:
+    prompt_ts = await started_round(team)
+    for text in ("Scope: EU sellers only.", "Data: click logs.", "Model: a GBDT baseline."):
+        await team.member(BOB).says(text, where=prompt_ts)
+        await team.settled()
+    calls = [c for c in team.api.calls if c.method in ("chat.postMessage", "reactions.add")]
+    assert len(calls) >= 4
+    assert len({c.peer for c in calls}) == 1, [c.peer for c in calls]
