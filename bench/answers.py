@@ -515,8 +515,11 @@ async def slash(url: str, api: BenchSlack, text: str) -> None:
     if result.acked != 1:
         raise RuntimeError(f"/kata {text}: not acked ({result.failures})")
     deadline = time.monotonic() + SETUP_LIMIT
-    while len(api.responses) == answered and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        if len(api.responses) > answered:
+            return
         await asyncio.sleep(0.05)
+    raise RuntimeError(f"/kata {text}: no reply within {SETUP_LIMIT:.0f} s")
 
 
 async def open_round(url: str, api: BenchSlack) -> str:
