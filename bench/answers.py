@@ -56,6 +56,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -539,8 +540,17 @@ async def open_round(url: str, api: BenchSlack) -> str:
     raise RuntimeError("the round's first stage was not posted")
 
 
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Timeout)\w*: ")
+"""The last line of a traceback in the bot's log: the exception and its message."""
+
+
 def problems_in(lines: list[str]) -> list[str]:
-    return [line for line in lines if " WARNING " in line or " ERROR " in line]
+    """The log's WARNING and ERROR lines, and the exceptions their tracebacks end with."""
+    return [
+        line
+        for line in lines
+        if " WARNING " in line or " ERROR " in line or EXCEPTION_LINE.match(line)
+    ]
 
 
 async def measure_real(
@@ -631,17 +641,17 @@ def report(
         print(
             f"        answers lost: {phase.lost} (acked 200 but not in the database); "
             f"private notes sent {phase.apologies}; bot log WARNING/ERROR lines "
-            f"{len(phase.log_problems)}"
+            f"{sum(1 for x in phase.log_problems if not EXCEPTION_LINE.match(x))}"
         )
         for line in summarise(phase.log_problems):
             print(f"          {line}")
 
 
-def summarise(lines: list[str], most: int = 4) -> list[str]:
+def summarise(lines: list[str], most: int = 6) -> list[str]:
     """The distinct problems in a log, each once with its count, without timestamps."""
     counts: dict[str, int] = {}
     for line in lines:
-        key = line.split(" WARNING ", 1)[-1].split(" ERROR ", 1)[-1][:160]
+        key = line.split(" WARNING ", 1)[-1].split(" ERROR ", 1)[-1][:120]
         counts[key] = counts.get(key, 0) + 1
     ordered = sorted(counts.items(), key=lambda kv: -kv[1])
     return [f"{n} x {text}" for text, n in ordered[:most]]
