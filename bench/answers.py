@@ -1,6 +1,6 @@
 """Answer capture through the real Slack HTTP path, against an ack-only floor (issue 9).
 
-    python -m bench.answers [--postgres] [--events N] [--concurrency 8,32]
+    python -m bench.answers [--postgres] [--events N] [--concurrency 8,32] [--discord]
 
 What runs, all on 127.0.0.1 and all in this one command:
 
@@ -48,7 +48,8 @@ The bot's log is read continuously (so its pipe never fills) and summarised per 
 The bot listens on 0.0.0.0 (its default); every request this module makes goes to
 127.0.0.1. Loops are bounded in count and time; at the end the bot and the floor are
 terminated (killed after 30 s), the servers closed, the temporary folder and the PostgreSQL
-schema removed. Not part of the test suite.
+schema removed. Not part of the test suite. `--discord` adds the same measurement through
+the Discord gateway path (bench/answers_discord.py).
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ from tests.slack.slack_side import SIGNING_SECRET, sign
 CHANNEL = "CPRACTICE"
 LEAD = "ULEAD"
 MEMBERS = [f"UMEMBER{i:02d}" for i in range(50)]
-POSTGRES_URL = os.environ.get("KATA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "KATA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+).replace("postgresql+asyncpg://", "postgresql://")
+"""The suite's PostgreSQL (README), in the form both asyncpg and DATABASE_URL accept."""
 REQUEST_TIMEOUT = 10.0
 SLACK_ACK_BUDGET = 3.0
 POLL_SECONDS = 0.05
@@ -444,6 +448,11 @@ class PostgresRows(AnswerRows):
         await self.conn.close()
 
 
+def with_search_path(schema: str) -> str:
+    """The PostgreSQL URL the bot gets: its tables in `schema` (see bot.db.make_engine)."""
+    return f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}search_path={schema}"
+
+
 @contextlib.asynccontextmanager
 async def postgres_schema() -> AsyncIterator[str]:
     import asyncpg
@@ -685,7 +694,7 @@ async def run_target(target: str, events: int, concurrencies: list[int]) -> None
             async with postgres_schema() as schema:
                 rows = await PostgresRows.connect(schema)
                 try:
-                    url = f"{POSTGRES_URL}?search_path={schema}"
+                    url = with_search_path(schema)
                     _, phases = await measure_real(api, url, rows, events, concurrencies, workdir)
                 finally:
                     await rows.close()

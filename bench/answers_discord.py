@@ -44,6 +44,7 @@ from bench.answers import (
     problems_in,
     spawn,
     summarise,
+    with_search_path,
 )
 from tests.discord import payloads as p
 from tests.discord.fake_discord import FakeDiscord
@@ -238,12 +239,10 @@ async def run_discord(target: str, events: int) -> None:
             path = workdir / "kata.db"
             phase = await measure_real(f"sqlite:///{path}", SqliteRows(path), events, workdir)
         else:
-            from bench.answers import POSTGRES_URL
-
             async with postgres_schema() as schema:
                 rows = await PostgresRows.connect(schema)
                 try:
-                    url = f"{POSTGRES_URL}?search_path={schema}"
+                    url = with_search_path(schema)
                     phase = await measure_real(url, rows, events, workdir)
                 finally:
                     await rows.close()
