@@ -1,0 +1,762 @@
+"""Answer capture through the real Slack HTTP path, against an ack-only floor (issue 9).
+
+    python -m bench.answers [--postgres] [--events N] [--concurrency 8,32] [--discord]
+
+What runs, all on 127.0.0.1 and all in this one command:
+
+- A fake Slack Web API (tests/slack/fake_web_api.py) in this process, with one channel, an
+  admin and 50 members. It records every member message, so the bot's ✅ reactions land.
+- The floor: a bare slack-bolt `AsyncApp` whose only listener acks `message` events, served
+  by aiohttp through slack_bolt's aiohttp adapter (the serving path our adapter uses), with
+  signature checks on. It runs in its own process (`--floor-server`, started by this module),
+  like the bot, so neither shares a CPU with the load generator. It is measured before and
+  after each real run, and the ratios use the mean of the two.
+- The real path: `python -m kata.cli run` as a subprocess (Slack HTTP mode, PORT=0, its port
+  read from its log) on a fresh SQLite file in a temporary folder or, with `--postgres`, also
+  on a fresh PostgreSQL schema (`?search_path=`) that is dropped at the end. Signed slash
+  commands set the channel up (`setup 09:00 UTC daily`, `pace manual`, `now`); the round's
+  thread is the bot's top-level post in the fake. Then, per concurrency (8 and 32 by
+  default), N signed `message` events: thread replies from the 50 members in turn, each with
+  its own ts and event id, all in the same round, pre-signed before the clock starts.
+
+Figures, per concurrency:
+
+- events acked/s: HTTP 200s divided by the time from the first send to the last response,
+  for the bot and for the floor, and their ratio. ack p50/p99: time from send to response.
+  A request gets 10 s before it counts as not acked (Slack itself gives 3 s; acks slower
+  than 3 s are counted separately as late).
+- answers recorded/s: while sending and afterwards, this process polls the database every
+  50 ms (`SELECT count(*) FROM answers`, its own connection, read-only) and notes the wall
+  time whenever the count changes. It stops once every acked answer of the phase is there,
+  or the count has not moved for 35 s (longer than the bot's pool timeout of 30 s, so an
+  answer still waiting inside the bot is not called lost), or after 180 s. The time of the
+  last change is when the last row was committed (to within one poll interval); recorded/s
+  is the phase's new rows divided by the time from the first send to that moment. The ratio
+  divides by the floor's acked/s at the same concurrency: the rate at which the bot could be
+  handed work.
+- bot CPU per answer: user+sys CPU of the bot process (/proc/<pid>/stat, utime+stime) from
+  the phase's first send to the end of polling, divided by the answers recorded in it. The
+  floor's CPU per event is measured the same way.
+- peak RSS: VmHWM of the bot process (/proc/<pid>/status) after the phase: the peak since
+  the process started, so the second phase includes the first.
+- answers lost: events acked with 200 whose message (channel, ts) has no answer row once
+  polling stops. It must be 0: Slack does not redeliver an acked event. The bot's log
+  WARNING/ERROR lines and the private notes (chat.postEphemeral, where the apology goes)
+  during the phase are counted beside it.
+
+The bot's log is read continuously (so its pipe never fills) and summarised per phase.
+The bot listens on 0.0.0.0 (its default); every request this module makes goes to
+127.0.0.1. Loops are bounded in count and time; at the end the bot and the floor are
+terminated (killed after 30 s), the servers closed, the temporary folder and the PostgreSQL
+schema removed. Not part of the test suite. `--discord` adds the same measurement through
+the Discord gateway path (bench/answers_discord.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+
+from bot.settings import PROJECT_ROOT
+from tests.slack.fake_web_api import FakeSlackWebAPI, Posted
+from tests.slack.slack_side import SIGNING_SECRET, sign
+
+CHANNEL = "CPRACTICE"
+LEAD = "ULEAD"
+MEMBERS = [f"UMEMBER{i:02d}" for i in range(50)]
+POSTGRES_URL = os.environ.get(
+    "KATA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+).replace("postgresql+asyncpg://", "postgresql://")
+"""The suite's PostgreSQL (README), in the form both asyncpg and DATABASE_URL accept."""
+REQUEST_TIMEOUT = 10.0
+SLACK_ACK_BUDGET = 3.0
+POLL_SECONDS = 0.05
+QUIET_SECONDS = 35.0
+"""Longer than the bot's own waits (SQLite busy timeout 10 s, pool timeout 30 s), so an
+answer still queued in the bot is not counted as lost."""
+DRAIN_LIMIT = 180.0
+START_LIMIT = 60.0
+STOP_LIMIT = 30.0
+SETUP_LIMIT = 30.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# ---------------------------------------------------------------------- the fake Slack
+
+
+class BenchSlack(FakeSlackWebAPI):
+    """The test fake with an indexed `reactions.add`: the test version scans every message,
+    which at thousands of answers would make this process, not the bot, the bottleneck."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._member_ts: set[tuple[str, str]] = set()
+        self._reacted: set[tuple[str, str, str]] = set()
+
+    def member_message(self, channel: str, user: str, text: str, thread_ts: str | None) -> Posted:
+        posted = super().member_message(channel, user, text, thread_ts)
+        self._member_ts.add((channel, posted.ts))
+        return posted
+
+    def _reactions_add(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (params["channel"], params["timestamp"], params["name"])
+        if (key[0], key[1]) not in self._member_ts:
+            return super()._reactions_add(params)
+        if key in self._reacted:
+            return {"ok": False, "error": "already_reacted"}
+        self._reacted.add(key)
+        self.reactions.append(key)
+        return {"ok": True}
+
+
+# ---------------------------------------------------------------------- processes
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class Child:
+    """A subprocess whose stderr is read line by line for as long as it runs."""
+
+    proc: asyncio.subprocess.Process
+    lines: list[str] = field(default_factory=list)
+    reader: asyncio.Task[None] | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    async def _read(self) -> None:
+        assert self.proc.stderr is not None
+        while line := await self.proc.stderr.readline():
+            self.lines.append(line.decode(errors="replace").rstrip())
+
+    async def wait_for_line(self, mark: str, limit: float) -> str:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            for line in self.lines:
+                if mark in line:
+                    return line
+            if self.proc.returncode is not None:
+                break
+            await asyncio.sleep(0.05)
+        tail = "\n".join(self.lines[-20:])
+        raise RuntimeError(f"no {mark!r} from pid {self.pid} within {limit:.0f} s:\n{tail}")
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.terminate()
+            try:
+                await asyncio.wait_for(self.proc.wait(), STOP_LIMIT)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        if self.reader is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.reader, 5)
+
+
+async def spawn(args: Sequence[str], env: dict[str, str], cwd: Path) -> Child:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DISCORD_")) and k not in ("DATABASE_URL", "PORT")
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=cwd,
+        env={**base, "PYTHONPATH": str(PROJECT_ROOT), **env},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    child = Child(proc)
+    child.reader = asyncio.create_task(child._read())
+    return child
+
+
+def slack_env(api: FakeSlackWebAPI) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": api.bot_token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api.api_url,
+        "PORT": "0",
+    }
+
+
+# ---------------------------------------------------------------------- the floor
+
+
+async def serve_floor() -> None:
+    """`--floor-server`: a bare bolt app that acks `message` events, until SIGTERM."""
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    client = AsyncWebClient(
+        token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]
+    )
+    app = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
+
+    @app.event("message")
+    async def acked(ack: Callable[[], Any]) -> None:
+        await ack()
+
+    async def events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    web_app = web.Application()
+    web_app.router.add_post("/slack/events", events)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    print(f"floor listening on 127.0.0.1:{port}", file=sys.stderr, flush=True)
+    stopped = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
+    await stopped.wait()
+    await runner.cleanup()
+
+
+# ---------------------------------------------------------------------- sending
+
+
+@dataclass
+class Signed:
+    body: bytes
+    headers: dict[str, str]
+    ts: str
+
+
+@dataclass
+class Blast:
+    """What one burst of requests got back."""
+
+    sent: int
+    acked_ts: list[str]
+    latencies: list[float]
+    failures: dict[str, int]
+    started: float
+    ended: float
+
+    @property
+    def acked(self) -> int:
+        return len(self.acked_ts)
+
+    @property
+    def per_second(self) -> float:
+        return self.acked / max(self.ended - self.started, 1e-9)
+
+    @property
+    def late(self) -> int:
+        return sum(1 for x in self.latencies if x > SLACK_ACK_BUDGET)
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def signed(body: str, content_type: str, ts: str = "") -> Signed:
+    headers = {"Content-Type": content_type, **sign(SIGNING_SECRET, body, int(time.time()))}
+    return Signed(body.encode(), headers, ts)
+
+
+def message_events(api: BenchSlack, thread_ts: str, n: int, tag: str) -> list[Signed]:
+    """`n` signed thread replies from the members in turn, recorded in the fake first."""
+    out = []
+    for i in range(n):
+        user = MEMBERS[i % len(MEMBERS)]
+        text = f"Offline NDCG at 10 and online click-through, point {i} of {tag}."
+        posted = api.member_message(CHANNEL, user, text, thread_ts)
+        event = {
+            "type": "message",
+            "channel": CHANNEL,
+            "user": user,
+            "text": text,
+            "ts": posted.ts,
+            "thread_ts": thread_ts,
+            "event_ts": posted.ts,
+            "channel_type": "channel",
+        }
+        body = {
+            "token": "legacy-verification-token",
+            "team_id": api.team_id,
+            "api_app_id": "AKATA",
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{tag}{i:08d}",
+            "event_time": int(time.time()),
+            "authed_users": [api.bot_user_id],
+        }
+        out.append(signed(json.dumps(body), "application/json", posted.ts))
+    return out
+
+
+async def blast(url: str, requests: list[Signed], concurrency: int) -> Blast:
+    latencies: list[float] = []
+    acked: list[str] = []
+    failures: dict[str, int] = {}
+    queue = iter(requests)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def worker() -> None:
+            for request in queue:
+                t = time.perf_counter()
+                try:
+                    async with session.post(url, data=request.body, headers=request.headers) as r:
+                        await r.read()
+                        status = r.status
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    failures[type(error).__name__] = failures.get(type(error).__name__, 0) + 1
+                    continue
+                latencies.append(time.perf_counter() - t)
+                if status == 200:
+                    acked.append(request.ts)
+                else:
+                    failures[f"HTTP {status}"] = failures.get(f"HTTP {status}", 0) + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        ended = time.perf_counter()
+    return Blast(len(requests), acked, latencies, failures, started, ended)
+
+
+# ---------------------------------------------------------------------- the floor's run
+
+
+@dataclass
+class FloorRun:
+    blasts: dict[int, Blast]
+    cpu_ms_per_event: dict[int, float]
+    rss_mib: float
+
+
+async def measure_floor(
+    api: BenchSlack, thread_ts: str, events: int, concurrencies: list[int], workdir: Path
+) -> FloorRun:
+    child = await spawn(["-m", "bench.answers", "--floor-server"], slack_env(api), workdir)
+    try:
+        line = await child.wait_for_line("floor listening on", START_LIMIT)
+        url = f"http://{line.rsplit(' ', 1)[1]}/slack/events"
+        warm = message_events(api, thread_ts, 50, "FW")
+        await blast(url, warm, 8)  # the first request pays for auth.test
+        blasts, cpu = {}, {}
+        for c in concurrencies:
+            requests = message_events(api, thread_ts, events, f"F{c}")
+            before = cpu_seconds(child.pid)
+            blasts[c] = await blast(url, requests, c)
+            cpu[c] = (cpu_seconds(child.pid) - before) * 1000 / max(blasts[c].acked, 1)
+        return FloorRun(blasts, cpu, peak_rss_mib(child.pid))
+    finally:
+        await child.stop()
+
+
+# ---------------------------------------------------------------------- the database
+
+
+class AnswerRows:
+    """Read-only access to the bot's `answers` table, from outside the bot."""
+
+    async def count(self) -> int:
+        raise NotImplementedError
+
+    async def message_ids(self) -> set[str]:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        return None
+
+
+class SqliteRows(AnswerRows):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _query(self, sql: str) -> list[tuple[Any, ...]]:
+        # Autocommit reads, no BEGIN: a reader holds its shared lock only for the statement.
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+
+    async def count(self) -> int:
+        rows = await asyncio.to_thread(self._query, "SELECT count(*) FROM answers")
+        return int(rows[0][0])
+
+    async def message_ids(self) -> set[str]:
+        rows = await asyncio.to_thread(self._query, "SELECT message_id FROM answers")
+        return {str(r[0]) for r in rows}
+
+
+class PostgresRows(AnswerRows):
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    @classmethod
+    async def connect(cls, schema: str) -> PostgresRows:
+        import asyncpg
+
+        conn = await asyncpg.connect(POSTGRES_URL, server_settings={"search_path": schema})
+        return cls(conn)
+
+    async def count(self) -> int:
+        return int(await self.conn.fetchval("SELECT count(*) FROM answers"))
+
+    async def message_ids(self) -> set[str]:
+        return {str(r[0]) for r in await self.conn.fetch("SELECT message_id FROM answers")}
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+
+def with_search_path(schema: str) -> str:
+    """The PostgreSQL URL the bot gets: its tables in `schema` (see bot.db.make_engine)."""
+    return f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}search_path={schema}"
+
+
+@contextlib.asynccontextmanager
+async def postgres_schema() -> AsyncIterator[str]:
+    import asyncpg
+
+    schema = f"bench_answers_{os.getpid()}"
+    conn = await asyncio.wait_for(asyncpg.connect(POSTGRES_URL), 5)
+    try:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await conn.execute(f"CREATE SCHEMA {schema}")
+        yield schema
+    finally:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await conn.close()
+
+
+# ---------------------------------------------------------------------- the real run
+
+
+@dataclass
+class Phase:
+    concurrency: int
+    blast: Blast
+    recorded: int
+    seconds_to_last_row: float
+    lost: int
+    cpu_ms_per_answer: float
+    rss_mib: float
+    apologies: int
+    log_problems: list[str]
+
+    @property
+    def recorded_per_second(self) -> float:
+        return self.recorded / max(self.seconds_to_last_row, 1e-9)
+
+
+async def drain(
+    rows: AnswerRows, start_count: int, sending: asyncio.Task[Any], acked_of: Callable[[Any], int]
+) -> tuple[int, float]:
+    """Poll the row count until the phase's answers are in or it stops moving; the count and
+    the perf_counter time at which it last changed. `acked_of(sending.result())` is how many
+    answers the phase should leave."""
+    last_count, last_change = start_count, time.perf_counter()
+    deadline = time.perf_counter() + DRAIN_LIMIT
+    while time.perf_counter() < deadline:
+        count = await rows.count()
+        now = time.perf_counter()
+        if count != last_count:
+            last_count, last_change = count, now
+        if sending.done():
+            acked = acked_of(sending.result())
+            if count - start_count >= acked or now - last_change > QUIET_SECONDS:
+                break
+        await asyncio.sleep(POLL_SECONDS)
+    return last_count, last_change
+
+
+async def slash(url: str, api: BenchSlack, text: str) -> None:
+    payload = {
+        "token": "legacy-verification-token",
+        "team_id": api.team_id,
+        "team_domain": "kata",
+        "channel_id": CHANNEL,
+        "channel_name": "design-practice",
+        "user_id": LEAD,
+        "user_name": "lead",
+        "command": "/kata",
+        "text": text,
+        "api_app_id": "AKATA",
+        "is_enterprise_install": "false",
+        "response_url": api.response_url(),
+        "trigger_id": api.issue_trigger(),
+    }
+    answered = len(api.responses)
+    result = await blast(url, [signed(urlencode(payload), "application/x-www-form-urlencoded")], 1)
+    if result.acked != 1:
+        raise RuntimeError(f"/kata {text}: not acked ({result.failures})")
+    deadline = time.monotonic() + SETUP_LIMIT
+    while time.monotonic() < deadline:
+        if len(api.responses) > answered:
+            return
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"/kata {text}: no reply within {SETUP_LIMIT:.0f} s")
+
+
+async def open_round(url: str, api: BenchSlack) -> str:
+    """Set the channel up, post a round and its first stage; the round's thread ts."""
+    await slash(url, api, "setup 09:00 UTC daily")
+    await slash(url, api, "pace manual")
+    await slash(url, api, "now")
+    prompts = [m for m in api.bot_posts(CHANNEL) if m.thread_ts is None and m.blocks]
+    if not prompts:
+        raise RuntimeError(f"/kata now posted no round: {api.responses[-1:]}")
+    await slash(url, api, "next")  # the first stage: answers count for the latest one
+    deadline = time.monotonic() + SETUP_LIMIT
+    while time.monotonic() < deadline:
+        if api.bot_replies(CHANNEL, prompts[-1].ts):
+            return prompts[-1].ts
+        await asyncio.sleep(0.05)
+    raise RuntimeError("the round's first stage was not posted")
+
+
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Timeout)\w*: ")
+"""The last line of a traceback in the bot's log: the exception and its message."""
+
+
+def problems_in(lines: list[str]) -> list[str]:
+    """The log's WARNING and ERROR lines, and the exceptions their tracebacks end with."""
+    return [
+        line
+        for line in lines
+        if " WARNING " in line or " ERROR " in line or EXCEPTION_LINE.match(line)
+    ]
+
+
+async def measure_real(
+    api: BenchSlack,
+    database_url: str,
+    rows: AnswerRows,
+    events: int,
+    concurrencies: list[int],
+    workdir: Path,
+) -> tuple[str, list[Phase]]:
+    env = {**slack_env(api), "DATABASE_URL": database_url, "LOG_LEVEL": "INFO"}
+    child = await spawn(["-m", "kata.cli", "run"], env, workdir)
+    try:
+        line = await child.wait_for_line("Slack: listening on", START_LIMIT)
+        await child.wait_for_line("Slack adapter started", START_LIMIT)
+        port = line.rsplit(":", 1)[1].split("/", 1)[0]
+        url = f"http://127.0.0.1:{port}/slack/events"
+        thread_ts = await open_round(url, api)
+        phases = []
+        for c in concurrencies:
+            requests = message_events(api, thread_ts, events, f"R{c}")
+            start_count = await rows.count()
+            log_mark, notes_mark = len(child.lines), len(api.ephemerals)
+            cpu_before = cpu_seconds(child.pid)
+            sending = asyncio.create_task(blast(url, requests, c))
+            await asyncio.sleep(0)
+            count, last_change = await drain(rows, start_count, sending, lambda b: b.acked)
+            result = await sending
+            cpu = cpu_seconds(child.pid) - cpu_before
+            stored = await rows.message_ids()
+            recorded = count - start_count
+            phases.append(
+                Phase(
+                    concurrency=c,
+                    blast=result,
+                    recorded=recorded,
+                    seconds_to_last_row=last_change - result.started,
+                    lost=sum(1 for ts in result.acked_ts if ts not in stored),
+                    cpu_ms_per_answer=cpu * 1000 / max(recorded, 1),
+                    rss_mib=peak_rss_mib(child.pid),
+                    apologies=len(api.ephemerals) - notes_mark,
+                    log_problems=problems_in(child.lines[log_mark:]),
+                )
+            )
+        return thread_ts, phases
+    finally:
+        await child.stop()
+
+
+# ---------------------------------------------------------------------- report
+
+
+def floor_line(name: str, floor: FloorRun, c: int) -> str:
+    b = floor.blasts[c]
+    return (
+        f"  floor {name:6} c={c:<3} {b.per_second:7.0f} acked/s ({b.acked}/{b.sent}), "
+        f"ack p50 {b.percentile(0.5):.1f} ms p99 {b.percentile(0.99):.1f} ms, "
+        f"CPU {floor.cpu_ms_per_event[c]:.2f} ms/event, peak RSS {floor.rss_mib:.0f} MiB"
+    )
+
+
+def report(
+    target: str, events: int, before: FloorRun, after: FloorRun, phases: list[Phase]
+) -> None:
+    print(f"== {target}: {events} events per concurrency, {len(MEMBERS)} members")
+    for phase in phases:
+        c, b = phase.concurrency, phase.blast
+        floor = statistics.mean([before.blasts[c].per_second, after.blasts[c].per_second])
+        floor_cpu = statistics.mean([before.cpu_ms_per_event[c], after.cpu_ms_per_event[c]])
+        print(floor_line("before", before, c))
+        print(floor_line("after", after, c))
+        failures = ", ".join(f"{k} {v}" for k, v in sorted(b.failures.items())) or "none"
+        print(
+            f"  real  c={c:<3} events acked {b.acked}/{b.sent} ({b.late} later than 3 s; "
+            f"not acked: {failures}): {b.per_second:.0f} acked/s, "
+            f"ratio to floor {b.per_second / floor:.2f} (floor {floor:.0f}/s)"
+        )
+        print(f"        ack p50 {b.percentile(0.5):.1f} ms, p99 {b.percentile(0.99):.1f} ms")
+        print(
+            f"        answers recorded {phase.recorded} in {phase.seconds_to_last_row:.2f} s: "
+            f"{phase.recorded_per_second:.1f}/s, ratio to floor "
+            f"{phase.recorded_per_second / floor:.3f} (goal >= 0.85)"
+        )
+        print(
+            f"        bot CPU {phase.cpu_ms_per_answer:.2f} ms/answer "
+            f"(floor {floor_cpu:.2f} ms/event), bot peak RSS {phase.rss_mib:.0f} MiB"
+        )
+        print(
+            f"        answers lost: {phase.lost} (acked 200 but not in the database); "
+            f"private notes sent {phase.apologies}; bot log WARNING/ERROR lines "
+            f"{sum(1 for x in phase.log_problems if not EXCEPTION_LINE.match(x))}"
+        )
+        for line in summarise(phase.log_problems):
+            print(f"          {line}")
+
+
+def summarise(lines: list[str], most: int = 6) -> list[str]:
+    """The distinct problems in a log, each once with its count, without timestamps."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        key = line.split(" WARNING ", 1)[-1].split(" ERROR ", 1)[-1][:120]
+        counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts.items(), key=lambda kv: -kv[1])
+    return [f"{n} x {text}" for text, n in ordered[:most]]
+
+
+# ---------------------------------------------------------------------- main
+
+
+async def run_target(target: str, events: int, concurrencies: list[int]) -> None:
+    api = BenchSlack()
+    await api.start()
+    api.add_channel(CHANNEL)
+    api.add_user(LEAD, "Lea", admin=True)
+    for i, user in enumerate(MEMBERS):
+        api.add_user(user, f"Member{i:02d}")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-answers-"))
+    floor_thread = api.member_message(CHANNEL, LEAD, "floor thread", None).ts
+    try:
+        before = await measure_floor(api, floor_thread, events, concurrencies, workdir)
+        if target == "sqlite":
+            path = workdir / "kata.db"
+            _, phases = await measure_real(
+                api, f"sqlite:///{path}", SqliteRows(path), events, concurrencies, workdir
+            )
+        else:
+            async with postgres_schema() as schema:
+                rows = await PostgresRows.connect(schema)
+                try:
+                    url = with_search_path(schema)
+                    _, phases = await measure_real(api, url, rows, events, concurrencies, workdir)
+                finally:
+                    await rows.close()
+        after = await measure_floor(api, floor_thread, events, concurrencies, workdir)
+        report(target, events, before, after, phases)
+        if api.problems:
+            print(f"  fake Slack saw {len(api.problems)} problems, first: {api.problems[0]}")
+    finally:
+        await api.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def postgres_reason() -> str | None:
+    import asyncpg
+
+    try:
+        conn = await asyncio.wait_for(asyncpg.connect(POSTGRES_URL), 3)
+        await conn.close()
+    except Exception as error:  # any failure means: no usable PostgreSQL here
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {error!r}"
+    return None
+
+
+async def main(args: argparse.Namespace) -> None:
+    concurrencies = [int(c) for c in args.concurrency.split(",") if c.strip()]
+    targets = ["sqlite"]
+    if args.postgres:
+        reason = await postgres_reason()
+        if reason:
+            print(f"postgres skipped: {reason}")
+        else:
+            targets.append("postgres")
+    for target in targets:
+        await run_target(target, args.events, concurrencies)
+    if args.discord:
+        from bench.answers_discord import run_discord
+
+        for target in targets:
+            await run_discord(target, args.events)
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.answers", description=__doc__)
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
+    parser.add_argument("--events", type=int, default=1500, help="events per concurrency")
+    parser.add_argument("--concurrency", default="8,32", help="comma-separated, e.g. 8,32")
+    parser.add_argument(
+        "--discord", action="store_true", help="also the Discord variant (bench/answers_discord.py)"
+    )
+    parser.add_argument("--floor-server", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--discord-floor-server", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    arguments = parse()
+    if arguments.floor_server:
+        asyncio.run(serve_floor())
+    elif arguments.discord_floor_server:
+        from bench.answers_discord import serve_floor as serve_discord_floor
+
+        asyncio.run(serve_discord_floor())
+    else:
+        asyncio.run(main(arguments))
