@@ -14,9 +14,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot import skips
-from bot.chat import CommandInvoked, Field, OutgoingMessage, Section, text_message
+from bot.chat import Field, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Handler, Invocation, Parsed
-from bot.directory import channel_for, member_for
 from bot.echo import echo
 from bot.kinds import Pacing
 from bot.models import Channel, Member
@@ -24,7 +23,7 @@ from bot.plurals import every, plural
 from bot.prompt_bank import workspace_prompts
 from bot.rotation import matching
 from bot.rounds.queries import schedule_of
-from bot.rounds.timers import schedule_next
+from bot.rounds.timers import next_round_slot, set_round_timer
 from bot.schedule import WORKDAYS, ScheduleError, describe_weekdays, parse_time, parse_weekdays
 from bot.timezones import parse_timezone
 
@@ -32,38 +31,30 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import Deps
+    from bot.unit import Unit
 
 MIN_DRIP, MAX_DRIP = 1, 24 * 60
 DIFFICULTIES = ("easy", "medium", "hard")
-
-
-async def _load(kata: Deps, session: AsyncSession, cmd: CommandInvoked) -> tuple[Channel, Member]:
-    now = kata.clock.now()
-    channel = await channel_for(session, cmd.channel, now)
-    assert channel is not None
-    member = await member_for(session, channel.workspace_id, cmd.actor, now)
-    return channel, member
+NOT_SET_UP = "Not set up yet. Try /kata setup 09:30 Europe/Berlin mon-fri"
 
 
 def change(handler: Callable[[Change], Awaitable[str]]) -> Handler:
     """A command handler that runs one settings change inside a single transaction and
     answers in one line; who may run it is declared with the command."""
 
-    async def run(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    async def run(unit: Unit, inv: Invocation) -> OutgoingMessage:
         cmd, parsed = inv.event, inv.parsed
-        async with kata.sessions.begin() as session:
-            channel, member = await _load(kata, session, cmd)
-            if cmd.channel_name:
-                channel.name = cmd.channel_name[:100]
-            if parsed.spec.name != "setup" and not channel.configured:
-                raise CommandError(
-                    "This channel has no schedule yet. Start with setup.", parsed.spec
-                )
-            try:
-                text = await handler(Change(kata, session, channel, member, parsed))
-            except ScheduleError as exc:
-                raise CommandError(str(exc), parsed.spec) from None
-        schedule_next(kata, channel)
+        channel, member = await unit.ensure_channel(), await unit.ensure_member()
+        if cmd.channel_name:
+            channel.name = cmd.channel_name[:100]
+        if parsed.spec.name != "setup" and not channel.configured:
+            raise CommandError("This channel has no schedule yet. Start with setup.", parsed.spec)
+        try:
+            text = await handler(Change(unit.deps, unit.session, channel, member, parsed))
+        except ScheduleError as exc:
+            raise CommandError(str(exc), parsed.spec) from None
+        channel_id, slot = channel.id, next_round_slot(unit.deps, channel)
+        unit.after_commit(lambda: set_round_timer(unit.deps, channel_id, slot))
         return text_message(text)
 
     return run
@@ -265,7 +256,7 @@ async def unskip(change: Change) -> str:
 
 def describe(kata: Deps, channel: Channel) -> Section:
     if not channel.configured:
-        return Section(text="Not set up yet. Try /kata setup 09:30 Europe/Berlin mon-fri")
+        return Section(text=NOT_SET_UP)
     schedule = schedule_of(channel)
     pacing = pacing_text(channel.pacing, channel.drip_minutes)
     fields = [
@@ -290,7 +281,9 @@ def describe(kata: Deps, channel: Channel) -> Section:
     return Section(heading="Schedule", text=text, fields=tuple(fields))
 
 
-async def show(kata: Deps, inv: Invocation) -> OutgoingMessage:
-    async with kata.sessions.begin() as session:
-        channel, _ = await _load(kata, session, inv.event)
-        return OutgoingMessage(sections=(describe(kata, channel),))
+async def show(unit: Unit, inv: Invocation) -> OutgoingMessage:
+    """Reads only: a channel the bot has never seen is simply not set up."""
+    channel = await unit.find_channel()
+    if channel is None:
+        return OutgoingMessage(sections=(Section(text=NOT_SET_UP),))
+    return OutgoingMessage(sections=(describe(unit.deps, channel),))

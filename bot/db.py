@@ -129,4 +129,4 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=True)

@@ -83,8 +83,8 @@ async def fire_round(deps: Deps, channel_id: int, local_date: date) -> None:
     await start_round(deps, channel_id, local_date, scheduled=True)
     async with deps.sessions.begin() as session:
         channel = await session.get(Channel, channel_id)
-    if channel is not None:
-        schedule_next(deps, channel)
+        if channel is not None:
+            schedule_next(deps, channel)
 
 
 async def start_round(
@@ -309,8 +309,8 @@ async def post_next_stage(deps: Deps, round_id: int) -> NextPosted | None:
         if row is not None:
             row.message_id = posted.message_id
         rnd = await session.get(Round, round_id)
-    if rnd is not None:
-        schedule_pacing(deps, rnd, len(stages))
+        if rnd is not None:
+            schedule_pacing(deps, rnd, len(stages))
     return NextPosted(stage.key)
 
 
