@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import skips
@@ -28,9 +28,6 @@ from bot.schedule import WORKDAYS, ScheduleError, describe_weekdays, parse_time,
 from bot.timezones import parse_timezone
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from bot.context import Deps
     from bot.unit import Unit
 
 MIN_DRIP, MAX_DRIP = 1, 24 * 60
@@ -50,7 +47,7 @@ def change(handler: Callable[[Change], Awaitable[str]]) -> Handler:
         if parsed.spec.name != "setup" and not channel.configured:
             raise CommandError("This channel has no schedule yet. Start with setup.", parsed.spec)
         try:
-            text = await handler(Change(unit.deps, unit.session, channel, member, parsed))
+            text = await handler(Change(unit, channel, member, parsed))
         except ScheduleError as exc:
             raise CommandError(str(exc), parsed.spec) from None
         channel_id, slot = channel.id, next_round_slot(unit.deps, channel)
@@ -64,8 +61,7 @@ def change(handler: Callable[[Change], Awaitable[str]]) -> Handler:
 class Change:
     """What a settings handler works on: the channel row inside the command's transaction."""
 
-    kata: Deps
-    session: AsyncSession
+    unit: Unit
     channel: Channel
     member: Member
     parsed: Parsed
@@ -73,7 +69,7 @@ class Change:
     def next_round(self) -> str | None:
         """When the next round comes, in the channel's words, or None if none is due."""
         schedule = schedule_of(self.channel)
-        slot = schedule.next_slot(self.kata.clock.now())
+        slot = schedule.next_slot(self.unit.now)
         if slot is None:
             return None
         return f"{slot[1].astimezone(schedule.zone):%a %d %b at %H:%M}"
@@ -135,7 +131,7 @@ async def set_filter(change: Change) -> str:
         raise CommandError("Say which filter: tags, difficulty or clear.", parsed.spec)
     kind = words[0].lower()
     values = [v for v in re.split(r"[,\s]+", " ".join(words[1:]).lower()) if v]
-    views = await workspace_prompts(change.session, change.kata.content, channel.workspace_id)
+    views = await workspace_prompts(change.unit.session, change.unit.content, channel.workspace_id)
     if kind == "clear":
         channel.tag_filter, channel.difficulty_filter = [], []
         return f"Filters cleared: all {plural(len(views), 'prompt')} are in play."
@@ -208,7 +204,7 @@ def _skipped(channel: Channel, today: date) -> list[date]:
 async def skip(change: Change) -> str:
     channel, spec = change.channel, change.parsed.spec
     schedule = schedule_of(channel)
-    now = change.kata.clock.now()
+    now = change.unit.now
     today = schedule.local_date(now)
     day = _day(change, change.parsed.words)
     if day is None:
@@ -240,7 +236,7 @@ async def skip(change: Change) -> str:
 
 async def unskip(change: Change) -> str:
     channel, spec = change.channel, change.parsed.spec
-    today = schedule_of(channel).local_date(change.kata.clock.now())
+    today = schedule_of(channel).local_date(change.unit.now)
     keep = _skipped(channel, today)
     day = _day(change, change.parsed.words)
     if day is None:
@@ -254,7 +250,7 @@ async def unskip(change: Change) -> str:
     return f"The round on {day:%a %d %b %Y} is back on."
 
 
-def describe(kata: Deps, channel: Channel) -> Section:
+def describe(channel: Channel, now: datetime) -> Section:
     if not channel.configured:
         return Section(text=NOT_SET_UP)
     schedule = schedule_of(channel)
@@ -267,7 +263,7 @@ def describe(kata: Deps, channel: Channel) -> Section:
         Field("Pacing", pacing),
         Field("Status", "paused" if channel.paused else "active"),
     ]
-    slot = None if channel.paused else schedule.next_slot(kata.clock.now())
+    slot = None if channel.paused else schedule.next_slot(now)
     if slot:
         local = slot[1].astimezone(schedule.zone)
         fields.append(Field("Next round", f"{local:%a %d %b %H:%M} ({channel.timezone})"))
@@ -286,4 +282,4 @@ async def show(unit: Unit, inv: Invocation) -> OutgoingMessage:
     channel = await unit.find_channel()
     if channel is None:
         return OutgoingMessage(sections=(Section(text=NOT_SET_UP),))
-    return OutgoingMessage(sections=(describe(unit.deps, channel),))
+    return OutgoingMessage(sections=(describe(channel, unit.now),))
