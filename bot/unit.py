@@ -42,6 +42,7 @@ class Unit:
         self._after: list[Callable[[], None]] = []
         self._channel: Channel | None = None
         self._member: Member | None = None
+        self._workspace_id: int | None = None
 
     @property
     def content(self) -> Content:
@@ -78,16 +79,20 @@ class Unit:
         """The workspace of the event's channel, else of its actor; None when unknown."""
         if self._channel is not None:
             return self._channel.workspace_id
-        platform, external = self._workspace_key()
-        ws = await directory.find_workspace(self.session, platform, external)
-        return ws.id if ws is not None else None
+        if self._workspace_id is None:
+            platform, external = self._workspace_key()
+            ws = await directory.find_workspace(self.session, platform, external)
+            self._workspace_id = ws.id if ws is not None else None
+        return self._workspace_id
 
     async def ensure_workspace_id(self) -> int:
         if self.where is not None:
             return (await self.ensure_channel()).workspace_id
-        platform, external = self._workspace_key()
-        ws = await directory.ensure_workspace(self.session, platform, external, self.now)
-        return ws.id
+        if self._workspace_id is None:
+            platform, external = self._workspace_key()
+            ws = await directory.ensure_workspace(self.session, platform, external, self.now)
+            self._workspace_id = ws.id
+        return self._workspace_id
 
     async def find_member(self) -> Member | None:
         """The actor's member row, or None when they have never been seen (nothing is)."""
