@@ -111,11 +111,11 @@ class Kata:
         event = clean_event(event)
         request = _request_of(event)
         try:
+            if request is not None and not await replays.claim(
+                self.sessions, *request, self.clock.now()
+            ):
+                return _reply(text_message(ALREADY_DONE))
             async with open_unit(self, _channel_of(event), _actor_of(event)) as unit:
-                if request is not None and not await replays.claim(
-                    unit.session, *request, unit.now
-                ):
-                    return _reply(text_message(ALREADY_DONE))
                 return await self._dispatch(unit, event)
         except CommandError as exc:
             spec = exc.spec or (lookup(exc.usage_of) if exc.usage_of else None)

@@ -4,6 +4,9 @@ Every step first claims its work in the database with a conditional write (a uni
 an `UPDATE ... WHERE` on the old value), then talks to the platform, then records what the
 platform returned, or undoes its claim when the post failed. Two processes, a restart or a
 retried job can therefore never post the same thing twice.
+
+This is why a step here opens two or three short transactions where a command or an event
+runs in one unit of work (`bot.unit`): no transaction stays open across a platform call.
 """
 
 from __future__ import annotations
