@@ -11,7 +11,7 @@ from bot import leaderboard, rubric_scores, streaks
 from bot.chat import Actor, Field, OutgoingMessage, Section
 from bot.commands import CommandError, Parsed
 from bot.echo import echo
-from bot.models import Answer, Channel, Feedback, PointEvent, Round, Streak
+from bot.models import Answer, Channel, Feedback, Member, PointEvent, Round, Streak
 from bot.plurals import plural
 from bot.render import board_message
 
@@ -64,10 +64,13 @@ async def leaderboard_message(unit: Unit, parsed: Parsed) -> OutgoingMessage:
 
 
 async def _member_numbers(
-    session: AsyncSession, workspace_id: int, member_id: int | None, channel_id: int | None
+    session: AsyncSession, member: Member | None, channel_id: int | None
 ) -> dict[str, int]:
-    if member_id is None:
+    """A member's rounds, points and reviews, in one channel or (None) everywhere; all zero
+    for someone the bot has never seen."""
+    if member is None:
         return dict.fromkeys(("rounds", "points", "given", "received"), 0)
+    workspace_id, member_id = member.workspace_id, member.id
     answers = select(func.count(func.distinct(Answer.round_id))).where(
         Answer.member_id == member_id, Answer.workspace_id == workspace_id
     )
@@ -109,11 +112,10 @@ async def stats_message(unit: Unit) -> OutgoingMessage:
     """Reads only: a member or channel the bot has never seen has all zeros."""
     session, actor = unit.session, _actor(unit)
     channel, member = await unit.find_channel(), await unit.find_member()
-    ws_id = member.workspace_id if member is not None else 0
     member_id = member.id if member is not None else None
     channel_id = channel.id if channel is not None else None
-    here = await _member_numbers(session, ws_id, member_id if channel else None, channel_id)
-    total = await _member_numbers(session, ws_id, member_id, None)
+    here = await _member_numbers(session, member if channel else None, channel_id)
+    total = await _member_numbers(session, member, None)
     streak = await _streak(session, channel_id, member_id)
     avg = await _average_scores(unit, member_id) if member_id is not None else ""
     opted_out = member is not None and member.opted_out
@@ -183,7 +185,7 @@ async def home_message(unit: Unit) -> OutgoingMessage:
             select(Channel).where(Channel.workspace_id == ws_id, Channel.configured)
         )
     ).all()
-    total = await _member_numbers(session, ws_id, member.id, None)
+    total = await _member_numbers(session, member, None)
     sections.append(
         Section(
             fields=(

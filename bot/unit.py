@@ -56,11 +56,6 @@ class Unit:
             self._session = self.deps.sessions()
         return self._session
 
-    @property
-    def over(self) -> bool:
-        """Whether the transaction ended early (`commit`) or with the unit."""
-        return self._over
-
     async def find_channel(self) -> Channel | None:
         """The event's channel, or None when the bot has never recorded it (nothing is)."""
         if self._channel is None and self.where is not None:

@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event, func, select
 
+from bot.chat import ChannelRef
 from bot.models import Channel, Member, Workspace
 from bot.settings import PROJECT_ROOT
+from bot.unit import UnitClosed, open_unit
 from tests.support.harness import Harness
 from tests.support.memory_chat import MemoryChat
 
@@ -146,3 +149,28 @@ def test_the_get_or_create_is_written_once() -> None:
         for _ in re.finditer(r"except IntegrityError:\n\s+\w+ = await session\.scalar", text)
     ]
     assert writes == ["bot/directory.py"]
+
+
+async def test_a_unit_takes_no_database_work_after_it_committed(harness: Harness) -> None:
+    async with open_unit(harness.kata, chat_channel()) as unit:
+        assert await unit.find_channel() is None
+        await unit.commit()
+        with pytest.raises(UnitClosed):
+            unit.session  # noqa: B018
+
+
+async def test_after_commit_callbacks_run_only_when_the_unit_committed(harness: Harness) -> None:
+    ran: list[str] = []
+    with pytest.raises(LookupError):
+        async with open_unit(harness.kata, chat_channel()) as unit:
+            await unit.ensure_channel()
+            unit.after_commit(lambda: ran.append("rolled back"))
+            raise LookupError("a use case failed")
+    async with open_unit(harness.kata, chat_channel()) as unit:
+        assert await unit.find_channel() is None, "the failed unit's channel was rolled back"
+        unit.after_commit(lambda: ran.append("committed"))
+    assert ran == ["committed"]
+
+
+def chat_channel() -> ChannelRef:
+    return ChannelRef("memory", "W1", "C-unit")
