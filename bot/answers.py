@@ -17,8 +17,6 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import points, streaks
 from bot.chat import (
-    Actor,
-    ChannelRef,
     MessageDeleted,
     MessageEdited,
     MessagePosted,
@@ -29,14 +27,13 @@ from bot.chat import (
     text_message,
 )
 from bot.content import Framework
-from bot.directory import channel_for, member_for
 from bot.kinds import AnswerSource
 from bot.models import Answer, Round, StagePost
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.context import Deps
+    from bot.unit import Unit
 
 MAX_ANSWER_CHARS = 20_000
 CUT_NOTE = (
@@ -93,165 +90,143 @@ async def current_stage(session: AsyncSession, round_id: int, framework: Framewo
     return key or framework.stages[0].key
 
 
-async def round_in_thread(
-    session: AsyncSession, kata: Deps, channel: ChannelRef, thread_id: str
-) -> Round | None:
-    row = await channel_for(session, channel, kata.clock.now(), create=False)
-    if row is None:
+async def round_in_thread(unit: Unit, thread_id: str) -> Round | None:
+    """The round whose thread this is, in the event's channel."""
+    channel = await unit.find_channel()
+    if channel is None:
         return None
-    return await session.scalar(
-        select(Round).where(Round.channel_id == row.id, Round.thread_id == thread_id)
+    return await unit.session.scalar(
+        select(Round).where(Round.channel_id == channel.id, Round.thread_id == thread_id)
     )
 
 
-async def open_thread(kata: Deps, channel: ChannelRef) -> ThreadRef | None:
+async def open_thread(unit: Unit) -> ThreadRef | None:
     """The thread of the channel's latest round, the one that takes new answers."""
-    async with kata.sessions.begin() as session:
-        row = await channel_for(session, channel, kata.clock.now(), create=False)
-        if row is None:
-            return None
-        thread_id = await session.scalar(
-            select(Round.thread_id)
-            .where(Round.channel_id == row.id, Round.thread_id.is_not(None))
-            .order_by(Round.seq.desc())
-            .limit(1)
-        )
-    return ThreadRef(channel, thread_id) if thread_id else None
+    channel = await unit.find_channel()
+    if channel is None or unit.where is None:
+        return None
+    thread_id = await unit.session.scalar(
+        select(Round.thread_id)
+        .where(Round.channel_id == channel.id, Round.thread_id.is_not(None))
+        .order_by(Round.seq.desc())
+        .limit(1)
+    )
+    return ThreadRef(unit.where, thread_id) if thread_id else None
 
 
-async def record(
-    kata: Deps,
-    rnd_lookup: tuple[ChannelRef, str] | Round,
-    actor: Actor,
-    text: str,
-    key: AnswerKey,
-) -> Outcome:
-    """Record one answer; shared by thread replies and the `answer` command."""
-    now = kata.clock.now()
-    framework = kata.content.framework
-    async with kata.sessions.begin() as session:
-        if isinstance(rnd_lookup, Round):
-            rnd = await session.get(Round, rnd_lookup.id)
-        else:
-            rnd = await round_in_thread(session, kata, *rnd_lookup)
-        if rnd is None:
-            return Outcome()
-        duplicate = await session.scalar(
-            select(Answer.id).where(
-                Answer.channel_id == rnd.channel_id,
-                Answer.source == key.source,
-                Answer.message_id == key.message_id,
-            )
+async def record(unit: Unit, rnd: Round | None, text: str, key: AnswerKey) -> Outcome:
+    """Record one answer in `rnd` by the unit's actor; shared by thread replies and the
+    `answer` command."""
+    now, framework, session = unit.now, unit.content.framework, unit.session
+    if rnd is None:
+        return Outcome()
+    duplicate = await session.scalar(
+        select(Answer.id).where(
+            Answer.channel_id == rnd.channel_id,
+            Answer.source == key.source,
+            Answer.message_id == key.message_id,
         )
-        if duplicate is not None:
-            return Outcome()
-        choice = explicit_stage(framework, text)
-        latest = await streaks.latest_seq(session, rnd.channel_id)
-        if latest is not None and rnd.seq < latest:
-            return Outcome(
-                replies=[
-                    Reply(
-                        text_message(
-                            "That round has closed, so this reply was not counted. "
-                            "Today's round has its own thread: answer there."
-                        )
+    )
+    if duplicate is not None:
+        return Outcome()
+    choice = explicit_stage(framework, text)
+    latest = await streaks.latest_seq(session, rnd.channel_id)
+    if latest is not None and rnd.seq < latest:
+        return Outcome(
+            replies=[
+                Reply(
+                    text_message(
+                        "That round has closed, so this reply was not counted. "
+                        "Today's round has its own thread: answer there."
                     )
-                ]
-            )
-        if not choice.text:
-            if choice.key is None:
-                return Outcome()
-            return Outcome(replies=[Reply(empty_answer_message(framework, choice.key))])
-        member = await member_for(session, rnd.workspace_id, actor, now)
-        stage = choice.key or await current_stage(session, rnd.id, framework)
-        answered_before = await session.scalar(
-            select(func.count())
-            .select_from(Answer)
-            .where(Answer.round_id == rnd.id, Answer.member_id == member.id)
+                )
+            ]
         )
-        answer = Answer(
-            workspace_id=rnd.workspace_id,
-            channel_id=rnd.channel_id,
-            round_id=rnd.id,
-            member_id=member.id,
-            stage_key=stage,
-            source=key.source,
-            message_id=key.message_id,
-            text=choice.text[:MAX_ANSWER_CHARS],
-            created_at=now,
-        )
-        try:
-            async with session.begin_nested():
-                session.add(answer)
-        except IntegrityError:
+    if not choice.text:
+        if choice.key is None:
             return Outcome()
-        await points.sync_answer_points(session, rnd, member.id, now)
-        if not answered_before:
-            await streaks.count_round(session, rnd.workspace_id, rnd.channel_id, member.id, rnd.seq)
+        return Outcome(replies=[Reply(empty_answer_message(framework, choice.key))])
+    member = await unit.ensure_member()
+    stage = choice.key or await current_stage(session, rnd.id, framework)
+    answered_before = await session.scalar(
+        select(func.count())
+        .select_from(Answer)
+        .where(Answer.round_id == rnd.id, Answer.member_id == member.id)
+    )
+    answer = Answer(
+        workspace_id=rnd.workspace_id,
+        channel_id=rnd.channel_id,
+        round_id=rnd.id,
+        member_id=member.id,
+        stage_key=stage,
+        source=key.source,
+        message_id=key.message_id,
+        text=choice.text[:MAX_ANSWER_CHARS],
+        created_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(answer)
+    except IntegrityError:
+        return Outcome()
+    await points.sync_answer_points(session, rnd, member.id, now)
+    if not answered_before:
+        await streaks.count_round(session, rnd.workspace_id, rnd.channel_id, member.id, rnd.seq)
     if len(choice.text) > MAX_ANSWER_CHARS:
         return Outcome(react="white_check_mark", replies=[Reply(text_message(CUT_NOTE))])
     return Outcome(react="white_check_mark")
 
 
-async def on_posted(kata: Deps, event: MessagePosted) -> Outcome:
+async def on_posted(unit: Unit, event: MessagePosted) -> Outcome:
     thread = event.message.thread
     if thread is None:
         return Outcome()
-    return await record(
-        kata,
-        (event.message.channel, thread.thread_id),
-        event.actor,
-        event.text,
-        message_key(event.message.message_id),
-    )
+    rnd = await round_in_thread(unit, thread.thread_id)
+    return await record(unit, rnd, event.text, message_key(event.message.message_id))
 
 
-async def on_edited(kata: Deps, event: MessageEdited) -> Outcome:
+async def on_edited(unit: Unit, event: MessageEdited) -> Outcome:
     """An edit updates the answer's text, and its stage if the new text names another. An
     edit of a message never counted (posted while the bot was down) counts it now."""
-    now = kata.clock.now()
-    async with kata.sessions.begin() as session:
-        answer = await _find(session, kata, event.message.channel, event.message.message_id)
-        if answer is not None:
-            choice = explicit_stage(kata.content.framework, event.text)
-            if choice.text:
-                answer.text = choice.text[:MAX_ANSWER_CHARS]
-                answer.edited_at = now
-                if choice.key and choice.key != answer.stage_key:
-                    answer.stage_key = choice.key
-                    await session.flush()
-                    rnd = await session.get(Round, answer.round_id)
-                    assert rnd is not None
-                    await points.sync_answer_points(session, rnd, answer.member_id, now)
-            return Outcome()
-    return await on_posted(kata, MessagePosted(event.message, event.actor, event.text, now))
+    now, session = unit.now, unit.session
+    answer = await _find(unit, event.message.message_id)
+    if answer is not None:
+        choice = explicit_stage(unit.content.framework, event.text)
+        if choice.text:
+            answer.text = choice.text[:MAX_ANSWER_CHARS]
+            answer.edited_at = now
+            if choice.key and choice.key != answer.stage_key:
+                answer.stage_key = choice.key
+                await session.flush()
+                rnd = await session.get(Round, answer.round_id)
+                assert rnd is not None
+                await points.sync_answer_points(session, rnd, answer.member_id, now)
+        return Outcome()
+    return await on_posted(unit, MessagePosted(event.message, event.actor, event.text, now))
 
 
-async def on_deleted(kata: Deps, event: MessageDeleted) -> Outcome:
+async def on_deleted(unit: Unit, event: MessageDeleted) -> Outcome:
     """A deleted message takes its answer, its points and (if it was the member's only answer
     in the round) its part of the streak with it."""
-    now = kata.clock.now()
-    async with kata.sessions.begin() as session:
-        answer = await _find(session, kata, event.message.channel, event.message.message_id)
-        if answer is None:
-            return Outcome()
-        rnd = await session.get(Round, answer.round_id)
-        assert rnd is not None
-        member_id = answer.member_id
-        await session.delete(answer)
-        await session.flush()
-        await points.sync_answer_points(session, rnd, member_id, now)
-        await streaks.rebuild_stored(session, rnd.workspace_id, rnd.channel_id, member_id)
+    now, session = unit.now, unit.session
+    answer = await _find(unit, event.message.message_id)
+    if answer is None:
+        return Outcome()
+    rnd = await session.get(Round, answer.round_id)
+    assert rnd is not None
+    member_id = answer.member_id
+    await session.delete(answer)
+    await session.flush()
+    await points.sync_answer_points(session, rnd, member_id, now)
+    await streaks.rebuild_stored(session, rnd.workspace_id, rnd.channel_id, member_id)
     return Outcome()
 
 
-async def _find(
-    session: AsyncSession, kata: Deps, channel: ChannelRef, message_id: str
-) -> Answer | None:
-    row = await channel_for(session, channel, kata.clock.now(), create=False)
+async def _find(unit: Unit, message_id: str) -> Answer | None:
+    row = await unit.find_channel()
     if row is None:
         return None
-    return await session.scalar(
+    return await unit.session.scalar(
         select(Answer).where(
             Answer.channel_id == row.id,
             Answer.source == AnswerSource.MESSAGE,

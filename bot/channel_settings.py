@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import skips
-from bot.chat import CommandInvoked, Field, OutgoingMessage, Section, text_message
+from bot.chat import Field, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Handler, Invocation, Parsed
-from bot.directory import channel_for, member_for
 from bot.echo import echo
 from bot.kinds import Pacing
 from bot.models import Channel, Member
@@ -24,46 +23,35 @@ from bot.plurals import every, plural
 from bot.prompt_bank import workspace_prompts
 from bot.rotation import matching
 from bot.rounds.queries import schedule_of
-from bot.rounds.timers import schedule_next
+from bot.rounds.timers import next_round_slot, set_round_timer
 from bot.schedule import WORKDAYS, ScheduleError, describe_weekdays, parse_time, parse_weekdays
 from bot.timezones import parse_timezone
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from bot.context import Deps
+    from bot.unit import Unit
 
 MIN_DRIP, MAX_DRIP = 1, 24 * 60
 DIFFICULTIES = ("easy", "medium", "hard")
-
-
-async def _load(kata: Deps, session: AsyncSession, cmd: CommandInvoked) -> tuple[Channel, Member]:
-    now = kata.clock.now()
-    channel = await channel_for(session, cmd.channel, now)
-    assert channel is not None
-    member = await member_for(session, channel.workspace_id, cmd.actor, now)
-    return channel, member
+NOT_SET_UP = "Not set up yet. Try /kata setup 09:30 Europe/Berlin mon-fri"
 
 
 def change(handler: Callable[[Change], Awaitable[str]]) -> Handler:
     """A command handler that runs one settings change inside a single transaction and
     answers in one line; who may run it is declared with the command."""
 
-    async def run(kata: Deps, inv: Invocation) -> OutgoingMessage:
+    async def run(unit: Unit, inv: Invocation) -> OutgoingMessage:
         cmd, parsed = inv.event, inv.parsed
-        async with kata.sessions.begin() as session:
-            channel, member = await _load(kata, session, cmd)
-            if cmd.channel_name:
-                channel.name = cmd.channel_name[:100]
-            if parsed.spec.name != "setup" and not channel.configured:
-                raise CommandError(
-                    "This channel has no schedule yet. Start with setup.", parsed.spec
-                )
-            try:
-                text = await handler(Change(kata, session, channel, member, parsed))
-            except ScheduleError as exc:
-                raise CommandError(str(exc), parsed.spec) from None
-        schedule_next(kata, channel)
+        channel, member = await unit.ensure_channel(), await unit.ensure_member()
+        if cmd.channel_name:
+            channel.name = cmd.channel_name[:100]
+        if parsed.spec.name != "setup" and not channel.configured:
+            raise CommandError("This channel has no schedule yet. Start with setup.", parsed.spec)
+        try:
+            text = await handler(Change(unit, channel, member, parsed))
+        except ScheduleError as exc:
+            raise CommandError(str(exc), parsed.spec) from None
+        channel_id, slot = channel.id, next_round_slot(unit.deps, channel)
+        unit.after_commit(lambda: set_round_timer(unit.deps, channel_id, slot))
         return text_message(text)
 
     return run
@@ -73,8 +61,7 @@ def change(handler: Callable[[Change], Awaitable[str]]) -> Handler:
 class Change:
     """What a settings handler works on: the channel row inside the command's transaction."""
 
-    kata: Deps
-    session: AsyncSession
+    unit: Unit
     channel: Channel
     member: Member
     parsed: Parsed
@@ -82,7 +69,7 @@ class Change:
     def next_round(self) -> str | None:
         """When the next round comes, in the channel's words, or None if none is due."""
         schedule = schedule_of(self.channel)
-        slot = schedule.next_slot(self.kata.clock.now())
+        slot = schedule.next_slot(self.unit.now)
         if slot is None:
             return None
         return f"{slot[1].astimezone(schedule.zone):%a %d %b at %H:%M}"
@@ -144,7 +131,7 @@ async def set_filter(change: Change) -> str:
         raise CommandError("Say which filter: tags, difficulty or clear.", parsed.spec)
     kind = words[0].lower()
     values = [v for v in re.split(r"[,\s]+", " ".join(words[1:]).lower()) if v]
-    views = await workspace_prompts(change.session, change.kata.content, channel.workspace_id)
+    views = await workspace_prompts(change.unit.session, change.unit.content, channel.workspace_id)
     if kind == "clear":
         channel.tag_filter, channel.difficulty_filter = [], []
         return f"Filters cleared: all {plural(len(views), 'prompt')} are in play."
@@ -217,7 +204,7 @@ def _skipped(channel: Channel, today: date) -> list[date]:
 async def skip(change: Change) -> str:
     channel, spec = change.channel, change.parsed.spec
     schedule = schedule_of(channel)
-    now = change.kata.clock.now()
+    now = change.unit.now
     today = schedule.local_date(now)
     day = _day(change, change.parsed.words)
     if day is None:
@@ -249,7 +236,7 @@ async def skip(change: Change) -> str:
 
 async def unskip(change: Change) -> str:
     channel, spec = change.channel, change.parsed.spec
-    today = schedule_of(channel).local_date(change.kata.clock.now())
+    today = schedule_of(channel).local_date(change.unit.now)
     keep = _skipped(channel, today)
     day = _day(change, change.parsed.words)
     if day is None:
@@ -263,9 +250,9 @@ async def unskip(change: Change) -> str:
     return f"The round on {day:%a %d %b %Y} is back on."
 
 
-def describe(kata: Deps, channel: Channel) -> Section:
+def describe(channel: Channel, now: datetime) -> Section:
     if not channel.configured:
-        return Section(text="Not set up yet. Try /kata setup 09:30 Europe/Berlin mon-fri")
+        return Section(text=NOT_SET_UP)
     schedule = schedule_of(channel)
     pacing = pacing_text(channel.pacing, channel.drip_minutes)
     fields = [
@@ -276,7 +263,7 @@ def describe(kata: Deps, channel: Channel) -> Section:
         Field("Pacing", pacing),
         Field("Status", "paused" if channel.paused else "active"),
     ]
-    slot = None if channel.paused else schedule.next_slot(kata.clock.now())
+    slot = None if channel.paused else schedule.next_slot(now)
     if slot:
         local = slot[1].astimezone(schedule.zone)
         fields.append(Field("Next round", f"{local:%a %d %b %H:%M} ({channel.timezone})"))
@@ -290,7 +277,9 @@ def describe(kata: Deps, channel: Channel) -> Section:
     return Section(heading="Schedule", text=text, fields=tuple(fields))
 
 
-async def show(kata: Deps, inv: Invocation) -> OutgoingMessage:
-    async with kata.sessions.begin() as session:
-        channel, _ = await _load(kata, session, inv.event)
-        return OutgoingMessage(sections=(describe(kata, channel),))
+async def show(unit: Unit, inv: Invocation) -> OutgoingMessage:
+    """Reads only: a channel the bot has never seen is simply not set up."""
+    channel = await unit.find_channel()
+    if channel is None:
+        return OutgoingMessage(sections=(Section(text=NOT_SET_UP),))
+    return OutgoingMessage(sections=(describe(channel, unit.now),))

@@ -39,7 +39,6 @@ from bot.clock import Clock
 from bot.commands import CommandError, Invocation, dispatch, usage_message
 from bot.commands.catalogue import COMMANDS, lookup, parse
 from bot.content import Content
-from bot.directory import workspace_for
 from bot.echo import clip
 from bot.inbound_text import clean_event
 from bot.job_table import JOBS
@@ -47,6 +46,7 @@ from bot.jobs import JobQueue
 from bot.port import ChatPort
 from bot.prompt_bank import workspace_prompts
 from bot.rounds import startup
+from bot.unit import Unit, open_unit
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,8 @@ class Kata:
                 self.sessions, *request, self.clock.now()
             ):
                 return _reply(text_message(ALREADY_DONE))
-            return await self._dispatch(event)
+            async with open_unit(self, _channel_of(event), _actor_of(event)) as unit:
+                return await self._dispatch(unit, event)
         except CommandError as exc:
             spec = exc.spec or (lookup(exc.usage_of) if exc.usage_of else None)
             message = usage_message(clip(str(exc), MAX_ERROR_CHARS), spec)
@@ -133,65 +134,64 @@ class Kata:
         except Exception:
             log.warning("could not release request %s for a retry", request, exc_info=True)
 
-    async def _dispatch(self, event: InboundEvent) -> Outcome:
+    async def _dispatch(self, unit: Unit, event: InboundEvent) -> Outcome:
         if isinstance(event, CommandInvoked):
-            return await self._command(event)
+            return await self._command(unit, event)
         if isinstance(event, MessagePosted):
-            return await answers.on_posted(self, event)
+            return await answers.on_posted(unit, event)
         if isinstance(event, MessageEdited):
-            return await answers.on_edited(self, event)
+            return await answers.on_edited(unit, event)
         if isinstance(event, MessageDeleted):
-            return await answers.on_deleted(self, event)
+            return await answers.on_deleted(unit, event)
         if isinstance(event, ButtonPressed):
-            return await self._button(event)
+            return await self._button(unit, event)
         if isinstance(event, FormSubmitted):
-            return await self._form(event)
+            return await self._form(unit, event)
         return Outcome()
 
-    async def _command(self, cmd: CommandInvoked) -> Outcome:
+    async def _command(self, unit: Unit, cmd: CommandInvoked) -> Outcome:
         """Parse and look up, then the registry checks access, runs the handler and posts the
         reply publicly or privately as the command declares."""
-        return await dispatch.run(self, Invocation(cmd, parse(cmd.text)))
+        return await dispatch.run(unit, Invocation(cmd, parse(cmd.text)))
 
-    async def _button(self, event: ButtonPressed) -> Outcome:
+    async def _button(self, unit: Unit, event: ButtonPressed) -> Outcome:
         try:
             round_id = int(event.value)
         except ValueError:
             return _reply(text_message("That button is out of date."))
         if event.action == "next":
             pressed = CommandInvoked(event.channel, event.actor, "next", event.thread)
-            return await dispatch.run(self, Invocation(pressed, parse("next"), round_id))
+            return await dispatch.run(unit, Invocation(pressed, parse("next"), round_id))
         if event.action == "feedback":
-            return await feedback.open_form(self, event.actor, round_id)
+            return await feedback.open_form(unit, round_id)
         if event.action == "stats":
-            return _reply(await stats.stats_message(self, event.channel, event.actor))
+            return _reply(await stats.stats_message(unit))
         return _reply(text_message("That button is not one I know."))
 
-    async def _form(self, event: FormSubmitted) -> Outcome:
+    async def _form(self, unit: Unit, event: FormSubmitted) -> Outcome:
         if event.form_id != feedback.FORM_ID or not event.context.isdigit():
             return Outcome(form_errors={"form": "This form is out of date; open it again."})
-        return await feedback.submit(self, event.actor, int(event.context), event.values)
+        return await feedback.submit(unit, int(event.context), event.values)
 
     # ------------------------------------------------------------ queries for adapters
 
     async def home(self, actor: Actor) -> OutgoingMessage:
         try:
-            return await stats.home_message(self, actor)
+            async with open_unit(self, actor=actor) as unit:
+                return await stats.home_message(unit)
         except Exception:
             log.exception("building home for %s failed", actor.user)
             return text_message(SORRY)
 
     async def open_thread(self, channel: ChannelRef) -> ThreadRef | None:
         """Where a reply goes on a platform without threads of its own (the console)."""
-        return await answers.open_thread(self, channel)
+        async with open_unit(self, channel) as unit:
+            return await answers.open_thread(unit)
 
     async def known_tags(self, channel: ChannelRef) -> list[str]:
-        async with self.sessions.begin() as session:
-            ws = await workspace_for(
-                session, channel.platform, channel.workspace_id, self.clock.now()
-            )
-            assert ws is not None
-            views = await workspace_prompts(session, self.content, ws.id)
+        async with open_unit(self, channel) as unit:
+            ws_id = await unit.find_workspace_id()
+            views = await workspace_prompts(unit.session, self.content, ws_id)
         return sorted({t for v in views for t in v.tags})
 
 
@@ -200,6 +200,18 @@ def _request_of(event: InboundEvent) -> tuple[str, str] | None:
     if isinstance(event, CommandInvoked | ButtonPressed) and event.request_id:
         return event.channel.platform, event.request_id
     return None
+
+
+def _channel_of(event: InboundEvent) -> ChannelRef | None:
+    if isinstance(event, CommandInvoked | ButtonPressed):
+        return event.channel
+    if isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
+        return event.message.channel
+    return None
+
+
+def _actor_of(event: InboundEvent) -> Actor | None:
+    return None if isinstance(event, MessageDeleted) else event.actor
 
 
 def _reply(message: OutgoingMessage, private: bool = True) -> Outcome:

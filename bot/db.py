@@ -1,7 +1,8 @@
 """Engine, sessions and the declarative base shared by every model.
 
-One transaction per use case (`async with sessions.begin()`); queries live in the modules that
-own the use case, never in adapters.
+One transaction per event or job, opened by its unit of work (`bot.unit`); queries live in the
+modules that own the use case, never in adapters. Rows expire when their transaction commits,
+so a row read after its session closed fails loudly instead of showing stale data.
 """
 
 from __future__ import annotations
@@ -129,4 +130,4 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=True)

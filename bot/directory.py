@@ -1,95 +1,124 @@
 """Finding (or first recording) the workspace, channel and member behind an event.
 
 Every lookup starts from the platform's own ids and goes through the workspace, which is how
-one workspace's data stays out of another's reach.
+one workspace's data stays out of another's reach. `find_*` only reads; `ensure_*` records
+what is missing, so read-only commands in an unknown channel leave nothing behind.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat import Actor, ChannelRef
 from bot.models import Channel, Member, Workspace
 
+Row = TypeVar("Row", Workspace, Channel, Member)
 
-async def workspace_for(
-    session: AsyncSession, platform: str, external_id: str, now: datetime, create: bool = True
-) -> Workspace | None:
-    ws = await session.scalar(
-        select(Workspace).where(
-            Workspace.platform == platform, Workspace.external_id == external_id
-        )
+
+async def get_or_create(
+    session: AsyncSession, query: Select[tuple[Row]], make: Callable[[], Row]
+) -> Row:
+    """The row `query` finds, else a new one from `make`; a concurrent insert of the same
+    unique key loses quietly (its savepoint rolls back) and the winner's row is returned."""
+    row = await session.scalar(query)
+    if row is not None:
+        return row
+    row = make()
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        row = await session.scalar(query)
+        assert row is not None
+    return row
+
+
+def _workspace_query(platform: str, external_id: str) -> Select[tuple[Workspace]]:
+    return select(Workspace).where(
+        Workspace.platform == platform, Workspace.external_id == external_id
     )
-    if ws is None and create:
-        ws = Workspace(platform=platform, external_id=external_id, created_at=now)
-        try:
-            async with session.begin_nested():
-                session.add(ws)
-        except IntegrityError:
-            ws = await session.scalar(
-                select(Workspace).where(
-                    Workspace.platform == platform, Workspace.external_id == external_id
-                )
-            )
-    return ws
 
 
-async def channel_for(
-    session: AsyncSession, ref: ChannelRef, now: datetime, create: bool = True
-) -> Channel | None:
-    ws = await workspace_for(session, ref.platform, ref.workspace_id, now, create)
+def _channel_query(workspace_id: int, external_id: str) -> Select[tuple[Channel]]:
+    return select(Channel).where(
+        Channel.workspace_id == workspace_id, Channel.external_id == external_id
+    )
+
+
+def _member_query(workspace_id: int, external_id: str) -> Select[tuple[Member]]:
+    return select(Member).where(
+        Member.workspace_id == workspace_id, Member.external_id == external_id
+    )
+
+
+async def find_workspace(
+    session: AsyncSession, platform: str, external_id: str
+) -> Workspace | None:
+    return await session.scalar(_workspace_query(platform, external_id))
+
+
+async def ensure_workspace(
+    session: AsyncSession, platform: str, external_id: str, now: datetime
+) -> Workspace:
+    return await get_or_create(
+        session,
+        _workspace_query(platform, external_id),
+        lambda: Workspace(platform=platform, external_id=external_id, created_at=now),
+    )
+
+
+async def find_channel(session: AsyncSession, ref: ChannelRef) -> Channel | None:
+    ws = await find_workspace(session, ref.platform, ref.workspace_id)
     if ws is None:
         return None
-    query = select(Channel).where(
-        Channel.workspace_id == ws.id, Channel.external_id == ref.channel_id
-    )
-    channel = await session.scalar(query)
-    if channel is None and create:
-        channel = Channel(
+    return await session.scalar(_channel_query(ws.id, ref.channel_id))
+
+
+async def ensure_channel(session: AsyncSession, ref: ChannelRef, now: datetime) -> Channel:
+    ws = await ensure_workspace(session, ref.platform, ref.workspace_id, now)
+    return await get_or_create(
+        session,
+        _channel_query(ws.id, ref.channel_id),
+        lambda: Channel(
             workspace_id=ws.id,
             external_id=ref.channel_id,
             skips=[],
             tag_filter=[],
             difficulty_filter=[],
             created_at=now,
-        )
-        try:
-            async with session.begin_nested():
-                session.add(channel)
-        except IntegrityError:
-            channel = await session.scalar(query)
-    return channel
+        ),
+    )
 
 
-async def member_for(
+async def find_actor(session: AsyncSession, workspace_id: int, actor: Actor) -> Member | None:
+    return await session.scalar(_member_query(workspace_id, actor.user.user_id))
+
+
+async def ensure_member(
     session: AsyncSession, workspace_id: int, actor: Actor, now: datetime
 ) -> Member:
     """The member behind an actor, created on first sight; the display name follows the
     platform's latest."""
-    query = select(Member).where(
-        Member.workspace_id == workspace_id, Member.external_id == actor.user.user_id
-    )
-    member = await session.scalar(query)
-    if member is None:
-        member = Member(
+    name = actor.display_name[:120]
+    member = await get_or_create(
+        session,
+        _member_query(workspace_id, actor.user.user_id),
+        lambda: Member(
             workspace_id=workspace_id,
             external_id=actor.user.user_id,
-            display_name=actor.display_name[:120] or actor.user.user_id,
+            display_name=name or actor.user.user_id,
             opted_out=False,
             created_at=now,
-        )
-        try:
-            async with session.begin_nested():
-                session.add(member)
-        except IntegrityError:
-            member = await session.scalar(query)
-            assert member is not None
-    elif actor.display_name and member.display_name != actor.display_name[:120]:
-        member.display_name = actor.display_name[:120]
+        ),
+    )
+    if name and member.display_name != name:
+        member.display_name = name
     return member
 
 
@@ -99,9 +128,7 @@ async def find_member(session: AsyncSession, workspace_id: int, who: str) -> Mem
     if who.startswith("<@") and who.endswith(">"):
         who = who[2:-1].lstrip("!").split("|", 1)[0]
     who = who.lstrip("@")
-    by_id = await session.scalar(
-        select(Member).where(Member.workspace_id == workspace_id, Member.external_id == who)
-    )
+    by_id = await session.scalar(_member_query(workspace_id, who))
     if by_id is not None:
         return by_id
     candidates = (

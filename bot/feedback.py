@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from bot import points, rubric_scores
 from bot.chat import (
-    Actor,
     Choice,
     Field,
     Form,
@@ -28,16 +27,16 @@ from bot.chat import (
     text_message,
 )
 from bot.content import Rubric
-from bot.directory import find_member, member_for, workspace_for
+from bot.directory import find_member
 from bot.echo import echo
 from bot.feedback_parsing import ReviewLineError, parse_review_line
 from bot.models import Answer, Feedback, Member, Round
-from bot.rounds.queries import channel_ref
+from bot.rounds.queries import channel_ref, own_round
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.context import Deps
+    from bot.unit import Unit
 
 log = logging.getLogger(__name__)
 
@@ -106,18 +105,17 @@ def build_form(rubric: Rubric, rnd: Round, members: list[Member]) -> Form:
     return Form(FORM_ID, f"Feedback: round #{rnd.seq}"[:24], str(rnd.id), tuple(fields), "Send")
 
 
-async def open_form(kata: Deps, actor: Actor, round_id: int) -> Outcome:
-    async with kata.sessions.begin() as session:
-        rnd = await _round_for(session, actor, round_id)
-        if rnd is None:
-            return _private("That round is not available here.")
-        members = await reviewable(session, rnd, actor.user.user_id)
+async def open_form(unit: Unit, round_id: int) -> Outcome:
+    rnd = await own_round(unit, round_id)
+    if rnd is None or unit.actor is None:
+        return _private("That round is not available here.")
+    members = await reviewable(unit.session, rnd, unit.actor.user.user_id)
     if not members:
         return _private(
             "Nobody else has answered this round yet, so there is no one to review. "
             "Check back later!"
         )
-    return Outcome(form=build_form(kata.content.framework.rubric, rnd, members))
+    return Outcome(form=build_form(unit.content.framework.rubric, rnd, members))
 
 
 def parse_form(rubric: Rubric, values: dict[str, str]) -> Review:
@@ -169,69 +167,66 @@ def parse_command(rubric: Rubric, text: str) -> dict[str, str]:
         raise FeedbackError("command", str(exc)) from None
 
 
-async def submit(kata: Deps, actor: Actor, round_id: int, values: dict[str, str]) -> Outcome:
-    rubric = kata.content.framework.rubric
+async def submit(unit: Unit, round_id: int, values: dict[str, str]) -> Outcome:
+    rubric = unit.content.framework.rubric
     try:
         review = parse_form(rubric, values)
-        return await _record(kata, actor, round_id, review)
+        return await _record(unit, round_id, review)
     except FeedbackError as exc:
         return Outcome(form_errors={exc.field: str(exc)}, replies=[Reply(text_message(str(exc)))])
 
 
-async def _record(kata: Deps, actor: Actor, round_id: int, review: Review) -> Outcome:
-    now = kata.clock.now()
-    async with kata.sessions.begin() as session:
-        rnd = await _round_for(session, actor, round_id)
-        if rnd is None:
-            raise FeedbackError("reviewee", "That round is not available here.")
-        reviewer = await member_for(session, rnd.workspace_id, actor, now)
-        reviewee = await find_member(session, rnd.workspace_id, review.reviewee)
-        if reviewee is None:
-            raise FeedbackError(
-                "reviewee", f"I don't know a member called {echo(review.reviewee)}."
-            )
-        if reviewee.id == reviewer.id:
-            raise FeedbackError("reviewee", "You can't review yourself; pick a teammate.")
-        answered = await session.scalar(
-            select(Answer.id)
-            .where(Answer.round_id == rnd.id, Answer.member_id == reviewee.id)
-            .limit(1)
+async def _record(unit: Unit, round_id: int, review: Review) -> Outcome:
+    """Records the review in the unit, then ends it before telling the reviewee: the private
+    note goes to the platform with no transaction open."""
+    now, session, deps = unit.now, unit.session, unit.deps
+    rnd = await own_round(unit, round_id)
+    if rnd is None or unit.actor is None:
+        raise FeedbackError("reviewee", "That round is not available here.")
+    actor = unit.actor
+    reviewer = await unit.ensure_member()
+    reviewee = await find_member(session, rnd.workspace_id, review.reviewee)
+    if reviewee is None:
+        raise FeedbackError("reviewee", f"I don't know a member called {echo(review.reviewee)}.")
+    if reviewee.id == reviewer.id:
+        raise FeedbackError("reviewee", "You can't review yourself; pick a teammate.")
+    answered = await session.scalar(
+        select(Answer.id).where(Answer.round_id == rnd.id, Answer.member_id == reviewee.id).limit(1)
+    )
+    if answered is None:
+        raise FeedbackError("reviewee", f"{reviewee.display_name} has not answered this round yet.")
+    scores = checked_scores(deps.content.framework.rubric, review.levels)
+    check_texts(review)
+    row = await session.scalar(
+        select(Feedback).where(
+            Feedback.round_id == rnd.id,
+            Feedback.reviewer_id == reviewer.id,
+            Feedback.reviewee_id == reviewee.id,
         )
-        if answered is None:
-            raise FeedbackError(
-                "reviewee", f"{reviewee.display_name} has not answered this round yet."
-            )
-        scores = checked_scores(kata.content.framework.rubric, review.levels)
-        check_texts(review)
-        row = await session.scalar(
-            select(Feedback).where(
-                Feedback.round_id == rnd.id,
-                Feedback.reviewer_id == reviewer.id,
-                Feedback.reviewee_id == reviewee.id,
-            )
+    )
+    updated = row is not None
+    if row is None:
+        row = Feedback(
+            workspace_id=rnd.workspace_id,
+            round_id=rnd.id,
+            reviewer_id=reviewer.id,
+            reviewee_id=reviewee.id,
+            created_at=now,
         )
-        updated = row is not None
-        if row is None:
-            row = Feedback(
-                workspace_id=rnd.workspace_id,
-                round_id=rnd.id,
-                reviewer_id=reviewer.id,
-                reviewee_id=reviewee.id,
-                created_at=now,
-            )
-            session.add(row)
-        kept = rubric_scores.update(row, scores)
-        scores = rubric_scores.levels(row)
-        row.strength, row.improvement, row.updated_at = review.strength, review.improvement, now
-        await session.flush()
-        earned = 0 if updated else await points.award_review(session, rnd, reviewer.id, row.id, now)
-        ref = await channel_ref(session, rnd.channel_id)
-        reviewee_user = UserRef(ref.platform, ref.workspace_id, reviewee.external_id)
-        reviewee_name, seq = reviewee.display_name, rnd.seq
-    rubric = kata.content.framework.rubric
+        session.add(row)
+    kept = rubric_scores.update(row, scores)
+    scores = rubric_scores.levels(row)
+    row.strength, row.improvement, row.updated_at = review.strength, review.improvement, now
+    await session.flush()
+    earned = 0 if updated else await points.award_review(session, rnd, reviewer.id, row.id, now)
+    ref = await channel_ref(session, rnd.channel_id)
+    reviewee_user = UserRef(ref.platform, ref.workspace_id, reviewee.external_id)
+    reviewee_name, seq = reviewee.display_name, rnd.seq
+    await unit.commit()
+    rubric = deps.content.framework.rubric
     note = feedback_note(rubric, scores, review, actor.display_name, seq, updated)
     try:
-        await kata.port_for(ref.platform).send_private(reviewee_user, note, ref)
+        await deps.port_for(ref.platform).send_private(reviewee_user, note, ref)
     except Exception:
         log.warning("could not tell %s about new feedback", reviewee_user, exc_info=True)
     verb = "updated" if updated else "sent"
@@ -262,17 +257,6 @@ def feedback_note(
             Section(heading="Improvement", text=review.improvement),
         ),
     )
-
-
-async def _round_for(session: AsyncSession, actor: Actor, round_id: int) -> Round | None:
-    """The round, only if it belongs to the actor's own workspace."""
-    rnd = await session.get(Round, round_id)
-    if rnd is None:
-        return None
-    ws = await workspace_for(
-        session, actor.user.platform, actor.user.workspace_id, rnd.created_at, create=False
-    )
-    return rnd if ws is not None and ws.id == rnd.workspace_id else None
 
 
 def _private(text: str) -> Outcome:

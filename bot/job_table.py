@@ -1,6 +1,7 @@
 """Every scheduled job by name: a plain module-level callback taking the core's `Deps` and
 the job's keyword arguments, so the scheduler holds no live objects. Adding a job is a name in
-`bot.jobs.Action` and an entry here; a test checks that every scheduled action has one."""
+`bot.jobs.Action` and an entry here; a test checks that every scheduled action has one.
+Every job posts, so its database work is `bot.rounds.lifecycle`'s claim, post, record."""
 
 from __future__ import annotations
 

@@ -7,26 +7,19 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 
 from bot import exports
-from bot.chat import Actor, Attachment, ChannelRef, OutgoingMessage, Section, text_message
+from bot.chat import Attachment, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation, Parsed
-from bot.directory import channel_for, member_for
 from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Streak
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.context import Deps
+    from bot.unit import Unit
 
 
-async def set_opt_out(
-    kata: Deps, channel_ref: ChannelRef, actor: Actor, out: bool
-) -> OutgoingMessage:
-    now = kata.clock.now()
-    async with kata.sessions.begin() as session:
-        channel = await channel_for(session, channel_ref, now)
-        assert channel is not None
-        member = await member_for(session, channel.workspace_id, actor, now)
-        member.opted_out = out
+async def set_opt_out(unit: Unit, out: bool) -> OutgoingMessage:
+    member = await unit.ensure_member()
+    member.opted_out = out
     if out:
         return text_message(
             "Done: you will not appear on any leaderboard. Your streak and points still count "
@@ -35,9 +28,7 @@ async def set_opt_out(
     return text_message("Welcome back: you will appear on leaderboards again.")
 
 
-async def forget(
-    kata: Deps, channel_ref: ChannelRef, actor: Actor, parsed: Parsed
-) -> OutgoingMessage:
+async def forget(unit: Unit, parsed: Parsed) -> OutgoingMessage:
     """Erase the member's answers, points, streaks and every review they gave or received.
 
     Teammates keep what they earned: a review someone gave this member stays counted for the
@@ -50,34 +41,26 @@ async def forget(
             "in this workspace, for good (teammates who reviewed you keep the credit, without "
             "your name or their words). To go ahead, send: /kata forgetme confirm",
         )
-    now = kata.clock.now()
-    async with kata.sessions.begin() as session:
-        channel = await channel_for(session, channel_ref, now)
-        assert channel is not None
-        ws_id = channel.workspace_id
-        member = await session.scalar(
-            select(Member).where(
-                Member.workspace_id == ws_id, Member.external_id == actor.user.user_id
-            )
-        )
-        if member is None:
-            return text_message("There is nothing stored about you here.")
-        mid = member.id
-        await _anonymise_reviews_of(session, ws_id, mid)
+    session = unit.session
+    member = await unit.find_member()
+    if member is None:
+        return text_message("There is nothing stored about you here.")
+    ws_id, mid = member.workspace_id, member.id
+    await _anonymise_reviews_of(session, ws_id, mid)
+    await session.execute(
+        delete(Feedback).where(Feedback.workspace_id == ws_id, Feedback.reviewer_id == mid)
+    )
+    for model in (Answer, PointEvent, Streak):
         await session.execute(
-            delete(Feedback).where(Feedback.workspace_id == ws_id, Feedback.reviewer_id == mid)
+            delete(model).where(model.workspace_id == ws_id, model.member_id == mid)
         )
-        for model in (Answer, PointEvent, Streak):
-            await session.execute(
-                delete(model).where(model.workspace_id == ws_id, model.member_id == mid)
-            )
-        await session.execute(
-            update(Channel).where(Channel.setup_by_id == mid).values(setup_by_id=None)
-        )
-        await session.execute(
-            update(CustomPrompt).where(CustomPrompt.created_by_id == mid).values(created_by_id=None)
-        )
-        await session.execute(delete(Member).where(Member.id == mid))
+    await session.execute(
+        update(Channel).where(Channel.setup_by_id == mid).values(setup_by_id=None)
+    )
+    await session.execute(
+        update(CustomPrompt).where(CustomPrompt.created_by_id == mid).values(created_by_id=None)
+    )
+    await session.execute(delete(Member).where(Member.id == mid))
     return text_message(
         "Everything about you in this workspace is deleted. Messages you posted in chat stay "
         "where they are: delete them there if you want them gone."
@@ -101,21 +84,17 @@ async def _anonymise_reviews_of(session: AsyncSession, workspace_id: int, member
     await session.flush()
 
 
-async def export(kata: Deps, inv: Invocation) -> OutgoingMessage:
+async def export(unit: Unit, inv: Invocation) -> OutgoingMessage:
     """`export` (your own data) or `export channel` (declared admin-only with the command)."""
-    now = kata.clock.now()
-    channel_ref, actor, parsed = inv.event.channel, inv.event.actor, inv.parsed
-    whole_channel = parsed.spec.subcommand(parsed) is not None
-    async with kata.sessions.begin() as session:
-        channel = await channel_for(session, channel_ref, now)
-        assert channel is not None
-        if whole_channel:
-            sheet = await exports.channel_sheet(session, channel)
-            filename = exports.file_name("kata-channel", channel.name or channel.external_id, now)
-        else:
-            member = await member_for(session, channel.workspace_id, actor, now)
-            sheet = await exports.member_sheet(session, member, kata.content.framework.rubric)
-            filename = exports.file_name("kata-my-data", member.display_name, now)
+    now, parsed = unit.now, inv.parsed
+    if parsed.spec.subcommand(parsed) is not None:
+        channel = await unit.ensure_channel()
+        sheet = await exports.channel_sheet(unit.session, channel)
+        filename = exports.file_name("kata-channel", channel.name or channel.external_id, now)
+    else:
+        member = await unit.ensure_member()
+        sheet = await exports.member_sheet(unit.session, member, unit.content.framework.rubric)
+        filename = exports.file_name("kata-my-data", member.display_name, now)
     return OutgoingMessage(
         sections=(Section(text=f"Here is your export ({len(sheet.rows)} rows)."),),
         attachments=(Attachment(filename, sheet.encode()),),

@@ -59,15 +59,20 @@ def from_custom(row: CustomPrompt) -> PromptView:
 
 
 async def workspace_prompts(
-    session: AsyncSession, content: Content, workspace_id: int
+    session: AsyncSession, content: Content, workspace_id: int | None
 ) -> list[PromptView]:
+    """The built-in prompts and the workspace's own; a workspace never seen has none."""
     custom = (
-        await session.scalars(
-            select(CustomPrompt)
-            .where(CustomPrompt.workspace_id == workspace_id)
-            .order_by(CustomPrompt.id)
-        )
-    ).all()
+        []
+        if workspace_id is None
+        else (
+            await session.scalars(
+                select(CustomPrompt)
+                .where(CustomPrompt.workspace_id == workspace_id)
+                .order_by(CustomPrompt.id)
+            )
+        ).all()
+    )
     return [from_builtin(p) for p in content.prompts] + [from_custom(c) for c in custom]
 
 

@@ -12,45 +12,49 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.chat import OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation, Parsed
 from bot.content import Content
-from bot.directory import channel_for, member_for
 from bot.echo import echo
 from bot.models import Channel, CustomPrompt, Member, Round
 from bot.prompt_bank import PromptView, add_custom, workspace_prompts
 from bot.rounds.queries import changed_rows
 
 if TYPE_CHECKING:
-    from bot.context import Deps
+    from bot.unit import Unit
 
 LIST_LIMIT = 40
 MAX_TITLE = 120
 MAX_SCENARIO = 1500
 
 
-async def prompts(kata: Deps, inv: Invocation) -> OutgoingMessage:
+async def prompts(unit: Unit, inv: Invocation) -> OutgoingMessage:
     """`prompts [list|tags|add|remove]`; who may add and remove is declared with the command."""
     parsed = inv.parsed
     sub, _, rest = parsed.rest.partition(" ")
     sub, rest = sub.lower() or "list", rest.strip()
-    now = kata.clock.now()
-    async with kata.sessions.begin() as session:
-        channel = await channel_for(session, inv.event.channel, now)
-        assert channel is not None
-        member = await member_for(session, channel.workspace_id, inv.event.actor, now)
-        if sub in ("list", "tags"):
-            tag = "tags" if sub == "tags" else rest.lower()
-            return await list_prompts(session, kata.content, channel, tag)
-        if sub == "add":
-            return await add_prompt(session, kata.content, channel, member, parsed, rest, now)
-        if sub == "remove":
-            return await remove_prompt(session, channel, parsed, rest)
-        raise CommandError(f"{echo(sub)} is not a prompts subcommand.", parsed.spec)
+    session, content = unit.session, unit.content
+    if sub in ("list", "tags"):
+        tag = "tags" if sub == "tags" else rest.lower()
+        channel = await unit.find_channel()
+        channel_id = channel.id if channel is not None else None
+        return await list_prompts(session, content, await unit.find_workspace_id(), channel_id, tag)
+    channel = await unit.ensure_channel()
+    if sub == "add":
+        member = await unit.ensure_member()
+        return await add_prompt(session, content, channel, member, parsed, rest, unit.now)
+    if sub == "remove":
+        return await remove_prompt(session, channel, parsed, rest)
+    raise CommandError(f"{echo(sub)} is not a prompts subcommand.", parsed.spec)
 
 
 async def list_prompts(
-    session: AsyncSession, content: Content, channel: Channel, tag: str
+    session: AsyncSession,
+    content: Content,
+    workspace_id: int | None,
+    channel_id: int | None,
+    tag: str,
 ) -> OutgoingMessage:
-    """Each prompt with its difficulty and how often this channel had it; tags on request."""
-    views = await workspace_prompts(session, content, channel.workspace_id)
+    """Each prompt with its difficulty and how often this channel had it; tags on request.
+    Reads only: in a channel the bot has never seen, the built-in prompts, none used."""
+    views = await workspace_prompts(session, content, workspace_id)
     if tag == "tags":
         return _tag_listing(views)
     chosen = [v for v in views if not tag or tag in v.tags]
@@ -58,12 +62,14 @@ async def list_prompts(
         return text_message(
             f"No prompt has the tag {echo(tag)}. /kata prompts tags lists the tags in use."
         )
-    rows = await session.execute(
-        select(Round.prompt_key, func.count())
-        .where(Round.channel_id == channel.id)
-        .group_by(Round.prompt_key)
-    )
-    used: dict[str, int] = {key: n for key, n in rows}
+    used: dict[str, int] = {}
+    if channel_id is not None:
+        rows = await session.execute(
+            select(Round.prompt_key, func.count())
+            .where(Round.channel_id == channel_id)
+            .group_by(Round.prompt_key)
+        )
+        used = {key: n for key, n in rows}
     lines = [_line(v, used.get(v.key, 0)) for v in chosen[:LIST_LIMIT]]
     more = len(chosen) - LIST_LIMIT
     footer = (

@@ -4,6 +4,10 @@ Slack accepts a signed request for five minutes, so a captured `/kata prompts ad
 sent again and again; Discord redelivers nothing, but its interaction ids are just as unique.
 The first arrival of a request id claims it in the database (shared by every worker); later
 arrivals are told it was already done. A request whose handling failed gives its claim back.
+
+The claim is a short transaction of its own, ahead of the request's unit of work: it commits
+at once, so a redelivery is refused straight away instead of queueing behind the first
+arrival's handling, and it holds even when the handler commits early to post.
 """
 
 from __future__ import annotations

@@ -8,18 +8,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot import leaderboard, rubric_scores, streaks
-from bot.chat import Actor, ChannelRef, Field, OutgoingMessage, Section
+from bot.chat import Actor, Field, OutgoingMessage, Section
 from bot.commands import CommandError, Parsed
-from bot.directory import channel_for, member_for, workspace_for
 from bot.echo import echo
-from bot.models import Answer, Channel, Feedback, PointEvent, Round, Streak
+from bot.models import Answer, Channel, Feedback, Member, PointEvent, Round, Streak
 from bot.plurals import plural
 from bot.render import board_message
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.context import Deps
+    from bot.unit import Unit
 
 BOARD_TITLES = {"points": "Points", "streak": "Current streak", "reviews": "Reviews given"}
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
@@ -31,9 +30,8 @@ def shared(parsed: Parsed) -> bool:
     return any(w.lower() in SHARE_WORDS for w in parsed.words)
 
 
-async def leaderboard_message(
-    kata: Deps, channel_ref: ChannelRef, parsed: Parsed
-) -> OutgoingMessage:
+async def leaderboard_message(unit: Unit, parsed: Parsed) -> OutgoingMessage:
+    """Reads only: a channel the bot has never seen shows an empty board."""
     kind, period, workspace_wide = "points", "week", False
     for word in (w.lower() for w in parsed.words):
         if word in leaderboard.BOARDS:
@@ -46,18 +44,18 @@ async def leaderboard_message(
             continue
         else:
             raise CommandError(f"{echo(word)} is not a board, period or scope.", parsed.spec)
-    now = kata.clock.now()
-    async with kata.sessions.begin() as session:
-        channel = await channel_for(session, channel_ref, now)
-        assert channel is not None
+    channel = await unit.find_channel()
+    workspace_id = await unit.find_workspace_id()
+    rows: list[leaderboard.Row] = []
+    if workspace_id is not None and (workspace_wide or channel is not None):
         rows = await leaderboard.board(
-            session,
-            channel.workspace_id,
-            None if workspace_wide else channel.id,
+            unit.session,
+            workspace_id,
+            None if workspace_wide or channel is None else channel.id,
             kind,  # type: ignore[arg-type]
             period,  # type: ignore[arg-type]
-            now,
-            ZoneInfo(channel.timezone),
+            unit.now,
+            ZoneInfo(channel.timezone if channel is not None else "UTC"),
         )
     scope = "workspace" if workspace_wide else "this channel"
     when = "" if kind == "streak" else f", {PERIOD_TITLES[period]}"
@@ -66,8 +64,13 @@ async def leaderboard_message(
 
 
 async def _member_numbers(
-    session: AsyncSession, workspace_id: int, member_id: int, channel_id: int | None
+    session: AsyncSession, member: Member | None, channel_id: int | None
 ) -> dict[str, int]:
+    """A member's rounds, points and reviews, in one channel or (None) everywhere; all zero
+    for someone the bot has never seen."""
+    if member is None:
+        return dict.fromkeys(("rounds", "points", "given", "received"), 0)
+    workspace_id, member_id = member.workspace_id, member.id
     answers = select(func.count(func.distinct(Answer.round_id))).where(
         Answer.member_id == member_id, Answer.workspace_id == workspace_id
     )
@@ -94,24 +97,28 @@ async def _member_numbers(
     }
 
 
-async def _streak(session: AsyncSession, channel_id: int, member_id: int) -> streaks.StreakState:
+async def _streak(
+    session: AsyncSession, channel_id: int | None, member_id: int | None
+) -> streaks.StreakState:
+    if channel_id is None or member_id is None:
+        return streaks.StreakState()
     row = await session.scalar(
         select(Streak).where(Streak.channel_id == channel_id, Streak.member_id == member_id)
     )
     return streaks.shown(streaks.state_of(row), await streaks.latest_seq(session, channel_id))
 
 
-async def stats_message(kata: Deps, channel_ref: ChannelRef, actor: Actor) -> OutgoingMessage:
-    now = kata.clock.now()
-    async with kata.sessions.begin() as session:
-        channel = await channel_for(session, channel_ref, now)
-        assert channel is not None
-        member = await member_for(session, channel.workspace_id, actor, now)
-        here = await _member_numbers(session, channel.workspace_id, member.id, channel.id)
-        total = await _member_numbers(session, channel.workspace_id, member.id, None)
-        streak = await _streak(session, channel.id, member.id)
-        avg = await _average_scores(session, kata, member.id)
-        opted_out = member.opted_out
+async def stats_message(unit: Unit) -> OutgoingMessage:
+    """Reads only: a member or channel the bot has never seen has all zeros."""
+    session, actor = unit.session, _actor(unit)
+    channel, member = await unit.find_channel(), await unit.find_member()
+    member_id = member.id if member is not None else None
+    channel_id = channel.id if channel is not None else None
+    here = await _member_numbers(session, member if channel else None, channel_id)
+    total = await _member_numbers(session, member, None)
+    streak = await _streak(session, channel_id, member_id)
+    avg = await _average_scores(unit, member_id) if member_id is not None else ""
+    opted_out = member is not None and member.opted_out
     fields = (
         Field("Points here / everywhere", f"{here['points']} / {total['points']}"),
         Field("Rounds answered here", str(here["rounds"])),
@@ -127,26 +134,33 @@ async def stats_message(kata: Deps, channel_ref: ChannelRef, actor: Actor) -> Ou
     return OutgoingMessage(title=f"Stats for {actor.display_name}", sections=tuple(sections))
 
 
-async def _average_scores(session: AsyncSession, kata: Deps, member_id: int) -> str:
+def _actor(unit: Unit) -> Actor:
+    if unit.actor is None:
+        raise ValueError("stats are asked for by a member")
+    return unit.actor
+
+
+async def _average_scores(unit: Unit, member_id: int) -> str:
     found = {
         s: (avg, n)
-        for s, avg, n in await session.execute(rubric_scores.averages_received(member_id))
+        for s, avg, n in await unit.session.execute(rubric_scores.averages_received(member_id))
     }
     lines = []
-    for signal in kata.content.framework.rubric.signals:
+    for signal in unit.content.framework.rubric.signals:
         if signal.key in found:
             average, count = found[signal.key]
             lines.append(f"{signal.title}: {float(average):.1f} ({count})")
     return "\n".join(lines)
 
 
-async def streak_message(kata: Deps, channel_ref: ChannelRef, actor: Actor) -> OutgoingMessage:
-    now = kata.clock.now()
-    async with kata.sessions.begin() as session:
-        channel = await channel_for(session, channel_ref, now)
-        assert channel is not None
-        member = await member_for(session, channel.workspace_id, actor, now)
-        streak = await _streak(session, channel.id, member.id)
+async def streak_message(unit: Unit) -> OutgoingMessage:
+    """Reads only, like `stats_message`."""
+    channel, member = await unit.find_channel(), await unit.find_member()
+    streak = await _streak(
+        unit.session,
+        channel.id if channel is not None else None,
+        member.id if member is not None else None,
+    )
     until = streaks.FREEZE_EVERY - streak.current % streaks.FREEZE_EVERY
     text = (
         f"Current streak: {plural(streak.current, 'round')} in a row. "
@@ -160,75 +174,71 @@ async def streak_message(kata: Deps, channel_ref: ChannelRef, actor: Actor) -> O
     return OutgoingMessage(title="Your streak", sections=(Section(text=text),))
 
 
-async def home_message(kata: Deps, actor: Actor) -> OutgoingMessage:
+async def home_message(unit: Unit) -> OutgoingMessage:
     """Everything about a member across the workspace's channels (Slack's App Home)."""
-    now = kata.clock.now()
+    actor, now, session = _actor(unit), unit.now, unit.session
     sections: list[Section] = []
-    async with kata.sessions.begin() as session:
-        ws = await workspace_for(session, actor.user.platform, actor.user.workspace_id, now)
-        assert ws is not None
-        member = await member_for(session, ws.id, actor, now)
-        channels = (
-            await session.scalars(
-                select(Channel).where(Channel.workspace_id == ws.id, Channel.configured)
-            )
-        ).all()
-        total = await _member_numbers(session, ws.id, member.id, None)
-        sections.append(
-            Section(
-                fields=(
-                    Field("Points", str(total["points"])),
-                    Field("Rounds answered", str(total["rounds"])),
-                    Field("Feedback given / received", f"{total['given']} / {total['received']}"),
-                )
+    ws_id = await unit.ensure_workspace_id()
+    member = await unit.ensure_member()
+    channels = (
+        await session.scalars(
+            select(Channel).where(Channel.workspace_id == ws_id, Channel.configured)
+        )
+    ).all()
+    total = await _member_numbers(session, member, None)
+    sections.append(
+        Section(
+            fields=(
+                Field("Points", str(total["points"])),
+                Field("Rounds answered", str(total["rounds"])),
+                Field("Feedback given / received", f"{total['given']} / {total['received']}"),
             )
         )
-        for channel in channels:
-            streak = await _streak(session, channel.id, member.id)
-            recent = (
+    )
+    for channel in channels:
+        streak = await _streak(session, channel.id, member.id)
+        recent = (
+            await session.scalars(
+                select(Round)
+                .where(Round.channel_id == channel.id, Round.thread_id.is_not(None))
+                .order_by(Round.seq.desc())
+                .limit(5)
+            )
+        ).all()
+        answered = set(
+            (
                 await session.scalars(
-                    select(Round)
-                    .where(Round.channel_id == channel.id, Round.thread_id.is_not(None))
-                    .order_by(Round.seq.desc())
-                    .limit(5)
+                    select(Answer.round_id).where(
+                        Answer.member_id == member.id,
+                        Answer.round_id.in_([r.id for r in recent]),
+                    )
                 )
             ).all()
-            answered = set(
-                (
-                    await session.scalars(
-                        select(Answer.round_id).where(
-                            Answer.member_id == member.id,
-                            Answer.round_id.in_([r.id for r in recent]),
-                        )
-                    )
-                ).all()
+        )
+        lines = [
+            f"{'answered' if r.id in answered else 'missed'}: #{r.seq} "
+            f"{r.local_date:%a %d %b}, {r.prompt_title}"
+            for r in recent
+        ]
+        rows = await leaderboard.board(
+            session, ws_id, channel.id, "points", "week", now, ZoneInfo(channel.timezone), 5
+        )
+        board = (
+            "\n".join(f"{r.rank}. {r.name}: {plural(r.value, 'pt')}" for r in rows)
+            or "No points yet."
+        )
+        sections.append(
+            Section(
+                heading=f"#{channel.name}" if channel.name else f"Channel {channel.external_id}",
+                text=(
+                    f"Streak {streak.current} (longest {streak.longest}), "
+                    f"freezes {streak.freezes}\n"
+                    + ("Recent rounds:\n" + "\n".join(lines) if lines else "No rounds yet.")
+                    + "\nThis week's points:\n"
+                    + board
+                ),
             )
-            lines = [
-                f"{'answered' if r.id in answered else 'missed'}: #{r.seq} "
-                f"{r.local_date:%a %d %b}, {r.prompt_title}"
-                for r in recent
-            ]
-            rows = await leaderboard.board(
-                session, ws.id, channel.id, "points", "week", now, ZoneInfo(channel.timezone), 5
-            )
-            board = (
-                "\n".join(f"{r.rank}. {r.name}: {plural(r.value, 'pt')}" for r in rows)
-                or "No points yet."
-            )
-            sections.append(
-                Section(
-                    heading=f"#{channel.name}"
-                    if channel.name
-                    else f"Channel {channel.external_id}",
-                    text=(
-                        f"Streak {streak.current} (longest {streak.longest}), "
-                        f"freezes {streak.freezes}\n"
-                        + ("Recent rounds:\n" + "\n".join(lines) if lines else "No rounds yet.")
-                        + "\nThis week's points:\n"
-                        + board
-                    ),
-                )
-            )
+        )
     if not channels:
         sections.append(
             Section(text="No practice channel yet: invite the bot and run /kata setup there.")

@@ -23,36 +23,36 @@ from bot.commands.registry import (
 )
 
 if TYPE_CHECKING:
-    from bot.context import Deps
+    from bot.unit import Unit
 
 
-async def _help(kata: Deps, inv: Invocation) -> OutgoingMessage:
-    notes = {"answer": render.stage_names(kata.content.framework)}
+async def _help(unit: Unit, inv: Invocation) -> OutgoingMessage:
+    notes = {"answer": render.stage_names(unit.content.framework)}
     return help_message(inv.parsed.rest or None, notes)
 
 
-async def _leaderboard(kata: Deps, inv: Invocation) -> OutgoingMessage:
-    return await stats.leaderboard_message(kata, inv.event.channel, inv.parsed)
+async def _leaderboard(unit: Unit, inv: Invocation) -> OutgoingMessage:
+    return await stats.leaderboard_message(unit, inv.parsed)
 
 
-async def _stats(kata: Deps, inv: Invocation) -> OutgoingMessage:
-    return await stats.stats_message(kata, inv.event.channel, inv.event.actor)
+async def _stats(unit: Unit, inv: Invocation) -> OutgoingMessage:
+    return await stats.stats_message(unit)
 
 
-async def _streak(kata: Deps, inv: Invocation) -> OutgoingMessage:
-    return await stats.streak_message(kata, inv.event.channel, inv.event.actor)
+async def _streak(unit: Unit, inv: Invocation) -> OutgoingMessage:
+    return await stats.streak_message(unit)
 
 
-async def _optout(kata: Deps, inv: Invocation) -> OutgoingMessage:
-    return await privacy.set_opt_out(kata, inv.event.channel, inv.event.actor, True)
+async def _optout(unit: Unit, inv: Invocation) -> OutgoingMessage:
+    return await privacy.set_opt_out(unit, True)
 
 
-async def _optin(kata: Deps, inv: Invocation) -> OutgoingMessage:
-    return await privacy.set_opt_out(kata, inv.event.channel, inv.event.actor, False)
+async def _optin(unit: Unit, inv: Invocation) -> OutgoingMessage:
+    return await privacy.set_opt_out(unit, False)
 
 
-async def _forgetme(kata: Deps, inv: Invocation) -> OutgoingMessage:
-    return await privacy.forget(kata, inv.event.channel, inv.event.actor, inv.parsed)
+async def _forgetme(unit: Unit, inv: Invocation) -> OutgoingMessage:
+    return await privacy.forget(unit, inv.parsed)
 
 
 COMMANDS = Registry(

@@ -1,5 +1,6 @@
 """Run a parsed command: check who may run it (the one admin rule), call its handler, and
-post the reply publicly or privately as declared."""
+post the reply publicly or privately as declared. The check and the handler share the
+event's unit of work, so a command reads and writes in one transaction."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ from typing import TYPE_CHECKING
 
 from bot.chat import Outcome, Reply
 from bot.commands.registry import Access, CommandError, Invocation
-from bot.directory import channel_for
 from bot.models import Member
 from bot.round_commands import why_timed
 
 if TYPE_CHECKING:
-    from bot.context import Deps
+    from bot.unit import Unit
 
 
 def refusal_text(path: str) -> str:
@@ -29,38 +29,39 @@ def path_of(inv: Invocation) -> str:
     return f"{command.name} {sub.name}" if sub is not None else command.name
 
 
-async def refusal(kata: Deps, inv: Invocation) -> CommandError | None:
+async def refusal(unit: Unit, inv: Invocation) -> CommandError | None:
     """Admins of the platform, and the member who ran setup here, may run everything."""
     access = inv.parsed.spec.access_for(inv.parsed)
     if access is Access.MEMBER or inv.event.actor.is_admin:
         return None
-    if await _set_up_here(kata, inv, access):
+    if await _set_up_here(unit, inv, access):
         return None
     text = refusal_text(path_of(inv))
     if access is Access.ADMIN_UNLESS_MANUAL:
-        why = await why_timed(kata, inv)
+        why = await why_timed(unit, inv)
         if why is None:
             return None
         text = f"{why} {text}"
     return CommandError(text)
 
 
-async def _set_up_here(kata: Deps, inv: Invocation, access: Access) -> bool:
+async def _set_up_here(unit: Unit, inv: Invocation, access: Access) -> bool:
     """The member ran setup in this channel (or nobody has, for `setup` itself). Reads only."""
-    async with kata.sessions.begin() as session:
-        channel = await channel_for(session, inv.event.channel, kata.clock.now(), create=False)
-        if channel is None or not channel.configured:
-            return access is Access.ADMIN_ONCE_SET_UP
-        setter = await session.get(Member, channel.setup_by_id) if channel.setup_by_id else None
+    channel = await unit.find_channel()
+    if channel is None or not channel.configured:
+        return access is Access.ADMIN_ONCE_SET_UP
+    if channel.setup_by_id is None:
+        return False
+    setter = await unit.session.get(Member, channel.setup_by_id)
     return setter is not None and setter.external_id == inv.event.actor.user.user_id
 
 
-async def run(kata: Deps, inv: Invocation) -> Outcome:
-    refused = await refusal(kata, inv)
+async def run(unit: Unit, inv: Invocation) -> Outcome:
+    refused = await refusal(unit, inv)
     if refused is not None:
         raise refused
     command = inv.parsed.spec
-    result = await command.handler(kata, inv)
+    result = await command.handler(unit, inv)
     if isinstance(result, Outcome):
         return result
     return Outcome(replies=[Reply(result, private=not command.is_public(inv.parsed))])

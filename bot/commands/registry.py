@@ -18,7 +18,7 @@ from bot.chat import CommandInvoked, Outcome, OutgoingMessage
 from bot.echo import echo
 
 if TYPE_CHECKING:
-    from bot.context import Deps
+    from bot.unit import Unit
 
 
 class Access(enum.Enum):
@@ -45,7 +45,8 @@ class Invocation:
     round_id: int | None = None
 
 
-Handler = Callable[["Deps", Invocation], Awaitable[Outcome | OutgoingMessage]]
+Handler = Callable[["Unit", Invocation], Awaitable[Outcome | OutgoingMessage]]
+"""A command's use case: it runs in the event's unit of work (`unit.deps` for the ports)."""
 
 
 @dataclass(frozen=True)

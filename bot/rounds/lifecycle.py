@@ -4,6 +4,9 @@ Every step first claims its work in the database with a conditional write (a uni
 an `UPDATE ... WHERE` on the old value), then talks to the platform, then records what the
 platform returned, or undoes its claim when the post failed. Two processes, a restart or a
 retried job can therefore never post the same thing twice.
+
+This is why a step here opens two or three short transactions where a command or an event
+runs in one unit of work (`bot.unit`): no transaction stays open across a platform call.
 """
 
 from __future__ import annotations
@@ -83,8 +86,8 @@ async def fire_round(deps: Deps, channel_id: int, local_date: date) -> None:
     await start_round(deps, channel_id, local_date, scheduled=True)
     async with deps.sessions.begin() as session:
         channel = await session.get(Channel, channel_id)
-    if channel is not None:
-        schedule_next(deps, channel)
+        if channel is not None:
+            schedule_next(deps, channel)
 
 
 async def start_round(
@@ -309,8 +312,8 @@ async def post_next_stage(deps: Deps, round_id: int) -> NextPosted | None:
         if row is not None:
             row.message_id = posted.message_id
         rnd = await session.get(Round, round_id)
-    if rnd is not None:
-        schedule_pacing(deps, rnd, len(stages))
+        if rnd is not None:
+            schedule_pacing(deps, rnd, len(stages))
     return NextPosted(stage.key)
 
 

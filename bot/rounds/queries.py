@@ -17,6 +17,8 @@ from bot.schedule import Schedule
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from bot.unit import Unit
+
 
 def schedule_of(channel: Channel) -> Schedule:
     return Schedule(
@@ -75,3 +77,11 @@ async def coverage(session: AsyncSession, round_id: int) -> dict[str, list[str]]
         if stage not in result[name]:
             result[name].append(stage)
     return result
+
+
+async def own_round(unit: Unit, round_id: int) -> Round | None:
+    """The round, only if it belongs to the event's own workspace."""
+    rnd = await unit.session.get(Round, round_id)
+    if rnd is None:
+        return None
+    return rnd if await unit.find_workspace_id() == rnd.workspace_id else None

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from bot.models import Channel, Round, Workspace
 from bot.rounds.lifecycle import start_round
 from bot.rounds.queries import schedule_of
-from bot.rounds.timers import schedule_next, schedule_pacing
+from bot.rounds.timers import next_round_slot, schedule_pacing, set_round_timer
 
 if TYPE_CHECKING:
     from bot.context import Deps
@@ -42,12 +42,14 @@ async def rebuild(deps: Deps) -> None:
                 .where(Round.thread_id.is_not(None), Round.wrapped_up_at.is_(None), attached)
             )
         ).all()
-    for rnd in open_rounds:
-        schedule_pacing(deps, rnd, total_stages=len(deps.content.stages))
-    for channel in channels:
-        if channel.paused:
-            continue
-        due = schedule_of(channel).due_today(now)
+        for rnd in open_rounds:
+            schedule_pacing(deps, rnd, total_stages=len(deps.content.stages))
+        active = [
+            (c.id, schedule_of(c).due_today(now), next_round_slot(deps, c))
+            for c in channels
+            if not c.paused
+        ]
+    for channel_id, due, slot in active:
         if due is not None:
-            await start_round(deps, channel.id, due, scheduled=True)
-        schedule_next(deps, channel)
+            await start_round(deps, channel_id, due, scheduled=True)
+        set_round_timer(deps, channel_id, slot)

@@ -4,7 +4,7 @@ setting one again replaces it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.jobs import Action
@@ -25,16 +25,24 @@ def job_id(action: Action, target: int) -> str:
 
 def schedule_next(deps: Deps, channel: Channel) -> None:
     """Set the channel's next round timer, or cancel it when nothing is scheduled."""
-    timer = job_id(Action.ROUND, channel.id)
+    set_round_timer(deps, channel.id, next_round_slot(deps, channel))
+
+
+def next_round_slot(deps: Deps, channel: Channel) -> tuple[date, datetime] | None:
+    """The local date and moment of the channel's next round; None when none is scheduled.
+    Read inside a transaction, so the timer can be set once it committed."""
     if channel.paused or not channel.configured:
-        deps.jobs.cancel(timer)
-        return
-    slot = schedule_of(channel).next_slot(deps.clock.now())
+        return None
+    return schedule_of(channel).next_slot(deps.clock.now())
+
+
+def set_round_timer(deps: Deps, channel_id: int, slot: tuple[date, datetime] | None) -> None:
+    timer = job_id(Action.ROUND, channel_id)
     if slot is None:
         deps.jobs.cancel(timer)
         return
     day, at = slot
-    deps.jobs.run_at(timer, at, Action.ROUND, channel_id=channel.id, local_date=day.isoformat())
+    deps.jobs.run_at(timer, at, Action.ROUND, channel_id=channel_id, local_date=day.isoformat())
 
 
 def schedule_pacing(deps: Deps, rnd: Round, total_stages: int) -> None:
