@@ -121,6 +121,7 @@ MAY_OPEN_TRANSACTIONS = {
     "bot/replays.py",  # giving a claim back after a unit committed and then failed
     "bot/rounds/lifecycle.py",  # claim, post, record: the platform call between them
     "bot/rounds/startup.py",  # rebuilding timers before any event arrives
+    "bot/work_queue.py",  # a worker's claim is its own short transaction, before any work
 }
 
 
