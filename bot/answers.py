@@ -169,7 +169,7 @@ async def record(unit: Unit, rnd: Round | None, text: str, key: AnswerKey) -> Ou
             session.add(answer)
     except IntegrityError:
         return Outcome()
-    await points.sync_answer_points(session, rnd, member.id, now)
+    await points.pay_for_answer(session, rnd, member.id, stage, now)
     if not answered_before:
         await streaks.count_round(session, rnd.workspace_id, rnd.channel_id, member.id, rnd.seq)
     if len(choice.text) > MAX_ANSWER_CHARS:

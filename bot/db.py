@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -131,3 +132,11 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=True)
+
+
+def insert_unless_present(session: AsyncSession, model: type[Base]) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING` for the session's database: a row that a unique
+    constraint already holds, even one a concurrent transaction just committed, is skipped
+    instead of failing the whole transaction."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing()

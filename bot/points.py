@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import insert_unless_present
 from bot.kinds import PointKind
 from bot.models import Answer, PointEvent, Round
 
@@ -26,10 +27,37 @@ REVIEW_POINTS = 3
 REVIEWS_PAID_PER_ROUND = 5
 
 
+async def pay_for_answer(
+    session: AsyncSession, rnd: Round, member_id: int, stage: str, now: datetime
+) -> None:
+    """A new answer pays for the round and for its stage unless those rows exist. Only ever
+    inserting (and skipping what a unique key already holds) keeps this right under any
+    interleaving: two answers arriving together can neither pay twice nor undo each other."""
+    rows = [(PointKind.ANSWER, "", ANSWER_POINTS), (PointKind.STAGE, stage, STAGE_POINTS)]
+    await session.execute(
+        insert_unless_present(session, PointEvent).values(
+            [
+                {
+                    "workspace_id": rnd.workspace_id,
+                    "channel_id": rnd.channel_id,
+                    "member_id": member_id,
+                    "round_id": rnd.id,
+                    "kind": kind,
+                    "subject": subject,
+                    "points": points,
+                    "created_at": now,
+                }
+                for kind, subject, points in rows
+            ]
+        )
+    )
+
+
 async def sync_answer_points(
     session: AsyncSession, rnd: Round, member_id: int, now: datetime
 ) -> None:
-    """Make the member's answer and stage points for a round match the answers they have."""
+    """Make the member's answer and stage points for a round match the answers they have,
+    after an answer was deleted or moved to another stage."""
     stages = set(
         (
             await session.scalars(

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db import insert_unless_present
 from bot.kinds import WorkKind
 from bot.models import WorkItem
 
@@ -54,18 +54,8 @@ async def enqueue(
     payload: dict[str, Any] | None = None,
 ) -> bool:
     """Create the work unless a row with `key` exists; True when this call created it."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(WorkItem)
-        .values(
-            kind=kind,
-            key=key,
-            payload=payload or {},
-            due_at=due_at,
-            attempts=0,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
+    statement = insert_unless_present(session, WorkItem).values(
+        kind=kind, key=key, payload=payload or {}, due_at=due_at, attempts=0, created_at=now
     )
     result = cast(CursorResult[Any], await session.execute(statement))
     return result.rowcount == 1
