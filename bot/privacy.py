@@ -10,6 +10,7 @@ from bot import exports
 from bot.chat import Attachment, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation, Parsed
 from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Streak
+from bot.plurals import plural
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -96,6 +97,6 @@ async def export(unit: Unit, inv: Invocation) -> OutgoingMessage:
         sheet = await exports.member_sheet(unit.session, member, unit.content.framework.rubric)
         filename = exports.file_name("kata-my-data", member.display_name, now)
     return OutgoingMessage(
-        sections=(Section(text=f"Here is your export ({len(sheet.rows)} rows)."),),
+        sections=(Section(text=f"Here is your export ({plural(len(sheet.rows), 'row')})."),),
         attachments=(Attachment(filename, sheet.encode()),),
     )

@@ -161,3 +161,8 @@ async def test_forgetting_one_member_leaves_a_reviewers_numbers_in_agreement(
     di_again = await chat.command(di, "stats")
     assert "Feedback given / received: 0 / 0" in di_again.text
     assert "Points here / everywhere: 0 / 0" in di_again.text
+
+
+async def test_an_export_of_a_single_row_says_one_row(chat: MemoryChat) -> None:
+    out = await chat.command(chat.member("newcomer"), "export")
+    assert "Here is your export (1 row)." in out.text
