@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat import Actor, ChannelRef
-from bot.models import Channel, Member, Workspace
+from bot.models import Channel, Member, Workspace, name_key
 
 Row = TypeVar("Row", Workspace, Channel, Member)
 
@@ -131,8 +131,11 @@ async def find_member(session: AsyncSession, workspace_id: int, who: str) -> Mem
     by_id = await session.scalar(_member_query(workspace_id, who))
     if by_id is not None:
         return by_id
-    candidates = (
-        await session.scalars(select(Member).where(Member.workspace_id == workspace_id))
+    matches = (
+        await session.scalars(
+            select(Member)
+            .where(Member.workspace_id == workspace_id, Member.name_key == name_key(who))
+            .limit(2)
+        )
     ).all()
-    matches = [m for m in candidates if m.display_name.lower() == who.lower()]
     return matches[0] if len(matches) == 1 else None
