@@ -8,12 +8,11 @@ end a piece (Discord's escaping backslash).
 
 from __future__ import annotations
 
+from bot.echo import clip
+
+__all__ = ["clip", "split_text"]
+
 BOUNDARIES = ("\n\n", "\n", " ")
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, the cut marked with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def split_text(text: str, limit: int, *, never_ending_with: str = "") -> list[str]:
