@@ -23,7 +23,7 @@ from bot.plurals import every, plural
 from bot.prompt_bank import workspace_prompts
 from bot.rotation import matching
 from bot.rounds.queries import schedule_of
-from bot.rounds.timers import next_round_slot, set_round_timer
+from bot.rounds.plan import replan_channel
 from bot.schedule import WORKDAYS, ScheduleError, describe_weekdays, parse_time, parse_weekdays
 from bot.timezones import parse_timezone
 
@@ -50,8 +50,9 @@ def change(handler: Callable[[Change], Awaitable[str]]) -> Handler:
             text = await handler(Change(unit, channel, member, parsed))
         except ScheduleError as exc:
             raise CommandError(str(exc), parsed.spec) from None
-        channel_id, slot = channel.id, next_round_slot(unit.deps, channel)
-        unit.after_commit(lambda: set_round_timer(unit.deps, channel_id, slot))
+        await unit.session.flush()
+        await replan_channel(unit.session, channel, unit.now)
+        unit.after_commit(unit.deps.worker.poke)
         return text_message(text)
 
     return run

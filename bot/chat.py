@@ -115,6 +115,18 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Once:
+    """Makes a scheduled post happen once. `key` names the post for good; `retry` says an
+    earlier attempt may have reached the platform without its answer reaching us (a timeout,
+    a 5xx after the post was accepted, a kill), so the adapter must look for a post carrying
+    `key` before posting again. Slack: the message's `metadata`; Discord: the `nonce` with
+    `enforce_nonce`."""
+
+    key: str
+    retry: bool = False
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     title: str | None = None
     sections: tuple[Section, ...] = ()

@@ -6,7 +6,7 @@ case: a cycle through the whole core. They take `Deps` instead; `Kata` satisfies
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -15,12 +15,16 @@ from bot.content import Content
 from bot.jobs import JobQueue
 from bot.port import ChatPort
 
+if TYPE_CHECKING:
+    from bot.worker import Worker
+
 
 class Deps(Protocol):
     sessions: async_sessionmaker[AsyncSession]
     content: Content
     clock: Clock
     jobs: JobQueue
+    worker: Worker
 
     @property
     def platforms(self) -> tuple[str, ...]:

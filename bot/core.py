@@ -9,6 +9,7 @@ error becomes a short apology plus a log line with the traceback.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,12 +42,12 @@ from bot.commands.catalogue import COMMANDS, lookup, parse
 from bot.content import Content
 from bot.echo import clip
 from bot.inbound_text import clean_event
-from bot.job_table import JOBS
-from bot.jobs import JobQueue
+from bot.jobs import Action, JobQueue
 from bot.port import ChatPort
 from bot.prompt_bank import workspace_prompts
 from bot.rounds import startup
 from bot.unit import Unit, open_unit
+from bot.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,19 @@ class Kata:
         content: Content,
         clock: Clock,
         jobs: JobQueue,
+        *,
+        eager: bool = False,
+        concurrency: int = 8,
+        poll: timedelta | None = None,
+        worker_name: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.content = content
         self.clock = clock
         self.jobs = jobs
+        self.worker = Worker(
+            self, name=worker_name, concurrency=concurrency, poll=poll, eager=eager
+        )
         self.commands = COMMANDS
         self.rubric = content.framework.rubric
         self._ports: dict[str, ChatPort] = {}
@@ -88,23 +97,34 @@ class Kata:
         except KeyError:
             raise LookupError(f"no adapter attached for platform {platform!r}") from None
 
-    async def start(self) -> None:
-        """Rebuild timers from the database and post rounds missed while the bot was down."""
-        self.jobs.start()
-        await startup.rebuild(self)
+    async def start(self, *, work: bool = True) -> None:
+        """Make sure every scheduled channel has its next round planned, then (unless this
+        process only listens) wake the worker: rounds missed while the bot was down are due."""
+        await startup.plan_missing(self)
+        if work:
+            self.jobs.start()
+            self.worker.poke()
+        else:
+            self.worker.claiming = False
 
-    async def close(self) -> None:
+    async def close(self, grace: float = 8.0) -> None:
+        """Stop claiming work and hand back what this process holds (within `grace` s)."""
+        await self.worker.stop(grace)
         self.jobs.shutdown()
 
+    async def settle(self) -> None:
+        await self.worker.settle()
+
     async def _run_job(self, action: str, kwargs: dict[str, Any]) -> None:
-        callback = JOBS.get(action)
-        if callback is None:
+        if action != Action.WAKE:
             log.error("unknown job action %r", action)
             return
         try:
-            await callback(self, kwargs)
+            await self.worker.wake()
         except Exception:
-            log.exception("job %s %s failed", action, kwargs)
+            log.exception("the worker's drain failed; it runs again at the next wake")
+            if self.worker.claiming:
+                self.jobs.run_at("wake", self.clock.now() + timedelta(seconds=30), Action.WAKE)
 
     # ------------------------------------------------------------ inbound
 

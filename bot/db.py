@@ -94,13 +94,16 @@ def without_password(text: str, url: str) -> str:
     return text
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float = 30) -> AsyncEngine:
     """An engine for a URL. A PostgreSQL URL may carry `?search_path=name` to keep the bot's
-    tables in their own schema of a shared database (the tests use one per run)."""
+    tables in their own schema of a shared database (the tests use one per run).
+    `pool_size` caps the connections (no overflow); the worker's concurrency follows it."""
     parsed = make_url(normalize_url(url))
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    elif pool_size is not None:
+        kwargs = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     search_path = parsed.query.get("search_path")
     if search_path and parsed.get_backend_name() == "postgresql":
         parsed = parsed.difference_update_query(["search_path"])

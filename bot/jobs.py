@@ -1,9 +1,8 @@
-"""A small job API over APScheduler, in the spirit of python-telegram-bot's JobQueue.
+"""A small alarm-clock API over APScheduler, in the spirit of python-telegram-bot's JobQueue.
 
-Jobs name an action (an `Action`, a plain string) and plain keyword arguments;
-`bot.job_table.JOBS` maps each action to its callback. The scheduler keeps no live objects and
-no persistent store: the database is the source of truth, and `Kata.start` rebuilds every
-timer from it.
+The only job the core sets is `Action.WAKE`: wake the worker at the next moment work is due.
+What is due lives in the database (`bot.work_queue`), so the scheduler keeps no live objects
+and no persistent store, and losing every timer (a restart) loses nothing.
 """
 
 from __future__ import annotations
@@ -24,14 +23,10 @@ Runner = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 class Action(StrEnum):
-    """Every job the core schedules, by name; `bot.job_table.JOBS` holds each one's callback."""
+    """Every job the core sets, by name."""
 
-    ROUND = "round"
-    """Post a channel's round for a local date (`channel_id`, `local_date`)."""
-    STAGE = "stage"
-    """Post a round's next stage (`round_id`)."""
-    WRAPUP = "wrapup"
-    """Post a round's wrap-up (`round_id`)."""
+    WAKE = "wake"
+    """Claim and run the work that is due (`bot.worker.Worker.wake`)."""
 
 
 @dataclass(order=True)
@@ -63,13 +58,15 @@ class JobQueue(Protocol):
 class SchedulerJobQueue:
     """Production queue: APScheduler's AsyncIOScheduler with an in-memory store.
 
-    `misfire_grace_time=None` runs a late job however late (the round logic decides whether
-    it is still wanted), and `coalesce` collapses a backlog into one run.
+    `misfire_grace_time=None` runs a late job however late, and `coalesce` collapses a backlog
+    into one run. Instances may overlap: a wake that fires while a drain runs must reach the
+    worker (which folds it into that drain) instead of being skipped, as APScheduler skips a
+    job already at `max_instances`.
     """
 
     def __init__(self) -> None:
         self._scheduler = AsyncIOScheduler(
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 64}
         )
         self._runner: Runner | None = None
         self._meta: dict[str, Job] = {}

@@ -36,3 +36,4 @@ class WorkKind(StrEnum):
     ROUND = "round"
     STAGE = "stage"
     WRAP_UP = "wrapup"
+    BOARDS = "boards"

@@ -17,6 +17,7 @@ from bot.chat import (
     ChannelRef,
     InboundEvent,
     MessageRef,
+    Once,
     Outcome,
     OutgoingMessage,
     ThreadRef,
@@ -46,8 +47,13 @@ class ChatPort(Protocol):
 
     platform: str
 
-    async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
+    async def post_prompt(
+        self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
+    ) -> ThreadRef:
         """Post a round's prompt and return the thread its stages go into.
+
+        `once` (on every scheduled post): see `bot.chat.Once`; with `once.retry` the adapter
+        returns the earlier post carrying `once.key` if there is one instead of posting again.
 
         Slack: `chat.postMessage` in the channel; the thread is the message `ts`.
         Discord: send the message (an embed) in the channel, then start a public thread from
@@ -55,14 +61,18 @@ class ChatPort(Protocol):
         """
         ...
 
-    async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
+    async def post_in_thread(
+        self, thread: ThreadRef, message: OutgoingMessage, once: Once | None = None
+    ) -> MessageRef:
         """Post a stage, a wrap-up or a note into a round's thread.
 
         Slack: `chat.postMessage` with `thread_ts`. Discord: send in the thread channel.
         """
         ...
 
-    async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
+    async def post_in_channel(
+        self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
+    ) -> MessageRef:
         """Post a top-level message in a channel (last week's final board).
 
         Slack: `chat.postMessage`. Discord: send in the text channel.
@@ -146,6 +156,12 @@ class Core(Protocol):
         The adapter delivers the `Outcome`: its replies (public or private), the form to open,
         the reaction to add, or the form's field errors.
         """
+        ...
+
+    async def settle(self) -> None:
+        """Wait until the work that is due now has run (the stages a command made due). Only a
+        one-person session that prints as it goes needs this (the console); chat platforms
+        show the posts whenever they come."""
         ...
 
     async def home(self, actor: Actor) -> OutgoingMessage:

@@ -73,7 +73,19 @@ async def workspace_prompts(
             )
         ).all()
     )
-    return [from_builtin(p) for p in content.prompts] + [from_custom(c) for c in custom]
+    return [*builtin_views(content), *(from_custom(c) for c in custom)]
+
+
+_BUILTIN: dict[int, tuple[Content, tuple[PromptView, ...]]] = {}
+
+
+def builtin_views(content: Content) -> tuple[PromptView, ...]:
+    """The built-in bank as views, built once per loaded content (a fan-out picks thousands
+    of prompts from the same bank)."""
+    cached = _BUILTIN.get(id(content))
+    if cached is None or cached[0] is not content:
+        cached = _BUILTIN[id(content)] = (content, tuple(from_builtin(p) for p in content.prompts))
+    return cached[1]
 
 
 async def find_prompt(

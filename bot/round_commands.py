@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot import answers, feedback
+from bot import answers, feedback, work_queue
 from bot.channel_settings import pacing_text
 from bot.chat import Outcome, OutgoingMessage, Reply, text_message
 from bot.commands import CommandError, Invocation
 from bot.kinds import AnswerSource, Pacing
 from bot.models import Channel, Round
-from bot.rounds import lifecycle
+from bot.rounds import plan
 from bot.rounds.queries import own_round, schedule_of
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ RUNNING = "Today's round is already running: answer in its thread, or /kata next
 
 
 async def now(unit: Unit, inv: Invocation) -> OutgoingMessage:
-    """Reads in the unit, then ends it: posting the round is `lifecycle.start_round`'s claim
-    (a transaction), post, and record (another), so no transaction waits on the platform."""
+    """Plans today's round in the unit, ends it, then runs that work at once: the round is
+    posted by the same claim, post and record as a scheduled one, so it is posted once."""
     channel = await unit.ensure_channel()
     if not channel.configured:
         raise CommandError("Set up this channel first.", usage_of="setup")
@@ -35,18 +35,21 @@ async def now(unit: Unit, inv: Invocation) -> OutgoingMessage:
     todays = await unit.session.scalar(
         select(Round).where(Round.channel_id == channel_id, Round.local_date == today)
     )
-    if todays is not None:
+    if todays is not None and todays.thread_id is not None:
         return text_message(_done_today(unit, channel) if todays.wrapped_up_at else RUNNING)
+    key = plan.round_key(channel_id, today)
+    if not await plan.plan_round(unit.session, channel_id, today, unit.now, unit.now):
+        await work_queue.reopen(unit.session, key, unit.now)
     await unit.commit()
-    result = await lifecycle.start_round(unit.deps, channel_id, today, scheduled=False)
+    status = await unit.deps.worker.run_key(key, manual=True)
     texts = {
         "posted": "Today's round is posted. Answer in its thread!",
         "exists": RUNNING,
         "no-prompts": "No prompt matches this channel's filters. Try /kata filter clear.",
-        "unavailable": f"I can't post in this channel ({result.detail}). Schedule paused.",
+        "unavailable": "I can't post in this channel, so I paused its schedule (/kata schedule).",
         "failed": "Posting the round failed; I will try again shortly.",
     }
-    return text_message(texts.get(result.status, result.status))
+    return text_message(texts.get(status or "exists", RUNNING))
 
 
 def _done_today(unit: Unit, channel: Channel) -> str:
@@ -95,21 +98,26 @@ async def why_timed(unit: Unit, inv: Invocation) -> str | None:
 
 
 async def next_stage(unit: Unit, inv: Invocation) -> OutgoingMessage:
-    """Reads in the unit, then ends it: `lifecycle.post_next_stage` claims, posts, records."""
+    """Plans the round's next step in the unit, ends it, then runs that work at once (the
+    same work a paced round would run later, so it is posted once either way)."""
     rnd = await target_round(unit, inv)
     if rnd is None:
         return text_message("There is no round running here yet. Try /kata now.")
     if rnd.wrapped_up_at is not None:
         return text_message("This round is wrapped up; the next one comes on schedule.")
-    round_id = rnd.id
+    stages = unit.content.stages
+    n = rnd.stages_posted
+    key = plan.stage_key(rnd.id, n + 1) if n < len(stages) else plan.wrap_up_key(rnd.id)
+    await plan.plan_step(unit.session, rnd, key, unit.now, unit.now)
     await unit.commit()
-    posted = await lifecycle.post_next_stage(unit.deps, round_id)
-    if posted is None:
-        return text_message("Nothing to post right now (someone was quicker).")
-    if posted.stage_key is None:
+    status = await unit.deps.worker.run_key(key)
+    if status == "posted":
+        if n < len(stages):
+            return text_message(f"Posted the next stage: {stages[n].title}.")
         return text_message("All stages were out, so I posted the wrap-up.")
-    stage = unit.content.framework.stage(posted.stage_key)
-    return text_message(f"Posted the next stage: {stage.title}.")
+    if status == "failed":
+        return text_message("Posting failed; I will try again shortly.")
+    return text_message("Nothing to post right now (someone was quicker).")
 
 
 async def answer(unit: Unit, inv: Invocation) -> Outcome:

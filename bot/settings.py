@@ -17,6 +17,15 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///kata.db",
         description="SQLAlchemy async URL; plain postgresql:// and sqlite:// are accepted too.",
     )
+    database_pool_size: int = Field(
+        default=15, description="Connections per process; workers use at most WORKER_CONCURRENCY."
+    )
+    worker_concurrency: int = Field(
+        default=8, description="Scheduled posts one process runs at once (below the pool size)."
+    )
+    worker_poll_seconds: float = Field(
+        default=15.0, description="How often a worker looks for work another process planned."
+    )
     log_level: str = "INFO"
     content_dir: Path = PROJECT_ROOT / "content"
 

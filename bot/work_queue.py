@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,6 +38,7 @@ class Claimed:
     key: str
     payload: dict[str, Any]
     attempts: int
+    due_at: datetime
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -94,12 +95,93 @@ async def claim(
                 claimed_until=now + lease,
                 attempts=WorkItem.attempts + 1,
             )
-            .returning(
-                WorkItem.id, WorkItem.kind, WorkItem.key, WorkItem.payload, WorkItem.attempts
-            )
+            .returning(*_CLAIMED)
         )
         claimed = [Claimed(*row) for row in rows]
     return sorted(claimed, key=lambda c: c.id)
+
+
+_CLAIMED = (
+    WorkItem.id,
+    WorkItem.kind,
+    WorkItem.key,
+    WorkItem.payload,
+    WorkItem.attempts,
+    WorkItem.due_at,
+)
+
+
+async def claim_key(
+    sessions: async_sessionmaker[AsyncSession],
+    worker: str,
+    key: str,
+    now: datetime,
+    lease: timedelta = LEASE,
+) -> Claimed | None:
+    """Lease one row by its key whether or not it is due yet (a command that asks for the work
+    now); None when it is done, dead, missing or leased to a live worker."""
+    async with sessions.begin() as session:
+        row = (
+            await session.execute(
+                update(WorkItem)
+                .where(
+                    WorkItem.key == key,
+                    _open(),
+                    or_(WorkItem.claimed_until.is_(None), WorkItem.claimed_until < now),
+                )
+                .values(claimed_by=worker, claimed_until=now + lease, attempts=WorkItem.attempts + 1)
+                .returning(*_CLAIMED)
+            )
+        ).first()
+    return Claimed(*row) if row is not None else None
+
+
+def key_range(prefix: str) -> Any:
+    """Rows whose key starts with `prefix` (which ends in ':'), as a range the unique index on
+    `key` answers: `;` is the character after `:`."""
+    assert prefix.endswith(":")
+    return (WorkItem.key >= prefix) & (WorkItem.key < prefix[:-1] + ";")
+
+
+async def drop_pending(session: AsyncSession, prefix: str, now: datetime) -> int:
+    """Delete open rows under `prefix` that no live worker holds: plans that changed."""
+    result = await session.execute(
+        delete(WorkItem).where(
+            key_range(prefix),
+            _open(),
+            or_(WorkItem.claimed_until.is_(None), WorkItem.claimed_until < now),
+        )
+    )
+    return cast(CursorResult[Any], result).rowcount
+
+
+async def is_open(session: AsyncSession, key: str) -> bool | None:
+    """True while the row with `key` waits or runs, False once done or dead, None if absent."""
+    row = (
+        await session.execute(
+            select(WorkItem.done_at, WorkItem.dead_at).where(WorkItem.key == key)
+        )
+    ).first()
+    if row is None:
+        return None
+    return row.done_at is None and row.dead_at is None
+
+
+async def reopen(session: AsyncSession, key: str, due_at: datetime) -> bool:
+    """Make a finished or dead row due again (its outcome no longer stands: a round that was
+    not posted is asked for by hand)."""
+    result = await session.execute(
+        update(WorkItem)
+        .where(WorkItem.key == key, or_(WorkItem.done_at.is_not(None), WorkItem.dead_at.is_not(None)))
+        .values(done_at=None, dead_at=None, attempts=0, due_at=due_at, last_error=None)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Forget finished rows older than `before`; their results live in the rounds' own rows."""
+    result = await session.execute(delete(WorkItem).where(WorkItem.done_at < before))
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _held_by(item_id: int, worker: str) -> Any:

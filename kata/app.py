@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
+from datetime import timedelta
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,8 +47,16 @@ class Runtime:
 
 def build(settings: Settings, clock: Clock | None = None, jobs: JobQueue | None = None) -> Runtime:
     content = load_content(settings.content_dir)
-    engine = make_engine(settings.database_url)
-    kata = Kata(make_sessions(engine), content, clock or SystemClock(), jobs or SchedulerJobQueue())
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    kata = Kata(
+        make_sessions(engine),
+        content,
+        clock or SystemClock(),
+        jobs or SchedulerJobQueue(),
+        eager=jobs is None,
+        concurrency=settings.worker_concurrency,
+        poll=timedelta(seconds=settings.worker_poll_seconds),
+    )
     return Runtime(kata, engine)
 
 

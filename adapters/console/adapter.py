@@ -32,6 +32,7 @@ from bot.chat import (
     Form,
     MessagePosted,
     MessageRef,
+    Once,
     Outcome,
     OutgoingMessage,
     ThreadRef,
@@ -91,16 +92,23 @@ class ConsoleAdapter:
 
     # ------------------------------------------------------------ the port
 
-    async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
+    async def post_prompt(
+        self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
+    ) -> ThreadRef:
+        """The terminal never loses an answer, so `once` needs nothing here."""
         thread = ThreadRef(channel, self._new_id("thread"))
         self._print(f"\n#{channel.channel_id} | bot:\n{_indent(_as_text(message), '  ')}\n")
         return thread
 
-    async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
+    async def post_in_thread(
+        self, thread: ThreadRef, message: OutgoingMessage, once: Once | None = None
+    ) -> MessageRef:
         self._print(f"  └ in thread | bot:\n{_indent(_as_text(message), '    ')}\n")
         return MessageRef(thread.channel, self._new_id("bot"), thread)
 
-    async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
+    async def post_in_channel(
+        self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
+    ) -> MessageRef:
         self._print(f"#{channel.channel_id} | bot:\n{_indent(_as_text(message), '  ')}\n")
         return MessageRef(channel, self._new_id("bot"))
 
@@ -200,6 +208,7 @@ class ConsoleAdapter:
                 )
             )
             self._show(outcome)
+            await self.kata.settle()
             return True
         if text.startswith("/"):
             self._print(f"Unknown console command {text.split()[0]}. {CONSOLE_HELP}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,7 +28,15 @@ from adapters.discord.messages import Messages
 from adapters.discord.pacing import Pacer
 from adapters.discord.render import NO_PINGS, Rendered, render
 from adapters.discord.threads import ThreadParents
-from bot.chat import ChannelRef, MessageRef, OutgoingMessage, ThreadRef, UserRef, text_message
+from bot.chat import (
+    ChannelRef,
+    MessageRef,
+    Once,
+    OutgoingMessage,
+    ThreadRef,
+    UserRef,
+    text_message,
+)
 from bot.port import ChannelUnavailable
 from bot.settings import Settings
 
@@ -40,6 +49,13 @@ T = TypeVar("T")
 READY_TIMEOUT_SECONDS = 60.0
 THREAD_NAME_LIMIT = 100
 UNKNOWN_CHANNEL = 10003
+THREAD_ALREADY_CREATED = 160004
+
+
+def nonce_for(key: str) -> int:
+    """A message nonce for a work key: stable across processes and retries, and at most 19
+    digits (Discord allows 25 characters)."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") >> 1
 EMOJI = {
     "white_check_mark": "\u2705",
     "heavy_check_mark": "\u2714\ufe0f",
@@ -219,29 +235,43 @@ class DiscordAdapter:
 
     # ------------------------------------------------------------------ the port
 
-    async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
+    async def post_prompt(
+        self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
+    ) -> ThreadRef:
         target = self._messageable(channel.channel_id, channel.workspace_id)
-        first = await self._send(channel, target, render(message))
+        first = await self._send(channel, target, render(message), once)
         name = (message.title or "Design Kata round")[:THREAD_NAME_LIMIT]
-        thread = await self._guard(
-            channel,
-            "start a thread",
-            lambda: first.create_thread(name=name, auto_archive_duration=1440),
-        )
-        self.threads.remember(thread.id, int(channel.channel_id))
-        ref = ThreadRef(channel=channel, thread_id=str(thread.id))
+        try:
+            thread_id = (
+                await self._guard(
+                    channel,
+                    "start a thread",
+                    lambda: first.create_thread(name=name, auto_archive_duration=1440),
+                )
+            ).id
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_ALREADY_CREATED:
+                raise
+            thread_id = first.id  # an earlier try started it; it shares the message's id
+        self.threads.remember(thread_id, int(channel.channel_id))
+        ref = ThreadRef(channel=channel, thread_id=str(thread_id))
         if not self.message_content:
-            await self.post_in_thread(ref, text_message(NO_INTENT_NOTE))
+            note = Once(f"{once.key}:note", once.retry) if once is not None else None
+            await self.post_in_thread(ref, text_message(NO_INTENT_NOTE), note)
         return ref
 
-    async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
+    async def post_in_thread(
+        self, thread: ThreadRef, message: OutgoingMessage, once: Once | None = None
+    ) -> MessageRef:
         target = self._messageable(thread.thread_id, thread.channel.workspace_id)
-        sent = await self._send(thread.channel, target, render(message))
+        sent = await self._send(thread.channel, target, render(message), once)
         return MessageRef(channel=thread.channel, message_id=str(sent.id), thread=thread)
 
-    async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
+    async def post_in_channel(
+        self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
+    ) -> MessageRef:
         target = self._messageable(channel.channel_id, channel.workspace_id)
-        sent = await self._send(channel, target, render(message))
+        sent = await self._send(channel, target, render(message), once)
         return MessageRef(channel=channel, message_id=str(sent.id))
 
     async def send_private(
@@ -282,20 +312,33 @@ class DiscordAdapter:
         )
 
     async def _send(
-        self, channel: ChannelRef, target: discord.abc.Messageable, parts: list[Rendered]
+        self,
+        channel: ChannelRef,
+        target: discord.abc.Messageable,
+        parts: list[Rendered],
+        once: Once | None = None,
     ) -> discord.Message:
-        """Send every part in order; return the first message (threads start from it)."""
+        """Send every part in order; return the first message (threads start from it).
+
+        With `once`, each part carries a nonce made from the key, and discord.py sends it with
+        `enforce_nonce`: Discord answers a repeat (discord.py's own retry of a 5xx, or ours
+        after a lost answer) with the message it already made instead of a second one."""
         first: discord.Message | None = None
-        for part in parts:
+        for n, part in enumerate(parts):
+            nonce = nonce_for(f"{once.key}:{n}") if once is not None else None
             sent = await self._guard(
-                channel, "send a message", functools.partial(self._send_one, target, part)
+                channel, "send a message", functools.partial(self._send_one, target, part, nonce)
             )
             first = first or sent
         assert first is not None
         return first
 
-    async def _send_one(self, target: discord.abc.Messageable, part: Rendered) -> discord.Message:
+    async def _send_one(
+        self, target: discord.abc.Messageable, part: Rendered, nonce: int | None = None
+    ) -> discord.Message:
         kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
+        if nonce is not None:
+            kwargs["nonce"] = nonce
         if part.content:
             kwargs["content"] = part.content
         if part.embed is not None:

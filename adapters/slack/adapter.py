@@ -77,7 +77,7 @@ class SlackAdapter(SlackPort):
         client = build_client(
             settings.slack_bot_token, settings.slack_api_url, retry_backoff_seconds
         )
-        super().__init__(client, ChannelPacer(pacing_seconds))
+        super().__init__(client, ChannelPacer(pacing_seconds), retry_backoff_seconds)
         self.settings = settings
         self.host = host
         self.socket_mode = bool(settings.slack_app_token)

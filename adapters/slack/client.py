@@ -25,6 +25,8 @@ WEB_API_METHODS = (
     "apps.connections.open",
     "chat.postMessage",
     "chat.postEphemeral",
+    "conversations.history",
+    "conversations.replies",
     "conversations.open",
     "reactions.add",
     "users.info",
@@ -37,9 +39,18 @@ WEB_API_METHODS = (
 checked against this list, and the test fake refuses any method not on it."""
 
 
+NOT_IDEMPOTENT = ("chat.postMessage",)
+"""Methods a blind retry could run twice: a 5xx or a dropped connection may come after Slack
+accepted the post. The port retries these itself, after looking for the earlier post."""
+
+
+def _not_idempotent(request: HttpRequest) -> bool:
+    return request.url.rstrip("/").endswith(NOT_IDEMPOTENT)
+
+
 class AnyServerErrorRetryHandler(AsyncServerErrorRetryHandler):
     """The SDK's server-error handler retries 500 and 503 only; a 502 or 504 from Slack's edge
-    is just as transient."""
+    is just as transient. Posts are left to the port (see `NOT_IDEMPOTENT`)."""
 
     async def _can_retry_async(
         self,
@@ -49,7 +60,27 @@ class AnyServerErrorRetryHandler(AsyncServerErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
+        if _not_idempotent(request):
+            return False
         return response is not None and response.status_code >= 500
+
+
+class IdempotentConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
+    """Retries dropped connections, except for posts (see `NOT_IDEMPOTENT`)."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _not_idempotent(request):
+            return False
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
 
 
 def retry_handlers(backoff_seconds: float | None = None) -> list[AsyncRetryHandler]:
@@ -65,7 +96,7 @@ def retry_handlers(backoff_seconds: float | None = None) -> list[AsyncRetryHandl
     return [
         AsyncRateLimitErrorRetryHandler(max_retry_count=5),
         AnyServerErrorRetryHandler(max_retry_count=3, interval_calculator=interval),
-        AsyncConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=interval),
+        IdempotentConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=interval),
     ]
 
 

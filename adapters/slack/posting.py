@@ -7,8 +7,11 @@ propagates and the core treats it as transient.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
+
+import aiohttp
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -16,7 +19,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import render_message
 from adapters.slack.inbound import PLATFORM
 from adapters.slack.pacing import ChannelPacer
-from bot.chat import Attachment, ChannelRef, MessageRef, OutgoingMessage, ThreadRef, UserRef
+from bot.chat import (
+    Attachment,
+    ChannelRef,
+    MessageRef,
+    Once,
+    OutgoingMessage,
+    ThreadRef,
+    UserRef,
+)
 from bot.port import ChannelUnavailable
 
 log = logging.getLogger(__name__)
@@ -32,6 +43,12 @@ UNAVAILABLE_ERRORS = frozenset(
     }
 )
 EPHEMERAL_FALLBACK_ERRORS = UNAVAILABLE_ERRORS | {"user_not_in_channel"}
+METADATA_EVENT = "design_kata_post"
+"""The metadata event type our scheduled posts carry, with their work key as payload."""
+POST_TRIES = 3
+RETRY_PAUSE = 0.5
+LOOKBACK_PAGES = 3
+"""A retry comes minutes after the lost post: 3 pages of 200 messages reach far enough back."""
 
 
 def slack_error(error: SlackApiError) -> str:
@@ -43,9 +60,12 @@ class SlackPort:
 
     platform = PLATFORM
 
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer) -> None:
+    def __init__(
+        self, client: AsyncWebClient, pacer: ChannelPacer, retry_pause: float | None = None
+    ) -> None:
         self.client = client
         self.pacer = pacer
+        self.retry_pause = RETRY_PAUSE if retry_pause is None else retry_pause
 
     async def _call(self, ref: ChannelRef, method: str, **kwargs: Any) -> dict[str, Any]:
         """One Web API call on behalf of channel `ref`, mapping dead-channel errors."""
@@ -65,10 +85,23 @@ class SlackPort:
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     async def _post(
-        self, channel: ChannelRef, message: OutgoingMessage, thread_ts: str | None
+        self,
+        channel: ChannelRef,
+        message: OutgoingMessage,
+        thread_ts: str | None,
+        once: Once | None = None,
     ) -> str:
         """Post every page of `message`; returns the first page's ts. Extra pages of a top-level
-        post go into the first page's thread, so a long prompt stays one thread."""
+        post go into the first page's thread, so a long prompt stays one thread.
+
+        With `once`, every page carries the key in its message metadata, and a retry first
+        reads the channel (or the thread) back for a page carrying it: a post Slack accepted
+        before its answer was lost is found instead of posted twice."""
+        if once is not None and once.retry:
+            earlier = await self._find_posted(channel, thread_ts, once.key)
+            if earlier is not None:
+                log.info("found %s already posted in %s as %s", once.key, channel, earlier)
+                return earlier
         first_ts: str | None = None
         for page in render_message(message):
             await self.pacer.wait_turn(channel.channel_id)
@@ -76,12 +109,61 @@ class SlackPort:
             args: dict[str, Any] = {"channel": channel.channel_id, **page}
             if reply_to:
                 args["thread_ts"] = reply_to
-            response = await self._call(channel, "chat_postMessage", **args)
+            if once is not None:
+                args["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": once.key}}
+            response = await self._post_page(channel, args, once if first_ts is None else None)
             first_ts = first_ts or str(response.get("ts"))
         assert first_ts is not None
         for attachment in message.attachments:
             await self._upload(channel, channel.channel_id, attachment, thread_ts or first_ts)
         return first_ts
+
+    async def _post_page(
+        self, channel: ChannelRef, args: dict[str, Any], once: Once | None
+    ) -> dict[str, Any]:
+        """One chat.postMessage, tried up to `POST_TRIES` times on a 5xx or a dropped
+        connection. Those may come after Slack accepted the post, so before each new try a
+        keyed post is looked for (and returned if found)."""
+        for attempt in range(1, POST_TRIES + 1):
+            try:
+                return await self._call(channel, "chat_postMessage", **args)
+            except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as error:
+                if isinstance(error, SlackApiError) and error.response.status_code < 500:
+                    raise
+                if attempt == POST_TRIES:
+                    raise
+                log.info("chat.postMessage in %s failed (%r); trying again", channel, error)
+                await asyncio.sleep(self.retry_pause * attempt)
+                if once is not None:
+                    ts = await self._find_posted(channel, args.get("thread_ts"), once.key)
+                    if ts is not None:
+                        return {"ts": ts}
+        raise AssertionError("unreachable")
+
+    async def _find_posted(self, channel: ChannelRef, thread_ts: str | None, key: str) -> str | None:
+        """The ts of the first message carrying `key` in its metadata: among the thread's
+        replies, or the channel's recent history. Reads at most `LOOKBACK_PAGES` pages."""
+        method = "conversations_replies" if thread_ts else "conversations_history"
+        args: dict[str, Any] = {
+            "channel": channel.channel_id,
+            "include_all_metadata": True,
+            "limit": 200,
+        }
+        if thread_ts:
+            args["ts"] = thread_ts
+        found: list[str] = []
+        for _ in range(LOOKBACK_PAGES):
+            response = await self._call(channel, method, **args)
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+                    found.append(str(message["ts"]))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+            args["cursor"] = cursor
+        return min(found, key=float) if found else None
 
     async def _upload(
         self,
@@ -100,16 +182,22 @@ class SlackPort:
             args["thread_ts"] = thread_ts
         await self._call(channel, "files_upload_v2", **args)
 
-    async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
-        ts = await self._post(channel, message, None)
+    async def post_prompt(
+        self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
+    ) -> ThreadRef:
+        ts = await self._post(channel, message, None, once)
         return ThreadRef(channel=channel, thread_id=ts)
 
-    async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
-        ts = await self._post(thread.channel, message, thread.thread_id)
+    async def post_in_thread(
+        self, thread: ThreadRef, message: OutgoingMessage, once: Once | None = None
+    ) -> MessageRef:
+        ts = await self._post(thread.channel, message, thread.thread_id, once)
         return MessageRef(channel=thread.channel, message_id=ts, thread=thread)
 
-    async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
-        ts = await self._post(channel, message, None)
+    async def post_in_channel(
+        self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
+    ) -> MessageRef:
+        ts = await self._post(channel, message, None, once)
         return MessageRef(channel=channel, message_id=ts)
 
     async def send_private(

@@ -1,72 +1,58 @@
-"""A round's life: created once per channel and local date, posted, staged, wrapped up.
+"""A round's life as work items: the prompt, each stage, the wrap-up, the closed periods' boards.
 
-Every step first claims its work in the database with a conditional write (a unique insert or
-an `UPDATE ... WHERE` on the old value), then talks to the platform, then records what the
-platform returned, or undoes its claim when the post failed. Two processes, a restart or a
-retried job can therefore never post the same thing twice.
+Each step runs as one claimed row of the work queue (`bot.worker`) in three moves:
+1. **intent**: in one transaction, write down what is about to be posted (the round row
+   without a thread, a stage row without a message id, the wrap-up time) and plan what must
+   happen even if this step fails (tomorrow's round);
+2. **post**, with no transaction open, carrying the step's key (`bot.chat.Once`) so that a
+   retry after an ambiguous failure finds the earlier post instead of posting twice;
+3. **record**, in one transaction, what the platform returned, and plan the next step.
 
-This is why a step here opens two or three short transactions where a command or an event
-runs in one unit of work (`bot.unit`): no transaction stays open across a platform call.
+A kill between any two moves leaves the row leased; when the lease runs out another worker
+(or the restarted one) runs the step again, finds the intent and retries with `Once.retry`.
+A failure is raised to the worker, which retries the row with backoff; only a channel the
+bot cannot reach ends a step early (the channel is paused and its admin told).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from bot import render
-from bot.chat import ChannelRef, OutgoingMessage, Section, UserRef
+from bot.chat import ChannelRef, Once, OutgoingMessage, Section, UserRef
 from bot.final_boards import final_boards
-from bot.jobs import Action
 from bot.kinds import Pacing
 from bot.models import Channel, Member, Round, StagePost
 from bot.port import ChannelUnavailable
 from bot.prompt_bank import PromptView, find_prompt, workspace_prompts
 from bot.rotation import matching, pick
-from bot.rounds.queries import changed_rows, channel_ref, coverage, schedule_of, thread_of
-from bot.rounds.timers import (
-    cancel_rounds,
-    cancel_steps,
-    retry_round,
-    retry_step,
-    schedule_next,
-    schedule_pacing,
+from bot.rounds import plan
+from bot.rounds.queries import (
+    changed_rows,
+    channel_ref,
+    coverage,
+    latest_posted_before,
+    schedule_of,
+    thread_of,
 )
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import Deps
+    from bot.work_queue import Claimed
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class NextPosted:
-    """What `post_next_stage` put in the thread: a stage, or (`stage_key` None) the wrap-up."""
-
-    stage_key: str | None
-
-    @property
-    def wrap_up(self) -> bool:
-        return self.stage_key is None
-
-
-@dataclass(frozen=True)
-class StartResult:
-    status: str  # "posted", "exists", "paused", "no-prompts", "unavailable", "failed"
-    round_id: int | None = None
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class _Claimed:
-    """A round row without a thread yet (the claim), and what posting its prompt needs."""
+class _RoundIntent:
+    """A round row without a thread yet, and what posting its prompt needs."""
 
     round_id: int
     seq: int
@@ -74,125 +60,146 @@ class _Claimed:
     prompt: PromptView
     pacing: Pacing
     drip_minutes: int
-    still_open: list[int]
-    boards: list[OutgoingMessage]
+    retry: bool
 
 
-# ---------------------------------------------------------------- starting
+# ---------------------------------------------------------------- the round
 
 
-async def fire_round(deps: Deps, channel_id: int, local_date: date) -> None:
-    """The scheduled job: post the day's round, then set the next timer."""
-    await start_round(deps, channel_id, local_date, scheduled=True)
-    async with deps.sessions.begin() as session:
-        channel = await session.get(Channel, channel_id)
-        if channel is not None:
-            schedule_next(deps, channel)
-
-
-async def start_round(
-    deps: Deps, channel_id: int, local_date: date, *, scheduled: bool
-) -> StartResult:
-    claimed = await _claim_round(deps, channel_id, local_date, scheduled)
-    if isinstance(claimed, StartResult):
-        return claimed
-    await _close_previous(deps, claimed)
-    ref, round_id = claimed.ref, claimed.round_id
-    total = len(deps.content.stages)
+async def run_round(deps: Deps, item: Claimed) -> str:
+    """Post the channel's round of `local_date` (payload), unless it exists or is not wanted."""
+    channel_id = int(item.payload["channel_id"])
+    day = date.fromisoformat(item.payload["local_date"])
+    manual = bool(item.payload.get("manual"))
+    intent = await _round_intent(deps, channel_id, day, manual, item.attempts)
+    if isinstance(intent, str):
+        return intent
     message = render.prompt_message(
-        claimed.prompt, round_id, claimed.seq, claimed.pacing, claimed.drip_minutes, total
+        intent.prompt,
+        intent.round_id,
+        intent.seq,
+        intent.pacing,
+        intent.drip_minutes,
+        len(deps.content.stages),
     )
     try:
-        thread = await deps.port_for(ref.platform).post_prompt(ref, message)
+        thread = await deps.port_for(intent.ref.platform).post_prompt(
+            intent.ref, message, Once(item.key, intent.retry)
+        )
     except ChannelUnavailable as exc:
-        await _forget_round(deps, round_id)
+        async with deps.sessions.begin() as session:
+            await session.execute(delete(Round).where(Round.id == intent.round_id))
         await pause_unavailable(deps, channel_id, exc.reason)
-        return StartResult("unavailable", detail=exc.reason)
-    except Exception:
-        log.exception("posting round %s in %s failed; retrying in 5 minutes", round_id, ref)
-        await _forget_round(deps, round_id)
-        if scheduled:
-            retry_round(deps, channel_id, local_date)
-        return StartResult("failed", detail="the platform did not accept the post")
+        return "unavailable"
 
+    now = deps.clock.now()
     async with deps.sessions.begin() as session:
-        posted = await session.get(Round, round_id)
-        assert posted is not None
-        posted.thread_id = thread.thread_id
-        posted.posted_at = deps.clock.now()
-    log.info("round %s (#%s, %s) posted in %s", round_id, claimed.seq, claimed.prompt.key, ref)
-
-    if claimed.pacing == Pacing.DRIP:
-        await post_next_stage(deps, round_id)
-    elif claimed.pacing == Pacing.ALL:
-        for _ in range(total):
-            if await post_next_stage(deps, round_id) is None:
-                break
-    return StartResult("posted", round_id)
+        rnd = await session.get(Round, intent.round_id)
+        if rnd is None:
+            return "forgotten"
+        rnd.thread_id = thread.thread_id
+        rnd.posted_at = now
+        await plan.plan_next_step(session, rnd, len(deps.content.stages), now)
+    deps.worker.poke()
+    log.info("round %s (#%s, %s) posted in %s", intent.round_id, intent.seq, intent.prompt.key, intent.ref)
+    return "posted"
 
 
-async def _claim_round(
-    deps: Deps, channel_id: int, local_date: date, scheduled: bool
-) -> _Claimed | StartResult:
-    """Insert the day's round (unique per channel and date) with its prompt chosen; a
-    `StartResult` when there is nothing to post."""
+async def _round_intent(
+    deps: Deps, channel_id: int, day: date, manual: bool, attempts: int
+) -> _RoundIntent | str:
+    """Write down the round about to be posted; a status word when nothing is to be posted.
+
+    Tomorrow's round is planned first, in this same transaction, so no failure of today's
+    post can lose it."""
     now = deps.clock.now()
     async with deps.sessions.begin() as session:
         channel = await session.get(Channel, channel_id)
         if channel is None:
-            return StartResult("failed", detail="unknown channel")
-        if scheduled and (channel.paused or not channel.configured):
-            return StartResult("paused")
-        if scheduled and schedule_of(channel).local_date(now) != local_date:
-            return StartResult("failed", detail="the round's day is over")
-        existing = await session.scalar(
-            select(Round.id).where(Round.channel_id == channel.id, Round.local_date == local_date)
+            return "unknown channel"
+        schedule = schedule_of(channel)
+        await plan.plan_next_round(session, channel, now, after=schedule.slot(day))
+        if not manual:
+            if channel.paused or not channel.configured:
+                return "paused"
+            if schedule.local_date(now) != day:
+                return "the round's day is over"
+        rnd = await session.scalar(
+            select(Round).where(Round.channel_id == channel.id, Round.local_date == day)
         )
-        if existing is not None:
-            return StartResult("exists", existing)
-        prompt = await _choose_prompt(session, deps, channel, local_date)
+        retry = rnd is not None
+        if rnd is not None and rnd.thread_id is not None:
+            await plan.plan_next_step(session, rnd, len(deps.content.stages), now)
+            return "exists"
+        if rnd is not None:
+            prompt = await find_prompt(session, deps.content, rnd.workspace_id, rnd.prompt_key)
+        else:
+            prompt = await _choose_prompt(session, deps, channel, day)
+            if prompt is None:
+                return "no-prompts"
+            rnd = await _new_round(session, channel, day, prompt, now)
+            await _close_previous(session, deps, channel, rnd, now)
         if prompt is None:
-            return StartResult("no-prompts", detail="no prompt matches this channel's filters")
-        seq = (
-            await session.scalar(select(func.max(Round.seq)).where(Round.channel_id == channel.id))
-        ) or 0
-        rnd = Round(
-            workspace_id=channel.workspace_id,
-            channel_id=channel.id,
-            local_date=local_date,
-            seq=seq + 1,
-            prompt_key=prompt.key,
-            prompt_title=prompt.title,
-            pacing=channel.pacing,
-            drip_minutes=channel.drip_minutes,
-            stages_posted=0,
-            created_at=now,
-        )
-        try:
-            async with session.begin_nested():
-                session.add(rnd)
-        except IntegrityError:
-            return StartResult("exists")
-        still_open = (
-            await session.scalars(
-                select(Round.id).where(
-                    Round.channel_id == channel.id,
-                    Round.id != rnd.id,
-                    Round.thread_id.is_not(None),
-                    Round.wrapped_up_at.is_(None),
-                )
-            )
-        ).all()
-        return _Claimed(
+            return "prompt gone"
+        return _RoundIntent(
             round_id=rnd.id,
             seq=rnd.seq,
             ref=await channel_ref(session, channel.id),
             prompt=prompt,
             pacing=rnd.pacing,
             drip_minutes=rnd.drip_minutes,
-            still_open=list(still_open),
-            boards=await final_boards(session, channel, local_date),
+            retry=retry or attempts > 1,
         )
+
+
+async def _new_round(
+    session: AsyncSession, channel: Channel, day: date, prompt: PromptView, now: object
+) -> Round:
+    seq = (
+        await session.scalar(select(func.max(Round.seq)).where(Round.channel_id == channel.id))
+    ) or 0
+    rnd = Round(
+        workspace_id=channel.workspace_id,
+        channel_id=channel.id,
+        local_date=day,
+        seq=seq + 1,
+        prompt_key=prompt.key,
+        prompt_title=prompt.title,
+        pacing=channel.pacing,
+        drip_minutes=channel.drip_minutes,
+        stages_posted=0,
+        created_at=now,
+    )
+    session.add(rnd)
+    await session.flush()
+    return rnd
+
+
+async def _close_previous(
+    session: AsyncSession, deps: Deps, channel: Channel, rnd: Round, now: object
+) -> None:
+    """A new round wraps up the channel's open ones and posts the boards of the periods that
+    closed since the last round, each as work of its own."""
+    still_open = (
+        await session.scalars(
+            select(Round).where(
+                Round.channel_id == channel.id,
+                Round.id != rnd.id,
+                Round.thread_id.is_not(None),
+                Round.wrapped_up_at.is_(None),
+            )
+        )
+    ).all()
+    for old in still_open:
+        await plan.plan_step(session, old, plan.wrap_up_key(old.id), now, now)  # type: ignore[arg-type]
+    last = await latest_posted_before(session, channel.id, rnd.local_date)
+    if last is not None and _period_closed(last.local_date, rnd.local_date):
+        await plan.plan_boards(session, channel.id, rnd.local_date, now)  # type: ignore[arg-type]
+
+
+def _period_closed(last: date, today: date) -> bool:
+    new_week = last < today - timedelta(days=today.weekday())
+    return new_week or (last.year, last.month) != (today.year, today.month)
 
 
 async def _choose_prompt(
@@ -212,129 +219,83 @@ async def _choose_prompt(
     return next(p for p in prompts if p.key == choice.key)
 
 
-async def _close_previous(deps: Deps, claimed: _Claimed) -> None:
-    """Before a new round: wrap up the channel's open ones, post the closed periods' boards."""
-    for round_id in claimed.still_open:
-        await wrap_up(deps, round_id)
-    for board in claimed.boards:
-        try:
-            await deps.port_for(claimed.ref.platform).post_in_channel(claimed.ref, board)
-        except Exception:
-            log.warning("could not post a final board in %s", claimed.ref, exc_info=True)
+# ---------------------------------------------------------------- stages
 
 
-async def _forget_round(deps: Deps, round_id: int) -> None:
-    async with deps.sessions.begin() as session:
-        await session.execute(delete(Round).where(Round.id == round_id))
-
-
-async def pause_unavailable(deps: Deps, channel_id: int, reason: str) -> None:
-    """Stop posting where the bot cannot: keep the schedule, pause it, and say why."""
-    async with deps.sessions.begin() as session:
-        channel = await session.get(Channel, channel_id)
-        if channel is None:
-            return
-        channel.paused = True
-        channel.paused_reason = (
-            f"Paused automatically on {deps.clock.now():%Y-%m-%d %H:%M} UTC: the bot could "
-            f"not post here ({reason}). Fix access, then /kata resume."
-        )
-        note = channel.paused_reason
-        ref = await channel_ref(session, channel.id)
-        admin = await session.get(Member, channel.setup_by_id) if channel.setup_by_id else None
-        admin_user = UserRef(ref.platform, ref.workspace_id, admin.external_id) if admin else None
-    cancel_rounds(deps, channel_id)
-    log.warning("channel %s (%s) paused: %s", channel_id, ref, reason)
-    if admin_user is not None:
-        try:
-            await deps.port_for(ref.platform).send_private(
-                admin_user,
-                OutgoingMessage(title="Design Kata paused a channel", sections=(Section(note),)),
-            )
-        except Exception:
-            log.warning("could not tell %s that %s was paused", admin_user, ref, exc_info=True)
-
-
-# ---------------------------------------------------------------- stages and wrap-up
-
-
-async def post_next_stage(deps: Deps, round_id: int) -> NextPosted | None:
-    """Post the round's next stage, or its wrap-up after the last one; None when there was
-    nothing to do (someone was quicker, or the post failed and will be retried)."""
+async def run_stage(deps: Deps, item: Claimed) -> str:
+    """Post stage `position` (payload) of a round, once, in order."""
     stages = deps.content.stages
+    round_id, position = int(item.payload["round_id"]), int(item.payload["position"])
     now = deps.clock.now()
     async with deps.sessions.begin() as session:
         rnd = await session.get(Round, round_id)
         if rnd is None or rnd.thread_id is None or rnd.wrapped_up_at is not None:
-            return None
-        n = rnd.stages_posted
-        if n >= len(stages):
-            finished = True
-        else:
-            finished = False
-            claimed = await changed_rows(
-                session,
-                update(Round)
-                .where(Round.id == round_id, Round.stages_posted == n)
-                .values(stages_posted=n + 1, last_stage_at=now),
+            return "round over"
+        if position > len(stages):
+            return "no such stage"
+        if rnd.stages_posted >= position:
+            await plan.plan_next_step(session, rnd, len(stages), now)
+            return "already posted"
+        if rnd.stages_posted != position - 1:
+            await plan.plan_step(session, rnd, plan.stage_key(rnd.id, rnd.stages_posted + 1), now, now)
+            return "out of order"
+        stage = stages[position - 1]
+        post = await session.scalar(
+            select(StagePost).where(
+                StagePost.round_id == round_id, StagePost.stage_key == stage.key
             )
-            if claimed != 1:
-                return None
-            post = StagePost(
-                round_id=round_id, stage_key=stages[n].key, position=n + 1, posted_at=now
-            )
+        )
+        retry = post is not None or item.attempts > 1
+        if post is None:
+            post = StagePost(round_id=round_id, stage_key=stage.key, position=position, posted_at=now)
             session.add(post)
             await session.flush()
-            post_id = post.id
-            ref = await channel_ref(session, rnd.channel_id)
-            thread = thread_of(ref, rnd)
-            prompt = await find_prompt(session, deps.content, rnd.workspace_id, rnd.prompt_key)
-    if finished:
-        return NextPosted(None) if await wrap_up(deps, round_id) else None
-
-    stage = stages[n]
+        post_id = post.id
+        ref = await channel_ref(session, rnd.channel_id)
+        thread = thread_of(ref, rnd)
+        prompt = await find_prompt(session, deps.content, rnd.workspace_id, rnd.prompt_key)
+    message = render.stage_message(stage, position, len(stages), prompt)
     try:
         posted = await deps.port_for(ref.platform).post_in_thread(
-            thread, render.stage_message(stage, n + 1, len(stages), prompt)
+            thread, message, Once(item.key, retry)
         )
-    except Exception as exc:
-        async with deps.sessions.begin() as session:
-            await session.execute(delete(StagePost).where(StagePost.id == post_id))
-            await session.execute(
-                update(Round)
-                .where(Round.id == round_id, Round.stages_posted == n + 1)
-                .values(stages_posted=n)
-            )
-        await _after_failure(deps, exc, ref, round_id, Action.STAGE)
-        return None
-    async with deps.sessions.begin() as session:
-        row = await session.get(StagePost, post_id)
-        if row is not None:
-            row.message_id = posted.message_id
-        rnd = await session.get(Round, round_id)
-        if rnd is not None:
-            schedule_pacing(deps, rnd, len(stages))
-    return NextPosted(stage.key)
-
-
-async def wrap_up(deps: Deps, round_id: int) -> bool:
-    """Post the wrap-up once: the checklist and who answered which stages."""
+    except ChannelUnavailable as exc:
+        await _unavailable(deps, round_id, exc)
+        return "unavailable"
     now = deps.clock.now()
     async with deps.sessions.begin() as session:
-        claimed = await changed_rows(
+        await session.execute(
+            update(StagePost).where(StagePost.id == post_id).values(message_id=posted.message_id)
+        )
+        moved = await changed_rows(
             session,
             update(Round)
-            .where(
-                Round.id == round_id,
-                Round.wrapped_up_at.is_(None),
-                Round.thread_id.is_not(None),
-            )
-            .values(wrapped_up_at=now),
+            .where(Round.id == round_id, Round.stages_posted == position - 1)
+            .values(stages_posted=position, last_stage_at=now),
         )
-        if claimed != 1:
-            return False
         rnd = await session.get(Round, round_id)
-        assert rnd is not None
+        if moved and rnd is not None:
+            await session.refresh(rnd)
+            await plan.plan_next_step(session, rnd, len(stages), now)
+    deps.worker.poke()
+    return "posted"
+
+
+# ---------------------------------------------------------------- wrap-up
+
+
+async def run_wrap_up(deps: Deps, item: Claimed) -> str:
+    """Post the wrap-up once: the checklist and who answered which stages."""
+    round_id = int(item.payload["round_id"])
+    now = deps.clock.now()
+    async with deps.sessions.begin() as session:
+        rnd = await session.get(Round, round_id)
+        if rnd is None or rnd.thread_id is None:
+            return "no thread"
+        retry = rnd.wrapped_up_at is not None
+        if not retry:
+            rnd.wrapped_up_at = now
+        await plan.drop_steps(session, round_id, now)
         ref = await channel_ref(session, rnd.channel_id)
         prompt = await find_prompt(session, deps.content, rnd.workspace_id, rnd.prompt_key)
         message = render.wrapup_message(
@@ -345,35 +306,72 @@ async def wrap_up(deps: Deps, round_id: int) -> bool:
             await coverage(session, rnd.id),
         )
         thread = thread_of(ref, rnd)
-    cancel_steps(deps, round_id)
     try:
-        await deps.port_for(ref.platform).post_in_thread(thread, message)
-    except Exception as exc:
-        async with deps.sessions.begin() as session:
-            await session.execute(
-                update(Round).where(Round.id == round_id).values(wrapped_up_at=None)
-            )
-        await _after_failure(deps, exc, ref, round_id, Action.WRAPUP)
-        return False
-    return True
+        await deps.port_for(ref.platform).post_in_thread(
+            thread, message, Once(item.key, retry or item.attempts > 1)
+        )
+    except ChannelUnavailable as exc:
+        await _unavailable(deps, round_id, exc)
+        return "unavailable"
+    return "posted"
 
 
-async def _after_failure(
-    deps: Deps, exc: Exception, ref: ChannelRef, round_id: int, action: Action
-) -> None:
-    """A post that failed: pause a channel the bot cannot reach, else try again later."""
+# ---------------------------------------------------------------- final boards
+
+
+async def run_boards(deps: Deps, item: Claimed) -> str:
+    """Post the boards of the periods that closed before the round of `local_date`."""
+    channel_id = int(item.payload["channel_id"])
+    day = date.fromisoformat(item.payload["local_date"])
     async with deps.sessions.begin() as session:
-        rnd = await session.get(Round, round_id)
-        channel_id = rnd.channel_id if rnd else None
-    if isinstance(exc, ChannelUnavailable):
-        if channel_id is not None:
+        channel = await session.get(Channel, channel_id)
+        if channel is None:
+            return "unknown channel"
+        boards = await final_boards(session, channel, day)
+        ref = await channel_ref(session, channel_id)
+    port = deps.port_for(ref.platform)
+    for n, board in enumerate(boards):
+        try:
+            await port.post_in_channel(ref, board, Once(f"{item.key}:{n}", item.attempts > 1))
+        except ChannelUnavailable as exc:
             await pause_unavailable(deps, channel_id, exc.reason)
-        return
-    log.error(
-        "posting %s for round %s in %s failed (%s); retrying in 5 minutes",
-        action,
-        round_id,
-        ref,
-        exc,
-    )
-    retry_step(deps, action, round_id)
+            return "unavailable"
+    return f"{len(boards)} posted"
+
+
+# ---------------------------------------------------------------- a channel out of reach
+
+
+async def _unavailable(deps: Deps, round_id: int, exc: ChannelUnavailable) -> None:
+    async with deps.sessions.begin() as session:
+        channel_id = await session.scalar(select(Round.channel_id).where(Round.id == round_id))
+    if channel_id is not None:
+        await pause_unavailable(deps, channel_id, exc.reason)
+
+
+async def pause_unavailable(deps: Deps, channel_id: int, reason: str) -> None:
+    """Stop posting where the bot cannot: keep the schedule, pause it, and say why."""
+    now = deps.clock.now()
+    async with deps.sessions.begin() as session:
+        channel = await session.get(Channel, channel_id)
+        if channel is None:
+            return
+        channel.paused = True
+        channel.paused_reason = (
+            f"Paused automatically on {now:%Y-%m-%d %H:%M} UTC: the bot could "
+            f"not post here ({reason}). Fix access, then /kata resume."
+        )
+        note = channel.paused_reason
+        await plan.replan_channel(session, channel, now)
+        ref = await channel_ref(session, channel.id)
+        admin = await session.get(Member, channel.setup_by_id) if channel.setup_by_id else None
+        admin_user = UserRef(ref.platform, ref.workspace_id, admin.external_id) if admin else None
+    log.warning("channel %s (%s) paused: %s", channel_id, ref, reason)
+    if admin_user is not None:
+        try:
+            await deps.port_for(ref.platform).send_private(
+                admin_user,
+                OutgoingMessage(title="Design Kata paused a channel", sections=(Section(note),)),
+            )
+        except Exception:
+            log.warning("could not tell %s that %s was paused", admin_user, ref, exc_info=True)

@@ -1,55 +1,91 @@
-"""After a (re)start: timers live in memory only, so they are rebuilt from the database, and
-rounds missed while the bot was down are posted if their local day is not over."""
+"""After a (re)start: every scheduled channel must have its next round planned as work.
+
+Planned work survives restarts in the database, so this only fills gaps: a channel set up
+before the work queue existed, a round whose step was never planned (an upgrade from timers),
+or today's round of a channel whose time came while no process was running. It writes in
+set-sized batches and yields to the event loop between them, so ten thousand channels never
+block the loop for long.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from bot.models import Channel, Round, Workspace
-from bot.rounds.lifecycle import start_round
+from bot.kinds import WorkKind
+from bot.models import Channel, Round, WorkItem, Workspace
+from bot.rounds import plan
 from bot.rounds.queries import schedule_of
-from bot.rounds.timers import next_round_slot, schedule_pacing, set_round_timer
 
 if TYPE_CHECKING:
     from bot.context import Deps
 
-STUCK_AFTER = timedelta(minutes=10)
-"""A round claimed this long ago and still without a thread lost its process mid-post."""
+BATCH = 500
 
 
-async def rebuild(deps: Deps) -> None:
-    """Rebuild every timer of the attached platforms and post what was missed while down."""
+async def plan_missing(deps: Deps) -> int:
+    """Plan the next round of every active channel that has none open, and the next step of
+    every open round of the attached platforms; returns how many rounds it planned."""
     now = deps.clock.now()
-    async with deps.sessions.begin() as session:
-        await session.execute(
-            delete(Round).where(Round.thread_id.is_(None), Round.created_at < now - STUCK_AFTER)
-        )
-        attached = Workspace.platform.in_(deps.platforms)
-        channels = (
+    attached = Workspace.platform.in_(deps.platforms)
+    async with deps.sessions() as session:
+        open_keys = (
             await session.scalars(
-                select(Channel)
-                .join(Workspace, Workspace.id == Channel.workspace_id)
-                .where(Channel.configured, attached)
+                select(WorkItem.key).where(
+                    WorkItem.kind == WorkKind.ROUND,
+                    WorkItem.done_at.is_(None),
+                    WorkItem.dead_at.is_(None),
+                )
             )
         ).all()
+        planned = {int(key.split(":")[1]) for key in open_keys}
+        channel_ids = [
+            cid
+            for cid in (
+                await session.scalars(
+                    select(Channel.id)
+                    .join(Workspace, Workspace.id == Channel.workspace_id)
+                    .where(Channel.configured, Channel.paused.is_(False), attached)
+                )
+            ).all()
+            if cid not in planned
+        ]
         open_rounds = (
             await session.scalars(
-                select(Round)
+                select(Round.id)
                 .join(Workspace, Workspace.id == Round.workspace_id)
                 .where(Round.thread_id.is_not(None), Round.wrapped_up_at.is_(None), attached)
             )
         ).all()
-        for rnd in open_rounds:
-            schedule_pacing(deps, rnd, total_stages=len(deps.content.stages))
-        active = [
-            (c.id, schedule_of(c).due_today(now), next_round_slot(deps, c))
-            for c in channels
-            if not c.paused
-        ]
-    for channel_id, due, slot in active:
-        if due is not None:
-            await start_round(deps, channel_id, due, scheduled=True)
-        set_round_timer(deps, channel_id, slot)
+    made = 0
+    for start in range(0, len(channel_ids), BATCH):
+        async with deps.sessions.begin() as session:
+            channels = (
+                await session.scalars(
+                    select(Channel).where(Channel.id.in_(channel_ids[start : start + BATCH]))
+                )
+            ).all()
+            for channel in channels:
+                today = schedule_of(channel).due_today(now)
+                if today is not None and await plan.plan_round(
+                    session, channel.id, today, schedule_of(channel).slot(today), now
+                ):
+                    made += 1
+                    continue
+                if await plan.plan_next_round(session, channel, now) is not None:
+                    made += 1
+        await asyncio.sleep(0)
+    total = len(deps.content.stages)
+    for start in range(0, len(open_rounds), BATCH):
+        async with deps.sessions.begin() as session:
+            rounds = (
+                await session.scalars(
+                    select(Round).where(Round.id.in_(open_rounds[start : start + BATCH]))
+                )
+            ).all()
+            for rnd in rounds:
+                await plan.plan_next_step(session, rnd, total, now)
+        await asyncio.sleep(0)
+    return made

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.models import Channel, Round
-from bot.rounds.lifecycle import start_round
 from tests.support.harness import Harness
 from tests.support.memory_chat import MemoryChat
 
@@ -70,12 +69,12 @@ async def test_a_round_missed_while_down_is_posted_at_start_once(
 
     again = await harness.restart()
     chat2 = MemoryChat(again.kata)
-    await again.kata.start()
+    await again.start()
     assert len(chat2.prompts()) == 1
 
     third = await again.restart()
     chat3 = MemoryChat(third.kata)
-    await third.kata.start()
+    await third.start()
     await third.advance(hours=2)
     assert chat3.prompts() == []
 
@@ -88,7 +87,7 @@ async def test_a_missed_round_is_not_posted_once_its_local_day_is_over(
     harness.clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))  # Tuesday: Monday is over
     again = await harness.restart()
     chat2 = MemoryChat(again.kata)
-    await again.kata.start()
+    await again.start()
     assert chat2.prompts() == []
     assert again.jobs.jobs()[0].when == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
@@ -100,16 +99,11 @@ async def test_two_processes_racing_for_the_same_round_post_it_once(
     await chat.command(lead, "setup 09:00 Europe/Berlin mon-fri")
     other = await harness.restart()
     other_chat = MemoryChat(other.kata)
+    first = await harness.restart()
+    first_chat = MemoryChat(first.kata)
     harness.clock.set(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
-    day = local(harness).date()
-    async with harness.kata.sessions() as session:
-        channel_id = await session.scalar(select(Channel.id))
-    results = await asyncio.gather(
-        start_round(harness.kata, channel_id, day, scheduled=True),
-        start_round(other.kata, channel_id, day, scheduled=True),
-    )
-    assert sorted(r.status for r in results) == ["exists", "posted"]
-    assert len(chat.prompts()) + len(other_chat.prompts()) == 1
+    await asyncio.gather(first.kata.worker.wake(), other.kata.worker.wake())
+    assert len(first_chat.prompts()) + len(other_chat.prompts()) == 1
     async with harness.kata.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Round)) == 1
 
@@ -235,7 +229,7 @@ async def test_a_restart_mid_round_picks_up_the_drip_where_it_left_off(
 
     again = await harness.restart()
     chat2 = MemoryChat(again.kata)
-    await again.kata.start()
+    await again.start()
     assert chat2.posts == []  # nothing is posted again at start
     await again.advance(minutes=25)  # 30 minutes after stage 3
     assert [p.message.title[:9] for p in chat2.posts] == ["Stage 4/1"]

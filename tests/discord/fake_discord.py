@@ -40,6 +40,8 @@ class FakeDiscord:
         self.synced: list[str] = []
         self.command_ids: dict[str, str] = {}
         self.posts: list[dict[str, Any]] = []
+        self.by_nonce: dict[tuple[str, str], dict[str, Any]] = {}
+        """Messages by (channel, nonce): with `enforce_nonce`, a repeat returns the first."""
         self.dms: dict[str, str] = {}
         """DM channel id -> the member it reaches."""
         """Messages the bot created with POST /channels/{id}/messages, in order."""
@@ -139,7 +141,17 @@ class FakeDiscord:
     ) -> web.Response:
         if channel_id not in self.channels and channel_id not in self.dms:
             return p.json_response({"message": "Unknown Channel", "code": 10003}, status=404)
+        nonce = body.get("nonce")
+        if nonce is not None and len(str(nonce)) > 25:
+            self.recorder.note(f"nonce {nonce!r} is longer than 25 characters")
+        if nonce is not None and body.get("enforce_nonce"):
+            earlier = self.by_nonce.get((channel_id, str(nonce)))
+            if earlier is not None:
+                return p.json_response(earlier)  # Discord returns the message it already made
         message = self._store(channel_id, body, files)
+        if nonce is not None:
+            message["nonce"] = nonce
+            self.by_nonce[(channel_id, str(nonce))] = message
         self.posts.append(message)
         return p.json_response(message)
 
@@ -175,6 +187,11 @@ class FakeDiscord:
     ) -> web.Response:
         if channel_id not in self.channels:
             return p.json_response({"message": "Unknown Channel", "code": 10003}, status=404)
+        if message_id in self.channels:
+            return p.json_response(
+                {"message": "A thread has already been created for this message", "code": 160004},
+                status=400,
+            )
         thread = p.thread_channel(
             message_id,  # a thread started from a message shares the message's id
             self.guild_id,

@@ -65,6 +65,7 @@ class FakeSlackWebAPI(SlackMethods):
         self.shared_files: list[dict[str, Any]] = []
         self.socket_url: str | None = None
         self._scripted: ScriptedFailures[Call] = ScriptedFailures()
+        self._after_accept: list[list[Any]] = []
         self._gates: dict[str, Gate] = {}
         self._triggers = AnswerWindows()
         self._clock = itertools.count(1)
@@ -138,6 +139,11 @@ class FakeSlackWebAPI(SlackMethods):
             return web.json_response(body, status=status, headers=headers)
 
         self._scripted.add(matches, respond, times)
+
+    def accept_then_fail(self, method: str, *, times: int = 1, status: int = 500) -> None:
+        """Carry out the next `times` calls of `method`, then answer them with `status` anyway:
+        the platform took the post but the app cannot know (as with a timeout)."""
+        self._after_accept.append([method, times, status])
 
     def hold(self, method: str) -> Gate:
         """Keep every call of `method` waiting until the returned gate is released."""
@@ -222,4 +228,8 @@ class FakeSlackWebAPI(SlackMethods):
             return scripted
         handler = getattr(self, "_" + method.replace(".", "_"))
         body = handler(params)
+        for pending in self._after_accept:
+            if pending[0] == method and pending[1] > 0 and body.get("ok"):
+                pending[1] -= 1
+                return web.json_response({"ok": False, "error": "internal_error"}, status=pending[2])
         return web.json_response(body)

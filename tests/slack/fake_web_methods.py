@@ -6,6 +6,7 @@ State lives on `FakeSlackWebAPI`; this mixin holds one handler per method, named
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,20 @@ class Posted:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     thread_ts: str | None = None
     user: str | None = None
+    metadata: dict[str, Any] | None = None
+
+    def as_slack(self, with_metadata: bool) -> dict[str, Any]:
+        """The message as conversations.history and conversations.replies return it."""
+        out: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text}
+        if self.user:
+            out["user"] = self.user
+        else:
+            out["bot_id"] = "BKATA"
+        if self.thread_ts:
+            out["thread_ts"] = self.thread_ts
+        if with_metadata and self.metadata:
+            out["metadata"] = self.metadata
+        return out
 
 
 class SlackMethods:
@@ -93,8 +108,49 @@ class SlackMethods:
             self.recorder.note(f"chat.postMessage: thread_ts {thread_ts} is not a message")
         posted = Posted(channel, self.next_ts(), params.get("text", ""), params.get("blocks", []))
         posted.thread_ts = thread_ts
+        metadata = params.get("metadata")
+        if metadata is not None:
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            if not metadata.get("event_type") or not isinstance(metadata.get("event_payload"), dict):
+                self.recorder.note("chat.postMessage: metadata needs event_type and event_payload")
+            posted.metadata = metadata
         self.messages.append(posted)
         return {"ok": True, "channel": channel, "ts": posted.ts, "message": {"ts": posted.ts}}
+
+    def _page(self, found: list[Posted], params: dict[str, Any]) -> dict[str, Any]:
+        """One page of messages, newest first for history as Slack gives them, with a cursor."""
+        limit = int(params.get("limit") or 100)
+        start = int(params.get("cursor") or 0)
+        chunk = found[start : start + limit]
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("true", "1")
+        body: dict[str, Any] = {
+            "ok": True,
+            "messages": [m.as_slack(with_metadata) for m in chunk],
+            "has_more": start + limit < len(found),
+        }
+        if start + limit < len(found):
+            body["response_metadata"] = {"next_cursor": str(start + limit)}
+        return body
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params["channel"]
+        error = self._check_channel(channel)
+        if error:
+            return {"ok": False, "error": error}
+        top = [m for m in self.messages if m.channel == channel and m.thread_ts in (None, m.ts)]
+        return self._page(list(reversed(top)), params)
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = params["channel"], params["ts"]
+        error = self._check_channel(channel)
+        if error:
+            return {"ok": False, "error": error}
+        parent = [m for m in self.messages if m.channel == channel and m.ts == ts]
+        if not parent:
+            return {"ok": False, "error": "thread_not_found"}
+        replies = [m for m in self.messages if m.channel == channel and m.thread_ts == ts]
+        return self._page(parent + replies, params)
 
     def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         self._check_blocks("chat.postEphemeral", params)

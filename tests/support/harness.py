@@ -50,9 +50,16 @@ class Harness:
         self.clock.set(target)
         return ran + await self.run_due()
 
-    async def restart(self) -> Harness:
-        """A new process on the same database: fresh core, fresh timers, same clock."""
-        await self.kata.close()
+    async def start(self) -> int:
+        """`Kata.start` as a process starting does it, then the work it found due."""
+        await self.kata.start()
+        return await self.run_due()
+
+    async def restart(self, clean: bool = True) -> Harness:
+        """A new process on the same database: fresh core, fresh timers, same clock.
+        `clean=False`: the old process was killed, so it handed nothing back."""
+        if clean:
+            await self.kata.close()
         jobs = ManualJobQueue()
         kata = Kata(make_sessions(self.engine), content(), self.clock, jobs)
         return Harness(kata, self.clock, jobs, self.engine, self.database_url)

@@ -19,12 +19,14 @@ from bot.chat import (
     MessageEdited,
     MessagePosted,
     MessageRef,
+    Once,
     Outcome,
     OutgoingMessage,
     ThreadRef,
     UserRef,
 )
 from bot.core import Kata
+from bot.jobs import ManualJobQueue
 from bot.port import ChannelUnavailable
 
 _ids = itertools.count(1)
@@ -56,6 +58,11 @@ class MemoryChat:
     broken: set[str] = field(default_factory=set)
     fail_thread_post: int | None = None
     """When set to N, the Nth post into a thread from now on fails once (a network blip)."""
+    lose_reply: int | None = None
+    """When set to N, the Nth post from now on reaches the channel but its reply is lost (a
+    timeout after the platform accepted it), once."""
+    by_key: dict[str, ThreadRef | MessageRef] = field(default_factory=dict)
+    """Posts by their `Once` key, as a platform's metadata or nonce lets the adapter find them."""
 
     def __post_init__(self) -> None:
         self.kata.attach(self)
@@ -68,26 +75,58 @@ class MemoryChat:
         if channel.channel_id in self.broken:
             raise ConnectionError("platform is down")
 
-    async def post_prompt(self, channel: ChannelRef, message: OutgoingMessage) -> ThreadRef:
+    def _earlier(self, once: Once | None) -> ThreadRef | MessageRef | None:
+        return self.by_key.get(once.key) if once is not None and once.retry else None
+
+    def _delivered(self, once: Once | None, ref: ThreadRef | MessageRef) -> None:
+        if once is not None:
+            self.by_key[once.key] = ref
+        if self.lose_reply is not None:
+            self.lose_reply -= 1
+            if self.lose_reply == 0:
+                self.lose_reply = None
+                raise TimeoutError("the platform took the post but its answer never came")
+
+    async def post_prompt(
+        self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
+    ) -> ThreadRef:
         self._check(channel)
+        earlier = self._earlier(once)
+        if isinstance(earlier, ThreadRef):
+            return earlier
         thread = ThreadRef(channel, f"T{next(_ids)}")
         self.posts.append(Posted("channel", message, thread, channel))
+        self._delivered(once, thread)
         return thread
 
-    async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> MessageRef:
+    async def post_in_thread(
+        self, thread: ThreadRef, message: OutgoingMessage, once: Once | None = None
+    ) -> MessageRef:
         self._check(thread.channel)
+        earlier = self._earlier(once)
+        if isinstance(earlier, MessageRef):
+            return earlier
         if self.fail_thread_post is not None:
             self.fail_thread_post -= 1
             if self.fail_thread_post == 0:
                 self.fail_thread_post = None
                 raise ConnectionError("connection reset")
         self.posts.append(Posted("thread", message, thread, thread.channel))
-        return MessageRef(thread.channel, f"M{next(_ids)}", thread)
+        ref = MessageRef(thread.channel, f"M{next(_ids)}", thread)
+        self._delivered(once, ref)
+        return ref
 
-    async def post_in_channel(self, channel: ChannelRef, message: OutgoingMessage) -> MessageRef:
+    async def post_in_channel(
+        self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
+    ) -> MessageRef:
         self._check(channel)
+        earlier = self._earlier(once)
+        if isinstance(earlier, MessageRef):
+            return earlier
         self.posts.append(Posted("channel", message, None, channel))
-        return MessageRef(channel, f"M{next(_ids)}")
+        ref = MessageRef(channel, f"M{next(_ids)}")
+        self._delivered(once, ref)
+        return ref
 
     async def send_private(
         self, user: UserRef, message: OutgoingMessage, channel: ChannelRef | None = None
@@ -122,9 +161,17 @@ class MemoryChat:
     async def command(
         self, who: Actor, text: str, channel: str = "C1", thread: ThreadRef | None = None
     ) -> Outcome:
-        return await self.kata.handle(
+        outcome = await self.kata.handle(
             CommandInvoked(self.channel(channel), who, text, thread, request_id=f"R{next(_ids)}")
         )
+        await self.work()
+        return outcome
+
+    async def work(self) -> int:
+        """Run the work a command made due now, as a running bot's worker would at once."""
+        jobs = self.kata.jobs
+        assert isinstance(jobs, ManualJobQueue)
+        return await jobs.run_due(self.kata.clock.now())
 
     async def reply(
         self, who: Actor, text: str, thread: ThreadRef | None = None, message_id: str | None = None
