@@ -71,6 +71,7 @@ class FakeRest:
         self.d = discord
         self.recorder: Recorder[Call] = Recorder()
         self.failures: ScriptedFailures[Call] = ScriptedFailures()
+        self.after_accept: list[tuple[str, re.Pattern[str], int, list[int]]] = []
 
     def fail(
         self,
@@ -92,6 +93,11 @@ class FakeRest:
 
         self.failures.add(matches, respond, times)
 
+    def accept_then_fail(self, method: str, path: str, status: int = 500, times: int = 1) -> None:
+        """Carry out the next `times` matching requests, then answer `status` anyway: Discord
+        made the message but the bot cannot know (as with a timeout)."""
+        self.after_accept.append((method, re.compile(path), status, [times]))
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path.removeprefix(PREFIX)
         body, files = await self._body(request)
@@ -103,6 +109,11 @@ class FakeRest:
         if path.endswith("/callback") and isinstance(body, dict) and body.get("type") == 9:
             self.recorder.note(*modal_problems(body))
         response = self.failures.answer(call) or await self._route(call)
+        for method, pattern, status, left in self.after_accept:
+            if call.method == method and pattern.search(call.path) and left[0] > 0:
+                left[0] -= 1
+                if response.status < 300:
+                    response = p.json_response({"message": "500: Internal Server Error", "code": 0}, status=status)
         call.status = response.status
         await self.recorder.record(call)
         return response

@@ -33,3 +33,22 @@ async def test_the_morning_prompts_reach_every_channel_once_despite_a_429(
     assert sorted(t["parent_id"] for t in fake.threads()) == sorted(channels)
     retried = [c.status for c in fake.calls if c.path == f"/channels/{channels[1]}/messages"]
     assert retried == [429, 200]
+
+
+async def test_a_prompt_discord_made_but_answered_with_a_500_is_not_posted_twice(
+    bot: DiscordAdapter, fake: FakeDiscord, harness: Harness
+) -> None:
+    lea = Person(fake, "lea", admin=True)
+    setup = await lea.slash("setup", time="09:30", timezone="Europe/Berlin")
+    await fake.reply_to(setup)
+    fake.rest.accept_then_fail("POST", rf"^/channels/{fake.channel_id}/messages$")
+
+    await harness.advance(hours=2)
+
+    await fake.wait_for(lambda: bool(fake.posts_in(fake.channel_id)))
+    (prompt,) = fake.posts_in(fake.channel_id)
+    assert prompt["embeds"][0]["title"].startswith("Design Kata #1")
+    sent = [c for c in fake.calls if c.method == "POST" and c.path == f"/channels/{fake.channel_id}/messages"]
+    assert len(sent) == 2 and sent[0].body["nonce"] == sent[1].body["nonce"]
+    assert sent[0].body["enforce_nonce"] is True
+    assert len(fake.threads()) == 1

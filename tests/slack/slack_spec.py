@@ -43,6 +43,13 @@ NEWER_METHODS = {
         frozenset({"files:write"}),
     ),
 }
+NEWER_PARAMS = {
+    # Parameters newer than the spec snapshot, from Slack's method reference: message metadata
+    # (`metadata` on chat.postMessage; `include_all_metadata` to read it back).
+    "chat.postMessage": frozenset({"metadata"}),
+    "conversations.history": frozenset({"include_all_metadata"}),
+    "conversations.replies": frozenset({"include_all_metadata"}),
+}
 APP_LEVEL_SCOPES = frozenset({"connections:write"})
 """Scopes of the app-level token (Socket Mode), not requested in the manifest's bot scopes."""
 
@@ -81,6 +88,7 @@ def method_spec(method: str) -> MethodSpec | None:
                 required.add(param["name"])
         for security in operation.get("security", []):
             scopes.update(s for s in map(_bot_scope, security.get("slackAuth", [])) if s)
+    params |= NEWER_PARAMS.get(method, frozenset())
     return MethodSpec(method, frozenset(params), frozenset(required), frozenset(scopes))
 
 
