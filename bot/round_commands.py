@@ -41,15 +41,17 @@ async def now(unit: Unit, inv: Invocation) -> OutgoingMessage:
     if not await plan.plan_round(unit.session, channel_id, today, unit.now, unit.now):
         await work_queue.reopen(unit.session, key, unit.now)
     await unit.commit()
-    status = await unit.deps.worker.run_key(key, manual=True)
+    status = await unit.deps.worker.run_key(key, manual=True) or "exists"
+    if status.startswith("unavailable: "):
+        reason = status.removeprefix("unavailable: ")
+        return text_message(f"I can't post in this channel ({reason}). Schedule paused.")
     texts = {
         "posted": "Today's round is posted. Answer in its thread!",
         "exists": RUNNING,
         "no-prompts": "No prompt matches this channel's filters. Try /kata filter clear.",
-        "unavailable": "I can't post in this channel, so I paused its schedule (/kata schedule).",
         "failed": "Posting the round failed; I will try again shortly.",
     }
-    return text_message(texts.get(status or "exists", RUNNING))
+    return text_message(texts.get(status, RUNNING))
 
 
 def _done_today(unit: Unit, channel: Channel) -> str:

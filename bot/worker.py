@@ -122,7 +122,9 @@ class Worker:
         while self.claiming:
             free = self.concurrency - len(self._running)
             claimed: list[Claimed] = []
-            if free > 0:
+            # Refill in batches, not one claim per finished row: each claim is a write
+            # transaction, and on SQLite every write waits for the one writer.
+            if free > 0 and len(self._running) <= self.concurrency // 2:
                 claimed = await work_queue.claim(
                     self.deps.sessions, self.name, self.deps.clock.now(), free, self.lease
                 )

@@ -32,7 +32,7 @@ class Closable(Protocol):
 class Platform(ChatPort, Closable, Protocol):
     """An adapter that connects on its own: Slack and Discord (the console runs instead)."""
 
-    async def start(self) -> None: ...
+    async def start(self, listen: bool = True) -> None: ...
 
 
 @dataclass
@@ -60,8 +60,9 @@ def build(settings: Settings, clock: Clock | None = None, jobs: JobQueue | None 
     return Runtime(kata, engine)
 
 
-async def serve(settings: Settings, use_console: bool) -> int:
-    """Run the bot until it is told to stop; the exit status for `kata run`."""
+async def serve(settings: Settings, use_console: bool, listen: bool = True) -> int:
+    """Run the bot until it is told to stop; the exit status for `kata run`. `listen=False`
+    is `kata worker`: it posts scheduled work through the platforms and takes no events."""
     runtime = build(settings)
     kata = runtime.kata
     started: list[Closable] = []
@@ -75,7 +76,7 @@ async def serve(settings: Settings, use_console: bool) -> int:
             await console.run()
             return 0
         try:
-            await _start_platforms(kata, settings, started)
+            await _start_platforms(kata, settings, started, listen)
         except RuntimeError as exc:  # the adapters' setup errors say what to fix
             print(f"Could not start: {exc}", file=sys.stderr)
             return 2
@@ -89,7 +90,9 @@ async def serve(settings: Settings, use_console: bool) -> int:
         await runtime.close()
 
 
-async def _start_platforms(kata: Kata, settings: Settings, started: list[Closable]) -> None:
+async def _start_platforms(
+    kata: Kata, settings: Settings, started: list[Closable], listen: bool = True
+) -> None:
     """Start every configured platform; each goes on `started` before it starts, so a failure
     in one still closes what was opened (closing a half-started adapter is safe)."""
     platforms = (
@@ -102,8 +105,8 @@ async def _start_platforms(kata: Kata, settings: Settings, started: list[Closabl
         adapter = make(kata, settings)
         started.append(adapter)
         kata.attach(adapter)
-        await adapter.start()
-        log.info("%s adapter started", name)
+        await adapter.start(listen=listen)
+        log.info("%s adapter started%s", name, "" if listen else " (posting only)")
 
 
 def _slack(kata: Kata, settings: Settings) -> Platform:

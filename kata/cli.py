@@ -23,6 +23,7 @@ HELP = """\
 Design Kata: daily ML system design practice for teams, in Slack, Discord or a terminal.
 
   kata run                   start the bot (a console in this terminal when no platform is set)
+  kata worker                post scheduled rounds only, beside `kata run` (PostgreSQL)
   kata migrate               bring the database to the latest schema
   kata content check         check the prompt bank and framework
   kata discord invite-url    print the link that adds the bot to a Discord server
@@ -43,6 +44,7 @@ settings, from the environment or a .env file in the working folder:
                         or SLACK_SIGNING_SECRET and PORT (HTTP mode, default port 3000)
   DISCORD_TOKEN         Discord (DISCORD_CLIENT_ID is only for `kata discord invite-url`)
   LOG_LEVEL             INFO by default; the console shows warnings only unless it is set
+  WORKER_CONCURRENCY    scheduled posts run at once (default 8; below DATABASE_POOL_SIZE, 15)
 """
 
 
@@ -69,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--console", action="store_true", help="use the terminal adapter")
     run.add_argument("--no-migrate", action="store_true", help="stop if the schema is behind")
+    worker = sub.add_parser(
+        "worker",
+        help="post scheduled work only (no events): add these beside `kata run` on PostgreSQL",
+    )
+    worker.add_argument("--no-migrate", action="store_true", help="stop if the schema is behind")
     sub.add_parser("migrate", help="upgrade the database to the latest schema")
     content = sub.add_parser("content", help="content tools")
     content_sub = content.add_subparsers(dest="content_command", required=True)
@@ -94,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         return _migrate(settings)
     if args.command == "discord":
         return _invite(args.client_id or settings.discord_client_id)
+    if args.command == "worker":
+        return _run(settings, console=False, migrate=not args.no_migrate, listen=False)
     return _run(settings, console=args.console, migrate=not args.no_migrate)
 
 
@@ -151,7 +160,14 @@ def _invite(client_id: str | None) -> int:
     return 0
 
 
-def _run(settings: Settings, console: bool, migrate: bool) -> int:
+def _run(settings: Settings, console: bool, migrate: bool, listen: bool = True) -> int:
+    if not listen and not (settings.slack_configured or settings.discord_configured):
+        print(
+            "Cannot start a worker: it posts through Slack or Discord, and neither is "
+            "configured. (The console runs its own work: `kata run`.)",
+            file=sys.stderr,
+        )
+        return 2
     incomplete = [] if console else settings.incomplete_platforms()
     if incomplete:
         for problem in incomplete:
@@ -184,7 +200,7 @@ def _run(settings: Settings, console: bool, migrate: bool) -> int:
     from kata.app import serve
 
     try:
-        return asyncio.run(serve(settings, use_console))
+        return asyncio.run(serve(settings, use_console, listen))
     except KeyboardInterrupt:
         return 0
 

@@ -114,8 +114,9 @@ class DiscordAdapter:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self) -> None:
-        """Log in, connect to the gateway and sync the slash commands; return once READY."""
+    async def start(self, listen: bool = True) -> None:
+        """Log in, connect to the gateway and sync the slash commands; return once READY.
+        `listen=False` (`kata worker`): log in only; posting needs no gateway connection."""
         token = self.settings.discord_token
         if not token:
             raise DiscordStartError("DISCORD_TOKEN is not set; see adapters/discord/README.md.")
@@ -143,6 +144,8 @@ class DiscordAdapter:
                 "Discord: the Message Content intent is off for this application; members "
                 "answer with /kata answer instead of plain messages (see the Discord README)."
             )
+        if not listen:
+            return
         self._runner = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
         ready = asyncio.create_task(self._ready.wait())
         done, _ = await asyncio.wait(

@@ -97,8 +97,9 @@ class SlackAdapter(SlackPort):
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
 
-    async def start(self) -> None:
+    async def start(self, listen: bool = True) -> None:
         """Connect (Socket Mode) or start listening (HTTP); returns once requests can arrive.
+        `listen=False` (`kata worker`): only check the token, to post scheduled work.
 
         Raises SlackSetupError, with what to fix, when a token is refused, Slack cannot be
         reached or the port is taken.
@@ -108,6 +109,8 @@ class SlackAdapter(SlackPort):
             # otherwise, paying a TCP (and TLS) handshake for each post and reaction.
             self.client.session = aiohttp.ClientSession()
         await self._check_bot_token()
+        if not listen:
+            return
         if self.socket_mode:
             await self._connect_socket()
         else:

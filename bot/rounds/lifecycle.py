@@ -90,7 +90,7 @@ async def run_round(deps: Deps, item: Claimed) -> str:
         async with deps.sessions.begin() as session:
             await session.execute(delete(Round).where(Round.id == intent.round_id))
         await pause_unavailable(deps, channel_id, exc.reason)
-        return "unavailable"
+        return f"unavailable: {exc.reason}"
 
     now = deps.clock.now()
     async with deps.sessions.begin() as session:
