@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import resource
 import subprocess
@@ -40,7 +41,8 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, time as clock_time, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
@@ -58,7 +60,9 @@ from tests.support.harness import content
 
 NINE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 BEFORE = NINE - timedelta(hours=1)
-PG_BASE = os.environ.get("KATA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+PG_BASE = os.environ.get(
+    "KATA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 
 
 @dataclass
@@ -79,8 +83,9 @@ class Result:
         per = self.cpu / self.channels * 1000
         floor = self.floor_cpu / self.channels * 1000
         return (
-            f"{self.label:<28} N={self.channels:>6}  rounds={self.rounds:>6}  dup={self.duplicates}  "
-            f"orphans={self.orphans}  wall={self.wall:6.1f}s  cpu/ch={per:6.2f}ms  "
+            f"{self.label:<28} N={self.channels:>6}  rounds={self.rounds:>6}  "
+            f"dup={self.duplicates}  orphans={self.orphans}  wall={self.wall:6.1f}s  "
+            f"cpu/ch={per:6.2f}ms  "
             f"floor/row={floor:5.3f}ms  ratio={per / floor if floor else 0:6.1f}x  "
             f"rss={self.rss_kb / 1024:5.0f}MB  start={self.startup:4.2f}s  "
             f"block={self.max_block_ms:5.1f}ms"
@@ -93,7 +98,9 @@ async def seed(url: str, n: int, pacing: Pacing) -> None:
     async with engine.begin() as conn:
         ws = (
             await conn.execute(
-                insert(Workspace).values(platform=table_chat.PLATFORM, external_id="W1", created_at=BEFORE).returning(Workspace.id)
+                insert(Workspace)
+                .values(platform=table_chat.PLATFORM, external_id="W1", created_at=BEFORE)
+                .returning(Workspace.id)
             )
         ).scalar_one()
         rows = [
@@ -149,7 +156,12 @@ async def measure_startup(url: str) -> tuple[float, float]:
 async def measure_floor(url: str, n: int) -> float:
     """CPU seconds to insert n plain rows in one transaction: the bare insert."""
     engine = make_engine(url)
-    table = Table(f"floor_{uuid.uuid4().hex[:6]}", MetaData(), Column("id", Integer, primary_key=True), Column("v", String(40)))
+    table = Table(
+        f"floor_{uuid.uuid4().hex[:6]}",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("v", String(40)),
+    )
     async with engine.begin() as conn:
         await conn.run_sync(table.metadata.create_all)
     before = resource.getrusage(resource.RUSAGE_SELF)
@@ -193,12 +205,20 @@ async def verdict(url: str) -> tuple[int, int, int]:
     """(rounds with a thread, duplicate posts, rounds without thread + work left due)."""
     engine = make_engine(url)
     async with engine.connect() as conn:
-        rounds = await conn.scalar(select(func.count()).select_from(Round).where(Round.thread_id.is_not(None)))
-        threadless = await conn.scalar(select(func.count()).select_from(Round).where(Round.thread_id.is_(None)))
+        rounds = await conn.scalar(
+            select(func.count()).select_from(Round).where(Round.thread_id.is_not(None))
+        )
+        threadless = await conn.scalar(
+            select(func.count()).select_from(Round).where(Round.thread_id.is_(None))
+        )
         left = await conn.scalar(
             select(func.count())
             .select_from(WorkItem)
-            .where(WorkItem.done_at.is_(None), WorkItem.dead_at.is_(None), WorkItem.due_at <= NINE + timedelta(minutes=3))
+            .where(
+                WorkItem.done_at.is_(None),
+                WorkItem.dead_at.is_(None),
+                WorkItem.due_at <= NINE + timedelta(minutes=3),
+            )
         )
     dups = await table_chat.duplicates(engine)
     await engine.dispose()
@@ -211,13 +231,34 @@ async def one(url: str, label: str, n: int, workers: int, crash: bool) -> Result
     floor = await measure_floor(url, n)
     at = (NINE + timedelta(seconds=5)).astimezone(UTC)
     started = time.perf_counter()
-    procs = [spawn(url, f"w{i}", at, *(["--kill-after", str(n // 2)] if crash and i == 0 else [])) for i in range(workers)]
+    procs = [
+        spawn(url, f"w{i}", at, *(["--kill-after", str(n // 2)] if crash and i == 0 else []))
+        for i in range(workers)
+    ]
     stats = await asyncio.to_thread(run_workers, procs)
     if crash:
-        stats += await asyncio.to_thread(run_workers, [spawn(url, "after", NINE + timedelta(minutes=3, seconds=30))])
+        stats += await asyncio.to_thread(
+            run_workers, [spawn(url, "after", NINE + timedelta(minutes=3, seconds=30))]
+        )
     wall = time.perf_counter() - started
     rounds, dups, orphans = await verdict(url)
-    return Result(label, n, rounds, dups, orphans, wall, sum(c for c, _ in stats), max((r for _, r in stats), default=0), floor, startup, block)
+    return Result(
+        label,
+        n,
+        rounds,
+        dups,
+        orphans,
+        wall,
+        sum(c for c, _ in stats),
+        max((r for _, r in stats), default=0),
+        floor,
+        startup,
+        block,
+    )
+
+
+async def _one_at(url: str, *, title: str, n: int, workers: int, crash: bool) -> Result:
+    return await one(url, title, n, workers, crash)
 
 
 async def with_database(kind: str, run):  # type: ignore[no-untyped-def]
@@ -247,15 +288,21 @@ async def main(args: argparse.Namespace) -> None:
     for kind, label, workers in plans:
         for n in counts:
             title = label + (", crash" if args.crash else "")
-            result = await with_database(kind, lambda url: one(url, title, n, workers, args.crash))
+            result = await with_database(
+                kind,
+                functools.partial(_one_at, title=title, n=n, workers=workers, crash=args.crash),
+            )
             print(result.line(), flush=True)
             results.append(result)
-    for kind, label, workers in plans:
+    for _, label, _ in plans:
         mine = [r for r in results if r.label.startswith(label)]
         if len(mine) >= 2:
             small, big = mine[0], mine[-1]
             growth = (big.cpu / big.channels) / (small.cpu / small.channels) if small.cpu else 0
-            print(f"{label}: cost per channel at N={big.channels} is {growth:.2f}x that at N={small.channels}")
+            print(
+                f"{label}: cost per channel at N={big.channels} is {growth:.2f}x "
+                f"that at N={small.channels}"
+            )
     bad = [r for r in results if r.rounds != r.channels or r.duplicates or r.orphans]
     print("ALL CHANNELS POSTED ONCE" if not bad else f"PROBLEMS: {[r.label for r in bad]}")
 

@@ -22,8 +22,8 @@ from bot.models import Channel, Member
 from bot.plurals import every, plural
 from bot.prompt_bank import workspace_prompts
 from bot.rotation import matching
-from bot.rounds.queries import schedule_of
 from bot.rounds.plan import replan_channel
+from bot.rounds.queries import schedule_of
 from bot.schedule import WORKDAYS, ScheduleError, describe_weekdays, parse_time, parse_weekdays
 from bot.timezones import parse_timezone
 

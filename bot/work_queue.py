@@ -129,7 +129,9 @@ async def claim_key(
                     _open(),
                     or_(WorkItem.claimed_until.is_(None), WorkItem.claimed_until < now),
                 )
-                .values(claimed_by=worker, claimed_until=now + lease, attempts=WorkItem.attempts + 1)
+                .values(
+                    claimed_by=worker, claimed_until=now + lease, attempts=WorkItem.attempts + 1
+                )
                 .returning(*_CLAIMED)
             )
         ).first()
@@ -158,9 +160,7 @@ async def drop_pending(session: AsyncSession, prefix: str, now: datetime) -> int
 async def is_open(session: AsyncSession, key: str) -> bool | None:
     """True while the row with `key` waits or runs, False once done or dead, None if absent."""
     row = (
-        await session.execute(
-            select(WorkItem.done_at, WorkItem.dead_at).where(WorkItem.key == key)
-        )
+        await session.execute(select(WorkItem.done_at, WorkItem.dead_at).where(WorkItem.key == key))
     ).first()
     if row is None:
         return None
@@ -172,7 +172,9 @@ async def reopen(session: AsyncSession, key: str, due_at: datetime) -> bool:
     not posted is asked for by hand)."""
     result = await session.execute(
         update(WorkItem)
-        .where(WorkItem.key == key, or_(WorkItem.done_at.is_not(None), WorkItem.dead_at.is_not(None)))
+        .where(
+            WorkItem.key == key, or_(WorkItem.done_at.is_not(None), WorkItem.dead_at.is_not(None))
+        )
         .values(done_at=None, dead_at=None, attempts=0, due_at=due_at, last_error=None)
     )
     return cast(CursorResult[Any], result).rowcount == 1

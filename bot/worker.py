@@ -73,7 +73,7 @@ class Worker:
         self.claiming = True
         self._busy = False
         self._again = False
-        self._running: set[asyncio.Task[None]] = set()
+        self._running: set[asyncio.Task[str]] = set()
         self._background: set[asyncio.Task[None]] = set()
         self._last_prune = None
 

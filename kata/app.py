@@ -8,8 +8,8 @@ import contextlib
 import logging
 import signal
 import sys
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine

@@ -56,6 +56,8 @@ def nonce_for(key: str) -> int:
     """A message nonce for a work key: stable across processes and retries, and at most 19
     digits (Discord allows 25 characters)."""
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") >> 1
+
+
 EMOJI = {
     "white_check_mark": "\u2705",
     "heavy_check_mark": "\u2714\ufe0f",

@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 import aiohttp
-
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -110,7 +109,10 @@ class SlackPort:
             if reply_to:
                 args["thread_ts"] = reply_to
             if once is not None:
-                args["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": once.key}}
+                args["metadata"] = {
+                    "event_type": METADATA_EVENT,
+                    "event_payload": {"key": once.key},
+                }
             response = await self._post_page(channel, args, once if first_ts is None else None)
             first_ts = first_ts or str(response.get("ts"))
         assert first_ts is not None
@@ -127,7 +129,7 @@ class SlackPort:
         for attempt in range(1, POST_TRIES + 1):
             try:
                 return await self._call(channel, "chat_postMessage", **args)
-            except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
                 if isinstance(error, SlackApiError) and error.response.status_code < 500:
                     raise
                 if attempt == POST_TRIES:
@@ -140,7 +142,9 @@ class SlackPort:
                         return {"ts": ts}
         raise AssertionError("unreachable")
 
-    async def _find_posted(self, channel: ChannelRef, thread_ts: str | None, key: str) -> str | None:
+    async def _find_posted(
+        self, channel: ChannelRef, thread_ts: str | None, key: str
+    ) -> str | None:
         """The ts of the first message carrying `key` in its metadata: among the thread's
         replies, or the channel's recent history. Reads at most `LOOKBACK_PAGES` pages."""
         method = "conversations_replies" if thread_ts else "conversations_history"

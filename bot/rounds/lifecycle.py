@@ -101,7 +101,13 @@ async def run_round(deps: Deps, item: Claimed) -> str:
         rnd.posted_at = now
         await plan.plan_next_step(session, rnd, len(deps.content.stages), now)
     deps.worker.poke()
-    log.info("round %s (#%s, %s) posted in %s", intent.round_id, intent.seq, intent.prompt.key, intent.ref)
+    log.info(
+        "round %s (#%s, %s) posted in %s",
+        intent.round_id,
+        intent.seq,
+        intent.prompt.key,
+        intent.ref,
+    )
     return "posted"
 
 
@@ -237,7 +243,9 @@ async def run_stage(deps: Deps, item: Claimed) -> str:
             await plan.plan_next_step(session, rnd, len(stages), now)
             return "already posted"
         if rnd.stages_posted != position - 1:
-            await plan.plan_step(session, rnd, plan.stage_key(rnd.id, rnd.stages_posted + 1), now, now)
+            await plan.plan_step(
+                session, rnd, plan.stage_key(rnd.id, rnd.stages_posted + 1), now, now
+            )
             return "out of order"
         stage = stages[position - 1]
         post = await session.scalar(
@@ -247,7 +255,9 @@ async def run_stage(deps: Deps, item: Claimed) -> str:
         )
         retry = post is not None or item.attempts > 1
         if post is None:
-            post = StagePost(round_id=round_id, stage_key=stage.key, position=position, posted_at=now)
+            post = StagePost(
+                round_id=round_id, stage_key=stage.key, position=position, posted_at=now
+            )
             session.add(post)
             await session.flush()
         post_id = post.id

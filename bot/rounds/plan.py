@@ -113,7 +113,9 @@ async def plan_next_step(
     return await plan_step(session, rnd, key, due, now)
 
 
-async def plan_step(session: AsyncSession, rnd: Round, key: str, due: datetime, now: datetime) -> bool:
+async def plan_step(
+    session: AsyncSession, rnd: Round, key: str, due: datetime, now: datetime
+) -> bool:
     if key.startswith("wrapup:"):
         return await work_queue.enqueue(
             session, WorkKind.WRAP_UP, key, due, now, {"round_id": rnd.id}

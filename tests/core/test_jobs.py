@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot.jobs import Action, ManualJobQueue, SchedulerJobQueue
 from bot.kinds import WorkKind
-from bot.worker import HANDLERS
 from bot.settings import PROJECT_ROOT
+from bot.worker import HANDLERS
 
 
 async def test_the_scheduler_runs_a_late_job_and_replaces_jobs_by_id() -> None:

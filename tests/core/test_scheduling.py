@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.models import Channel, Round
+from bot.models import Round
 from tests.support.harness import Harness
 from tests.support.memory_chat import MemoryChat
 

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from bot import work_queue
 from bot.chat import ChannelRef, OutgoingMessage, ThreadRef
-from bot.kinds import WorkKind
-from bot.models import Round, WorkItem
 from bot.core import Kata
 from bot.db import make_engine, make_sessions
 from bot.jobs import ManualJobQueue
+from bot.kinds import WorkKind
+from bot.models import Round, WorkItem
 from bot.port import ChatPort
 from tests.support.harness import Harness
 from tests.support.memory_chat import MemoryChat
@@ -41,7 +41,9 @@ def stage_posts_per_thread(chat: MemoryChat) -> Counter[str]:
 
 
 def no_text_twice_in_a_thread(chat: MemoryChat) -> bool:
-    seen = Counter((p.thread.thread_id, p.text) for p in chat.posts if p.where == "thread" and p.thread)
+    seen = Counter(
+        (p.thread.thread_id, p.text) for p in chat.posts if p.where == "thread" and p.thread
+    )
     return all(n == 1 for n in seen.values())
 
 
@@ -51,7 +53,9 @@ async def open_work(h: Harness, kind: WorkKind) -> list[WorkItem]:
             (
                 await session.scalars(
                     select(WorkItem).where(
-                        WorkItem.kind == kind, WorkItem.done_at.is_(None), WorkItem.dead_at.is_(None)
+                        WorkItem.kind == kind,
+                        WorkItem.done_at.is_(None),
+                        WorkItem.dead_at.is_(None),
                     )
                 )
             ).all()
@@ -68,9 +72,12 @@ async def test_three_hundred_channels_due_at_one_minute_each_get_one_round_and_t
     assert sorted(posted) == sorted(f"C{n}" for n in range(300))
     async with harness.kata.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Round)) == 300
-        assert await session.scalar(
-            select(func.count()).select_from(Round).where(Round.thread_id.is_(None))
-        ) == 0
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(Round).where(Round.thread_id.is_(None))
+            )
+            == 0
+        )
     tomorrow = await open_work(harness, WorkKind.ROUND)
     assert len(tomorrow) == 300
     assert {w.due_at for w in tomorrow} == {NINE + timedelta(days=1)}
@@ -182,7 +189,13 @@ async def test_a_pool_exhausted_on_purpose_delays_work_but_loses_none(
     await channels_set_up(chat, 40, pace="all")
     small = make_engine(harness.database_url, pool_size=2, pool_timeout=20)
     try:
-        kata = Kata(make_sessions(small), harness.kata.content, harness.clock, ManualJobQueue(), concurrency=16)
+        kata = Kata(
+            make_sessions(small),
+            harness.kata.content,
+            harness.clock,
+            ManualJobQueue(),
+            concurrency=16,
+        )
         crowded = MemoryChat(kata)
         harness.clock.set(NINE)
         await kata.worker.wake()
@@ -221,9 +234,12 @@ class HeldChat(MemoryChat):
         super().__init__(kata)
         self.gate = gate
         self.waiting = 0
+        self.all_waiting = asyncio.Event()
 
     async def post_prompt(self, channel, message, once=None):  # type: ignore[no-untyped-def,override]
         self.waiting += 1
+        if self.waiting == 3:
+            self.all_waiting.set()
         await self.gate.wait()
         return await super().post_prompt(channel, message, once)
 
@@ -234,8 +250,7 @@ async def test_stopping_hands_back_what_the_worker_holds_at_once(harness: Harnes
     await channels_set_up(chat, 3)
     harness.clock.set(NINE)
     drain = asyncio.ensure_future(harness.kata.worker.wake())
-    while chat.waiting < 3:
-        await asyncio.sleep(0.01)
+    await chat.all_waiting.wait()
     handed_back = await harness.kata.worker.stop(grace=0.05)
     await asyncio.gather(drain, return_exceptions=True)
     assert handed_back == 3

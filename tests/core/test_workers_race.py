@@ -44,7 +44,15 @@ async def pg(pg_url: str) -> AsyncIterator[Harness]:
 
 def worker(name: str, at: datetime, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fanout_worker", POSTGRES_TEST_URL, name, at.isoformat(), *extra],
+        [
+            sys.executable,
+            "-m",
+            "tests.support.fanout_worker",
+            POSTGRES_TEST_URL,
+            name,
+            at.isoformat(),
+            *extra,
+        ],
         cwd=PROJECT_ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

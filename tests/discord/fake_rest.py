@@ -113,7 +113,9 @@ class FakeRest:
             if call.method == method and pattern.search(call.path) and left[0] > 0:
                 left[0] -= 1
                 if response.status < 300:
-                    response = p.json_response({"message": "500: Internal Server Error", "code": 0}, status=status)
+                    response = p.json_response(
+                        {"message": "500: Internal Server Error", "code": 0}, status=status
+                    )
         call.status = response.status
         await self.recorder.record(call)
         return response

@@ -48,7 +48,11 @@ async def test_a_prompt_discord_made_but_answered_with_a_500_is_not_posted_twice
     await fake.wait_for(lambda: bool(fake.posts_in(fake.channel_id)))
     (prompt,) = fake.posts_in(fake.channel_id)
     assert prompt["embeds"][0]["title"].startswith("Design Kata #1")
-    sent = [c for c in fake.calls if c.method == "POST" and c.path == f"/channels/{fake.channel_id}/messages"]
+    sent = [
+        c
+        for c in fake.calls
+        if c.method == "POST" and c.path == f"/channels/{fake.channel_id}/messages"
+    ]
     assert len(sent) == 2 and sent[0].body["nonce"] == sent[1].body["nonce"]
     assert sent[0].body["enforce_nonce"] is True
     assert len(fake.threads()) == 1

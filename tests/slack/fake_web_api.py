@@ -231,5 +231,7 @@ class FakeSlackWebAPI(SlackMethods):
         for pending in self._after_accept:
             if pending[0] == method and pending[1] > 0 and body.get("ok"):
                 pending[1] -= 1
-                return web.json_response({"ok": False, "error": "internal_error"}, status=pending[2])
+                return web.json_response(
+                    {"ok": False, "error": "internal_error"}, status=pending[2]
+                )
         return web.json_response(body)

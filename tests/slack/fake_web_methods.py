@@ -112,7 +112,9 @@ class SlackMethods:
         if metadata is not None:
             if isinstance(metadata, str):
                 metadata = json.loads(metadata)
-            if not metadata.get("event_type") or not isinstance(metadata.get("event_payload"), dict):
+            if not metadata.get("event_type") or not isinstance(
+                metadata.get("event_payload"), dict
+            ):
                 self.recorder.note("chat.postMessage: metadata needs event_type and event_payload")
             posted.metadata = metadata
         self.messages.append(posted)

@@ -107,7 +107,9 @@ class TableChat:
     async def send_private(
         self, user: UserRef, message: OutgoingMessage, channel: ChannelRef | None = None
     ) -> None:
-        await self._store(channel or ChannelRef(PLATFORM, user.workspace_id, "dm"), None, "dm", None)
+        await self._store(
+            channel or ChannelRef(PLATFORM, user.workspace_id, "dm"), None, "dm", None
+        )
 
     async def react(self, message: MessageRef, emoji: str) -> None:
         return None
