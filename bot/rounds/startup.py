@@ -10,10 +10,12 @@ block the loop for long.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from bot.db import insert_unless_present
 from bot.kinds import WorkKind
 from bot.models import Channel, Round, WorkItem, Workspace
 from bot.rounds import plan
@@ -61,21 +63,7 @@ async def plan_missing(deps: Deps) -> int:
         ).all()
     made = 0
     for start in range(0, len(channel_ids), BATCH):
-        async with deps.sessions.begin() as session:
-            channels = (
-                await session.scalars(
-                    select(Channel).where(Channel.id.in_(channel_ids[start : start + BATCH]))
-                )
-            ).all()
-            for channel in channels:
-                today = schedule_of(channel).due_today(now)
-                if today is not None and await plan.plan_round(
-                    session, channel.id, today, schedule_of(channel).slot(today), now
-                ):
-                    made += 1
-                    continue
-                if await plan.plan_next_round(session, channel, now) is not None:
-                    made += 1
+        made += await _plan_batch(deps, channel_ids[start : start + BATCH], now)
         await asyncio.sleep(0)
     total = len(deps.content.stages)
     for start in range(0, len(open_rounds), BATCH):
@@ -89,3 +77,46 @@ async def plan_missing(deps: Deps) -> int:
                 await plan.plan_next_step(session, rnd, total, now)
         await asyncio.sleep(0)
     return made
+
+
+async def _plan_batch(deps: Deps, channel_ids: list[int], now: datetime) -> int:
+    """One transaction for a batch of channels: every channel's candidate round (today's if
+    its time came, else the next slot) in one multi-row insert; the few whose candidate was
+    already done (today's round was posted before the restart) go one by one."""
+    async with deps.sessions.begin() as session:
+        channels = (await session.scalars(select(Channel).where(Channel.id.in_(channel_ids)))).all()
+        rows: list[dict[str, Any]] = []
+        for channel in channels:
+            schedule = schedule_of(channel)
+            today = schedule.due_today(now)
+            slot = (today, schedule.slot(today)) if today is not None else schedule.next_slot(now)
+            if slot is not None:
+                day, due = slot
+                rows.append(
+                    {
+                        "kind": WorkKind.ROUND,
+                        "key": plan.round_key(channel.id, day),
+                        "payload": {"channel_id": channel.id, "local_date": day.isoformat()},
+                        "due_at": due,
+                        "attempts": 0,
+                        "created_at": now,
+                    }
+                )
+        if rows:
+            await session.execute(insert_unless_present(session, WorkItem), rows)
+        still = set(
+            (
+                await session.scalars(
+                    select(WorkItem.key).where(
+                        WorkItem.key.in_([r["key"] for r in rows]),
+                        WorkItem.done_at.is_(None),
+                        WorkItem.dead_at.is_(None),
+                    )
+                )
+            ).all()
+        )
+        key_of = {r["payload"]["channel_id"]: r["key"] for r in rows}
+        for channel in channels:
+            if key_of.get(channel.id) not in still:
+                await plan.plan_next_round(session, channel, now)
+    return len(still)
