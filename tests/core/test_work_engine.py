@@ -264,3 +264,25 @@ def test_every_port_method_takes_a_once_key() -> None:
 
     for name in ("post_prompt", "post_in_thread", "post_in_channel"):
         assert "once" in inspect.signature(getattr(ChatPort, name)).parameters
+
+
+async def test_a_database_outage_at_the_rounds_minute_only_delays_the_round(
+    harness: Harness, chat: MemoryChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await channels_set_up(chat, 3)
+    real_claim = work_queue.claim
+    outage = {"left": 2}
+
+    async def claim_while_down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if outage["left"]:
+            outage["left"] -= 1
+            raise ConnectionRefusedError("the database is restarting")
+        return await real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(work_queue, "claim", claim_while_down)
+    await harness.advance(NINE + timedelta(seconds=1) - harness.clock.now())
+    assert chat.prompts() == []
+
+    await harness.advance(minutes=2)
+    assert len(chat.prompts()) == 3
+    assert len(await open_work(harness, WorkKind.ROUND)) == 3  # tomorrow's, for each channel
