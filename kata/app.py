@@ -77,7 +77,7 @@ async def serve(settings: Settings, use_console: bool, route_sets: Sequence[Rout
     if use_console:
         return await _serve_console(runtime)
     kata = runtime.kata
-    stop = _stop_on_signal()
+    signals = StopSignals()
     server: WebServer | None = None
     readiness: Readiness | None = None
     if settings.http_enabled:
@@ -99,7 +99,7 @@ async def serve(settings: Settings, use_console: bool, route_sets: Sequence[Rout
         if readiness is not None:
             readiness.started = True
         log.info("kata: running")
-        await stop.wait()
+        await signals.stop.wait()
         log.info("kata: stopping")
         return 0
     finally:
@@ -109,6 +109,7 @@ async def serve(settings: Settings, use_console: bool, route_sets: Sequence[Rout
             await asyncio.wait_for(_close(runtime, started, server), CLOSE_BUDGET_SECONDS)
         except TimeoutError:
             log.error("kata: closing took over %g s; exiting anyway", CLOSE_BUDGET_SECONDS)
+        signals.disarm()
 
 
 async def _serve_console(runtime: Runtime) -> int:
@@ -172,26 +173,34 @@ def _discord(kata: Kata, settings: Settings, server: WebServer | None) -> Platfo
     return DiscordAdapter(kata, settings)
 
 
-def _stop_on_signal() -> asyncio.Event:
-    """An event SIGTERM and SIGINT set; the first also arms the watchdog, a second one
-    ends the process at once."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
+class StopSignals:
+    """SIGTERM and SIGINT set `stop`; the first also arms a watchdog that ends the process
+    at `SHUTDOWN_LIMIT_SECONDS`, a second ends it at once. `disarm` once closed cleanly."""
 
-    def on_signal(sig: signal.Signals) -> None:
-        if stop.is_set():
+    def __init__(self) -> None:
+        self.stop = asyncio.Event()
+        self._watchdog: threading.Timer | None = None
+        self._loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                self._loop.add_signal_handler(sig, self._on_signal, sig)
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        if self.stop.is_set():
             _exit_now(1, f"kata: {sig.name} again; exiting now")
         log.info("kata: %s received", sig.name)
-        stop.set()
+        self.stop.set()
         late = f"kata: not stopped within {SHUTDOWN_LIMIT_SECONDS:g} s; exiting"
-        watchdog = threading.Timer(SHUTDOWN_LIMIT_SECONDS - 0.5, _exit_now, (1, late))
-        watchdog.daemon = True
-        watchdog.start()
+        self._watchdog = threading.Timer(SHUTDOWN_LIMIT_SECONDS - 0.5, _exit_now, (1, late))
+        self._watchdog.daemon = True
+        self._watchdog.start()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, on_signal, sig)
-    return stop
+    def disarm(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                self._loop.remove_signal_handler(sig)
 
 
 def _exit_now(status: int, why: str) -> None:
