@@ -118,17 +118,18 @@ def rate_limited(platform: str) -> None:
     _current.rate_limited.labels(platform).inc()
 
 
-async def refresh_gauges(engine: AsyncEngine, now: datetime) -> None:
-    """Read the scrape-time gauges: open due work (one indexed count) and pool use."""
+async def refresh_gauges(engine: AsyncEngine, now: datetime, probe: AsyncEngine | None) -> None:
+    """Read the scrape-time gauges: open due work (one indexed count, through `probe` when
+    given, so a scrape never waits for the busy pool) and the use of `engine`'s pool."""
+    _current.pool_in_use.set(pool_in_use(engine))
     due = (
         select(func.count())
         .select_from(WorkItem)
         .where(WorkItem.done_at.is_(None), WorkItem.dead_at.is_(None), WorkItem.due_at <= now)
     )
-    async with engine.connect() as conn:
+    async with (probe or engine).connect() as conn:
         count = (await conn.execute(due)).scalar_one()
     _current.work_due.set(count)
-    _current.pool_in_use.set(pool_in_use(engine))
 
 
 def pool_in_use(engine: AsyncEngine) -> int:

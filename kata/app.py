@@ -106,7 +106,9 @@ async def serve(settings: Settings, use_console: bool, route_sets: Sequence[Rout
         if readiness is not None:
             readiness.stopping = True
         try:
-            await asyncio.wait_for(_close(runtime, started, server), CLOSE_BUDGET_SECONDS)
+            await asyncio.wait_for(
+                _close(runtime, started, server, readiness), CLOSE_BUDGET_SECONDS
+            )
         except TimeoutError:
             log.error("kata: closing took over %g s; exiting anyway", CLOSE_BUDGET_SECONDS)
         signals.disarm()
@@ -125,7 +127,12 @@ async def _serve_console(runtime: Runtime) -> int:
         await runtime.close()
 
 
-async def _close(runtime: Runtime, started: list[Closable], server: WebServer | None) -> None:
+async def _close(
+    runtime: Runtime,
+    started: list[Closable],
+    server: WebServer | None,
+    readiness: Readiness | None,
+) -> None:
     """Stop taking requests, let the adapters finish theirs, then close the core (which stops
     claiming work and releases what it holds) and the database."""
     if server is not None:
@@ -139,6 +146,8 @@ async def _close(runtime: Runtime, started: list[Closable], server: WebServer | 
     finally:
         if server is not None:
             await server.close()
+        if readiness is not None:
+            await readiness.close()
 
 
 async def _start_platforms(

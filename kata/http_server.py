@@ -22,10 +22,11 @@ from aiohttp import web
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import StaticPool
 
 from adapters.web_server import WebServer
 from bot import metrics
-from bot.db import without_password
+from bot.db import make_engine, without_password
 from bot.migrate import alembic_config
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,12 @@ class Readiness:
         *,
         timeout: float = CHECK_TIMEOUT_SECONDS,
         cache_seconds: float = READY_CACHE_SECONDS,
+        owns_engine: bool = False,
     ) -> None:
         self.engine = engine
+        """The engine checks run on: best one of its own without a pool (`probe_engine`), so
+        a check never queues behind busy work for the bot's connections."""
+        self._owns_engine = owns_engine
         self.database_url = database_url
         self.head = head
         self.timeout = timeout
@@ -102,6 +107,10 @@ class Readiness:
             return ReadyReport(False, {"database": "ok", "migration": migration})
         return ReadyReport(True, {"database": "ok", "migration": current})
 
+    async def close(self) -> None:
+        if self._owns_engine:
+            await self.engine.dispose()
+
     async def _revision(self) -> str | None:
         async with self.engine.connect() as conn:
             return await conn.run_sync(
@@ -138,12 +147,21 @@ class OperationsRoutes:
     async def metrics(self, request: web.Request) -> web.Response:
         try:
             await asyncio.wait_for(
-                metrics.refresh_gauges(self.engine, self.now()), CHECK_TIMEOUT_SECONDS
+                metrics.refresh_gauges(self.engine, self.now(), self.readiness.engine),
+                CHECK_TIMEOUT_SECONDS,
             )
         except Exception as exc:  # the counters are still worth serving without the gauges
             log.warning("metrics: could not read the database gauges (%s)", type(exc).__name__)
         body = metrics.current().render()
         return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
+
+
+def probe_engine(engine: AsyncEngine, database_url: str) -> AsyncEngine | None:
+    """An unpooled engine on the bot's database for checks; None when the bot's engine must
+    be shared (an in-memory SQLite database exists only on its one connection)."""
+    if isinstance(engine.sync_engine.pool, StaticPool):
+        return None
+    return make_engine(database_url, pooled=False)
 
 
 def operations_server(
@@ -153,8 +171,12 @@ def operations_server(
     database_url: str,
     now: Callable[[], datetime],
 ) -> tuple[WebServer, Readiness]:
-    """A web server with the operations routes mounted; mount more before `start()`."""
-    readiness = Readiness(engine, database_url, head_revision(database_url))
+    """A web server with the operations routes mounted; mount more before `start()`.
+    Close the readiness after the server: it holds the checks' own engine."""
+    probe = probe_engine(engine, database_url)
+    readiness = Readiness(
+        probe or engine, database_url, head_revision(database_url), owns_engine=probe is not None
+    )
     server = WebServer(host, port)
     server.add_routes(OperationsRoutes(readiness, engine, now).routes())
     return server, readiness

@@ -8,7 +8,7 @@ import json
 import logging
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from bot import metrics, work_log
 from bot.db import make_engine
 from bot.migrate import alembic_config
 from bot.models import WorkItem
-from kata.http_server import OperationsRoutes, Readiness, head_revision
+from kata.http_server import OperationsRoutes, Readiness, head_revision, operations_server
 from kata.log_format import JsonLines
 from tests.support.harness import Harness
 
@@ -180,6 +180,34 @@ async def test_a_probe_storm_runs_one_database_check(stamped: Harness) -> None:
     reports = await asyncio.gather(*(readiness.report() for _ in range(50)))
     assert all(r.ready for r in reports)
     assert checks == 1
+
+
+async def test_probes_still_answer_while_busy_work_holds_every_pooled_connection(
+    stamped: Harness,
+) -> None:
+    """A fan-out minute uses the whole pool: the probes use connections of their own, so the
+    process stays ready instead of timing out behind the work."""
+    h = stamped
+    await stamp(h.database_url, "head")
+    server, readiness = operations_server("127.0.0.1", 0, h.engine, h.database_url, h.clock.now)
+    readiness.started = True
+    pool = h.engine.sync_engine.pool
+    capacity = pool.size() + pool._max_overflow  # type: ignore[attr-defined]
+    await server.start()
+    base = f"http://127.0.0.1:{server.port}"
+    try:
+        async with AsyncExitStack() as held:
+            for _ in range(capacity):
+                await held.enter_async_context(h.engine.connect())
+            status, body = await get(f"{base}/healthz/ready")
+            assert status == 200, body
+            status, page = await get(f"{base}/metrics")
+        assert status == 200
+        assert scraped(page)[("kata_db_pool_in_use", ())] == capacity
+        assert scraped(page)[("kata_work_due", ())] == 0
+    finally:
+        await server.close()
+        await readiness.close()
 
 
 # ---------------------------------------------------------------------------- metrics
