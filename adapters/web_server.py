@@ -40,14 +40,6 @@ class WebServer:
             raise RuntimeError("routes must be added before the web server starts")
         self.app.add_routes(list(routes))
 
-    def has_route(self, method: str, path: str) -> bool:
-        return any(
-            route.method == method
-            and route.resource is not None
-            and route.resource.canonical == path
-            for route in self.app.router.routes()
-        )
-
     async def start(self) -> None:
         """Listen; raises WebServerError when the address cannot be bound."""
         runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)

@@ -4,6 +4,7 @@ and Prometheus share a port; `kata run` stops cleanly on SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -116,7 +117,9 @@ class KataRun:
         self.log: list[str] = []
 
     @classmethod
-    async def start(cls, api: FakeSlackWebAPI, tmp: Path, script: str | None = None) -> KataRun:
+    async def start(
+        cls, api: FakeSlackWebAPI, tmp: Path, script: str | None = None, **extra_env: str
+    ) -> KataRun:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
         args = ["-c", script] if script else ["-m", "kata.cli", "run"]
         proc = await asyncio.create_subprocess_exec(
@@ -133,6 +136,7 @@ class KataRun:
                 "SLACK_API_URL": api.api_url,
                 "PORT": "0",
                 "HTTP_HOST": "127.0.0.1",
+                **extra_env,
             },
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
@@ -151,7 +155,7 @@ class KataRun:
     async def serving(self) -> str:
         """The base URL, once the core has started."""
         listening = await asyncio.wait_for(self.read_until("HTTP: listening on"), 60)
-        port = int(re.findall(r":(\d+)\s*$", listening)[0])
+        port = int(re.findall(r"listening on 127\.0\.0\.1:(\d+)", listening)[0])
         await asyncio.wait_for(self.read_until("kata: running"), 60)
         return f"http://127.0.0.1:{port}"
 
@@ -205,12 +209,17 @@ async def test_a_shutdown_that_hangs_still_ends_within_ten_seconds(
     slack_api: FakeSlackWebAPI, tmp_path: Path
 ) -> None:
     """Closing the core blocks the whole event loop: the watchdog ends the process anyway,
-    with status 1 and a line saying why."""
-    run = await KataRun.start(slack_api, tmp_path, HANGING_CLOSE)
+    with status 1 and a line saying why. (It logs in JSON, as a log shipper would want.)"""
+    run = await KataRun.start(slack_api, tmp_path, HANGING_CLOSE, KATA_LOG_FORMAT="json")
     try:
         await run.serving()
         log = await run.terminated(within=10)
     finally:
         await run.kill()
     assert run.proc.returncode == 1, log
-    assert "not stopped within 10 s; exiting" in log
+    *logged, last = log.strip().splitlines()
+    assert last == "kata: not stopped within 10 s; exiting"
+    records = [json.loads(line) for line in logged]
+    assert {"kata: running", "kata: SIGTERM received", "kata: stopping"} <= {
+        r["message"] for r in records
+    }
