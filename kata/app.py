@@ -17,9 +17,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -85,17 +85,23 @@ async def serve(settings: Settings, use_console: bool, route_sets: Sequence[Rout
             settings.http_host, settings.port, runtime.engine, settings.database_url, kata.clock.now
         )
     started: list[Closable] = []
+
+    async def start() -> None:
+        await _start_platforms(kata, settings, started, server)
+        if server is not None:
+            for route_set in route_sets:
+                server.add_routes(route_set(runtime))
+            await server.start()
+        await kata.start()
+
     try:
         try:
-            await _start_platforms(kata, settings, started, server)
-            if server is not None:
-                for route_set in route_sets:
-                    server.add_routes(route_set(runtime))
-                await server.start()
+            if not await signals.unless_stopped(start()):
+                log.info("kata: stopped while starting")
+                return 0
         except (RuntimeError, WebServerError) as exc:  # setup errors say what to fix
             print(f"Could not start: {exc}", file=sys.stderr)
             return 2
-        await kata.start()
         if readiness is not None:
             readiness.started = True
         log.info("kata: running")
@@ -203,6 +209,21 @@ class StopSignals:
         self._watchdog = threading.Timer(SHUTDOWN_LIMIT_SECONDS - 0.5, _exit_now, (1, late))
         self._watchdog.daemon = True
         self._watchdog.start()
+
+    async def unless_stopped(self, work: Coroutine[Any, Any, None]) -> bool:
+        """Run `work` unless a signal comes first (then cancel it): whether it finished.
+        Start-up can wait a minute for a platform; a SIGTERM meanwhile must not."""
+        running = asyncio.ensure_future(work)
+        stopped = asyncio.ensure_future(self.stop.wait())
+        await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if running.done():
+            running.result()
+            return True
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await running
+        return False
 
     def disarm(self) -> None:
         if self._watchdog is not None:

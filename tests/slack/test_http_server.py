@@ -97,11 +97,11 @@ async def test_slack_events_probes_and_metrics_share_one_port(shared: tuple[Team
 
 
 HANGING_CLOSE = """
-import sys, time
+import sys, threading
 import kata.app
 
 async def close_that_blocks(self):
-    time.sleep(60)  # a shutdown step stuck outside the event loop
+    threading.Event().wait()  # a shutdown step that blocks the event loop's thread for good
 
 kata.app.Runtime.close = close_that_blocks
 from kata.cli import main
@@ -203,6 +203,24 @@ async def test_kata_run_stops_within_ten_seconds_on_sigterm(
     assert "Traceback" not in log
     with pytest.raises(aiohttp.ClientConnectionError):
         await get(f"{base}/healthz")
+
+
+async def test_sigterm_while_slack_is_still_answering_start_up_stops_at_once(
+    slack_api: FakeSlackWebAPI, tmp_path: Path
+) -> None:
+    """Start-up waits on Slack (here: auth.test never answers); a SIGTERM meanwhile cancels
+    the start instead of waiting for it, and the process exits 0."""
+    gate = slack_api.hold("auth.test")
+    run = await KataRun.start(slack_api, tmp_path)
+    try:
+        await asyncio.wait_for(gate.held.wait(), 60)
+        log = await run.terminated(within=10)
+    finally:
+        gate.release()
+        await run.kill()
+    assert run.proc.returncode == 0, log
+    assert "kata: stopped while starting" in log
+    assert "Traceback" not in log
 
 
 async def test_a_shutdown_that_hangs_still_ends_within_ten_seconds(
