@@ -152,9 +152,9 @@ class KataRun:
                 return line
         raise AssertionError(f"kata run ended before {mark!r}:\n{''.join(self.log)}")
 
-    async def serving(self) -> str:
+    async def serving(self, listening_mark: str = "HTTP: listening on") -> str:
         """The base URL, once the core has started."""
-        listening = await asyncio.wait_for(self.read_until("HTTP: listening on"), 60)
+        listening = await asyncio.wait_for(self.read_until(listening_mark), 60)
         port = int(re.findall(r"listening on 127\.0\.0\.1:(\d+)", listening)[0])
         await asyncio.wait_for(self.read_until("kata: running"), 60)
         return f"http://127.0.0.1:{port}"
@@ -203,6 +203,28 @@ async def test_kata_run_stops_within_ten_seconds_on_sigterm(
     assert "Traceback" not in log
     with pytest.raises(aiohttp.ClientConnectionError):
         await get(f"{base}/healthz")
+
+
+async def test_without_the_web_server_slack_http_mode_still_listens_on_its_own(
+    slack_api: FakeSlackWebAPI, tmp_path: Path
+) -> None:
+    """HTTP_ENABLED=false drops the operations routes; Slack's HTTP mode cannot work without
+    a port, so its adapter listens itself, with only its events and a plain /healthz."""
+    run = await KataRun.start(slack_api, tmp_path, HTTP_ENABLED="false")
+    try:
+        base = await run.serving(listening_mark="Slack: listening on")
+        assert await get(f"{base}/healthz") == (200, "ok")
+        assert (await get(f"{base}/metrics"))[0] == 404
+        slack = SlackSide(slack_api, HttpTransport(f"{base}/slack/events"))
+        challenge = await slack.transport.deliver(
+            "events_api", {"type": "url_verification", "challenge": "c-7", "token": "t"}
+        )
+        assert challenge.status == 200 and "c-7" in challenge.body
+        log = await run.terminated(within=10)
+    finally:
+        await run.kill()
+    assert run.proc.returncode == 0, log
+    assert "kata: SIGTERM received" in log
 
 
 async def test_sigterm_while_slack_is_still_answering_start_up_stops_at_once(
