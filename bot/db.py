@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -94,14 +94,11 @@ def without_password(text: str, url: str) -> str:
     return text
 
 
-def make_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
+def make_engine(url: str) -> AsyncEngine:
     """An engine for a URL. A PostgreSQL URL may carry `?search_path=name` to keep the bot's
-    tables in their own schema of a shared database (the tests use one per run).
-
-    `pooled=False` opens a connection per use: for health checks, which must not queue
-    behind busy work for the pool (an in-memory SQLite database keeps its one connection)."""
+    tables in their own schema of a shared database (the tests use one per run)."""
     parsed = make_url(normalize_url(url))
-    kwargs: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     search_path = parsed.query.get("search_path")

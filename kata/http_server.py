@@ -64,8 +64,8 @@ class Readiness:
         owns_engine: bool = False,
     ) -> None:
         self.engine = engine
-        """The engine checks run on: best one of its own without a pool (`probe_engine`), so
-        a check never queues behind busy work for the bot's connections."""
+        """The engine checks run on: best one of its own (`probe_engine`), so a check never
+        queues behind busy work for the bot's connections."""
         self._owns_engine = owns_engine
         self.database_url = database_url
         self.head = head
@@ -157,11 +157,12 @@ class OperationsRoutes:
 
 
 def probe_engine(engine: AsyncEngine, database_url: str) -> AsyncEngine | None:
-    """An unpooled engine on the bot's database for checks; None when the bot's engine must
-    be shared (an in-memory SQLite database exists only on its one connection)."""
+    """An engine of its own on the bot's database for checks (one at a time, so it keeps one
+    idle connection); None when the bot's engine must be shared (an in-memory SQLite
+    database exists only on its one connection)."""
     if isinstance(engine.sync_engine.pool, StaticPool):
         return None
-    return make_engine(database_url, pooled=False)
+    return make_engine(database_url)
 
 
 def operations_server(
