@@ -39,6 +39,18 @@ class Settings(BaseSettings):
     discord_client_id: str | None = None
     discord_api_url: str | None = None
     discord_gateway_url: str | None = None
+    discord_shard_count: int | None = Field(
+        default=None, description="Gateway shards the bot runs as, across every process."
+    )
+    discord_shard_ids: str | None = Field(
+        default=None, description="This process's shards, e.g. `0,1` (all when unset)."
+    )
+
+    http_enabled: bool = Field(
+        default=True, description="Serve /healthz, /metrics (and Slack HTTP mode) on PORT."
+    )
+    http_host: str = "0.0.0.0"
+    kata_log_format: str = Field(default="text", description="`text` or `json` log lines.")
 
     @property
     def slack_configured(self) -> bool:
@@ -47,6 +59,30 @@ class Settings(BaseSettings):
     @property
     def discord_configured(self) -> bool:
         return bool(self.discord_token)
+
+    def discord_shards(self) -> tuple[int | None, list[int] | None]:
+        """(shard count, this process's shard ids); raises ValueError naming the setting."""
+        count = self.discord_shard_count
+        if count is None:
+            if self.discord_shard_ids:
+                raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
+            return None, None
+        if count < 1:
+            raise ValueError(f"DISCORD_SHARD_COUNT must be 1 or more, not {count}")
+        if not self.discord_shard_ids:
+            return count, None
+        try:
+            ids = sorted({int(part) for part in self.discord_shard_ids.split(",") if part.strip()})
+        except ValueError:
+            raise ValueError(
+                f"DISCORD_SHARD_IDS must be shard numbers like 0,1, not {self.discord_shard_ids!r}"
+            ) from None
+        if not ids or ids[0] < 0 or ids[-1] >= count:
+            raise ValueError(
+                f"DISCORD_SHARD_IDS must be numbers from 0 to {count - 1} "
+                f"(DISCORD_SHARD_COUNT is {count}), not {self.discord_shard_ids!r}"
+            )
+        return count, ids
 
     def incomplete_platforms(self) -> list[str]:
         """What is missing for each platform that is only partly configured: under a service

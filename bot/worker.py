@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot import work_queue
+from bot import metrics, work_log, work_queue
 from bot.jobs import Action
 from bot.kinds import WorkKind
 from bot.rounds import lifecycle
@@ -128,7 +128,9 @@ class Worker:
                 claimed = await work_queue.claim(
                     self.deps.sessions, self.name, self.deps.clock.now(), free, self.lease
                 )
+                now = self.deps.clock.now()
                 for item in claimed:
+                    metrics.work_claimed(item.kind, max((now - item.due_at).total_seconds(), 0.0))
                     self._spawn(item)
             if not self._running:
                 return
@@ -170,6 +172,7 @@ class Worker:
         )
         if item is None:
             return None
+        metrics.work_claimed(item.kind, 0.0)
         if overrides:
             item = replace(item, payload={**item.payload, **overrides})
         return await self.execute(item)
@@ -188,6 +191,7 @@ class Worker:
             return "failed"
         async with self.deps.sessions.begin() as session:
             await work_queue.finish(session, item.id, self.name, self.deps.clock.now())
+        metrics.work_done(item.kind)
         return status
 
     async def _failed(self, item: Claimed, exc: Exception) -> None:
@@ -199,15 +203,9 @@ class Worker:
         except Exception:
             log.exception("work %s failed and could not be given back; its lease will", item.key)
             return
-        log.warning(
-            "work failed kind=%s key=%s attempt=%s next_try=%s error=%s",
-            item.kind,
-            item.key,
-            item.attempts,
-            retry_at.isoformat() if retry_at else "never (gave up)",
-            error,
-            exc_info=exc,
-        )
+        metrics.work_failed(item.kind, retrying=retry_at is not None)
+        work_log.work_failed(item.kind, item.key, item.attempts, retry_at, exc)
+        log.debug("work %s failed", item.key, exc_info=exc)
 
     # ------------------------------------------------------------ stopping
 

@@ -45,6 +45,12 @@ settings, from the environment or a .env file in the working folder:
   DISCORD_TOKEN         Discord (DISCORD_CLIENT_ID is only for `kata discord invite-url`)
   LOG_LEVEL             INFO by default; the console shows warnings only unless it is set
   WORKER_CONCURRENCY    scheduled posts run at once (default 8; below DATABASE_POOL_SIZE, 15)
+  KATA_LOG_FORMAT       text (default) or json: one JSON object per log line
+  PORT                  the HTTP server (default 3000): /healthz, /healthz/ready, /metrics,
+                        and Slack's /slack/events in HTTP mode; HTTP_ENABLED=false turns it
+                        off, HTTP_HOST picks the interface (default 0.0.0.0)
+  DISCORD_SHARD_COUNT   gateway shards in total, with DISCORD_SHARD_IDS (e.g. 0,1) for the
+                        ones this process runs; see adapters/discord/README.md
 """
 
 
@@ -93,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if settings.kata_log_format.lower() == "json":
+        from kata.log_format import JsonLines
+
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonLines())
     for noisy in ("alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     if args.command == "content":
@@ -200,7 +211,7 @@ def _run(settings: Settings, console: bool, migrate: bool, listen: bool = True) 
     from kata.app import serve
 
     try:
-        return asyncio.run(serve(settings, use_console, listen))
+        return asyncio.run(serve(settings, use_console, listen=listen))
     except KeyboardInterrupt:
         return 0
 

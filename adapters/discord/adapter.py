@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
-from adapters.discord.client import DiscordStartError, KataClient
+from adapters.discord.client import DiscordStartError, make_client
 from adapters.discord.commands import build_group
 from adapters.discord.components import FormPageButton, RoundButton, buttons_view
 from adapters.discord.endpoints import override_endpoints
@@ -87,7 +87,11 @@ class DiscordAdapter:
         """Whether the app may read message text; without it answers come via /kata answer."""
         self._intents = discord.Intents.default()
         self._intents.message_content = True
-        self.client = KataClient(self._intents, guild_ready_timeout)
+        try:
+            shard_count, shard_ids = settings.discord_shards()
+        except ValueError as exc:
+            raise DiscordStartError(str(exc)) from None
+        self.client = make_client(self._intents, guild_ready_timeout, shard_count, shard_ids)
         self.threads = ThreadParents(self.client)
         self.interactions = Interactions(kata, FormSessions(), self.threads)
         self.client.buttons = self.interactions

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import re
+from types import SimpleNamespace
+from typing import Any, Protocol
 
+import aiohttp
 import discord
 from discord import app_commands
 
 from adapters.discord.render import NO_PINGS
+from bot import metrics
+
+PLATFORM = "discord"
+_ROUTE_WORD = re.compile(r"@?[a-z][a-z_-]{0,31}")
 
 
 class DiscordStartError(RuntimeError):
@@ -35,14 +42,71 @@ class ButtonHandler(Protocol):
         ...
 
 
+def route_of(method: str, path: str) -> str:
+    """`POST /channels/{id}/messages` for `POST /api/v10/channels/1234/messages`: ids, tokens
+    and emoji become `{id}`, so a metric has one series per route, not one per message."""
+    parts = [p for p in path.split("/") if p]
+    if parts[:1] == ["api"] and len(parts) > 1 and parts[1].startswith("v"):
+        parts = parts[2:]
+    shown = [p if _ROUTE_WORD.fullmatch(p) else "{id}" for p in parts]
+    return f"{method} /{'/'.join(shown)}"
+
+
+def call_counter() -> aiohttp.TraceConfig:
+    """Counts every REST request discord.py makes (its retries after a 429 too), and 429s."""
+    trace = aiohttp.TraceConfig()
+
+    async def ended(
+        _session: aiohttp.ClientSession, _context: SimpleNamespace, params: Any
+    ) -> None:
+        metrics.platform_call(PLATFORM, route_of(params.method, params.url.path))
+        if params.response.status == 429:
+            metrics.rate_limited(PLATFORM)
+
+    async def failed(
+        _session: aiohttp.ClientSession, _context: SimpleNamespace, params: Any
+    ) -> None:
+        metrics.platform_call(PLATFORM, route_of(params.method, params.url.path))
+
+    trace.on_request_end.append(ended)
+    trace.on_request_exception.append(failed)
+    return trace
+
+
 class KataClient(discord.Client):
     """A discord.Client that holds the handler its buttons call."""
 
-    def __init__(self, intents: discord.Intents, guild_ready_timeout: float) -> None:
+    def __init__(
+        self, intents: discord.Intents, guild_ready_timeout: float, **options: Any
+    ) -> None:
         _text_only()
         super().__init__(
-            intents=intents, allowed_mentions=NO_PINGS, guild_ready_timeout=guild_ready_timeout
+            intents=intents,
+            allowed_mentions=NO_PINGS,
+            guild_ready_timeout=guild_ready_timeout,
+            http_trace=call_counter(),
+            **options,
         )
         self.buttons: ButtonHandler | None = None
         """Set by the adapter once its interactions part exists."""
         self.tree = app_commands.CommandTree(self)
+
+
+class ShardedKataClient(KataClient, discord.AutoShardedClient):
+    """The client for a process that runs some of the bot's gateway shards
+    (`DISCORD_SHARD_IDS` of `DISCORD_SHARD_COUNT`): Discord sends each server's events to
+    shard `(guild_id >> 22) % shard_count`, so processes with disjoint ids split the servers."""
+
+
+def make_client(
+    intents: discord.Intents,
+    guild_ready_timeout: float,
+    shard_count: int | None,
+    shard_ids: list[int] | None,
+) -> KataClient:
+    """One unsharded connection unless a shard count is set."""
+    if shard_count is None:
+        return KataClient(intents, guild_ready_timeout)
+    return ShardedKataClient(
+        intents, guild_ready_timeout, shard_count=shard_count, shard_ids=shard_ids
+    )

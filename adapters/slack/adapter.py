@@ -20,6 +20,7 @@ from adapters.slack.directory import MemberDirectory
 from adapters.slack.handlers import SlackInbound
 from adapters.slack.pacing import ChannelPacer, InFlight
 from adapters.slack.posting import SlackPort, slack_error
+from adapters.web_server import WebServer, WebServerError
 from bot.port import Core
 from bot.settings import Settings
 
@@ -54,9 +55,11 @@ class _KataBoltApp(AsyncApp):
 class SlackAdapter(SlackPort):
     """Runs Design Kata in one Slack workspace.
 
-    Socket Mode when `SLACK_APP_TOKEN` is set (no public URL needed); otherwise an HTTP server
-    on `PORT` serving events, commands and interactivity at `/slack/events`, each request
-    checked against `SLACK_SIGNING_SECRET`.
+    Socket Mode when `SLACK_APP_TOKEN` is set (no public URL needed); otherwise events,
+    commands and interactivity arrive at `/slack/events` on the process's web server
+    (`server`, which its owner starts), each request checked against
+    `SLACK_SIGNING_SECRET`. Without a `server`, HTTP mode listens on `PORT` itself, with a
+    `/healthz` of its own.
     """
 
     def __init__(
@@ -67,6 +70,7 @@ class SlackAdapter(SlackPort):
         host: str = "0.0.0.0",
         pacing_seconds: float = 1.0,
         retry_backoff_seconds: float | None = None,
+        server: WebServer | None = None,
     ) -> None:
         if not settings.slack_bot_token:
             raise SlackSetupError("SLACK_BOT_TOKEN is not set")
@@ -93,9 +97,24 @@ class SlackAdapter(SlackPort):
         self.inbound = SlackInbound(kata, self, MemberDirectory(client), self.inflight)
         self.inbound.register(self.app)
         self.app.inbound = self.inbound
-        self.port: int | None = None
-        self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self._web: WebServer | None = None
+        self._owns_web = False
+        if not self.socket_mode:
+            self._owns_web = server is None
+            self._web = server or WebServer(host, settings.port)
+            self._web.add_routes(self.routes())
+            if self._owns_web:
+                self._web.add_routes([web.get("/healthz", self._health)])
+
+    def routes(self) -> list[web.RouteDef]:
+        """What HTTP mode serves: events, slash commands and interactivity on one path."""
+        return [web.post(EVENTS_PATH, self._serve)]
+
+    @property
+    def port(self) -> int | None:
+        """The port HTTP mode listens on, once listening; None in Socket Mode."""
+        return self._web.port if self._web is not None and self._web.started else None
 
     async def start(self, listen: bool = True) -> None:
         """Connect (Socket Mode) or start listening (HTTP); returns once requests can arrive.
@@ -113,7 +132,7 @@ class SlackAdapter(SlackPort):
             return
         if self.socket_mode:
             await self._connect_socket()
-        else:
+        elif self._owns_web:
             await self._listen()
 
     async def _check_bot_token(self) -> None:
@@ -156,23 +175,11 @@ class SlackAdapter(SlackPort):
         log.info("Slack: connected in Socket Mode")
 
     async def _listen(self) -> None:
-        web_app = web.Application()
-        web_app.router.add_post(EVENTS_PATH, self._serve)
-        web_app.router.add_get("/healthz", self._health)
-        self._runner = web.AppRunner(web_app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.settings.port)
+        assert self._web is not None
         try:
-            await site.start()
-        except OSError as error:
-            await self._runner.cleanup()
-            self._runner = None
-            raise SlackSetupError(
-                f"cannot listen on {self.host}:{self.settings.port} ({error.strerror}): "
-                "set PORT to a free port"
-            ) from None
-        sockets = getattr(site._server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else self.settings.port
+            await self._web.start()
+        except WebServerError as error:
+            raise SlackSetupError(str(error)) from None
         log.info("Slack: listening on %s:%s%s", self.host, self.port, EVENTS_PATH)
 
     async def _serve(self, request: web.Request) -> web.Response:
@@ -195,8 +202,8 @@ class SlackAdapter(SlackPort):
         """Stop taking requests, let running work finish briefly, then release connections."""
         if self._socket is not None:
             await self._socket.disconnect_async()
-        if self._runner is not None:
-            await self._runner.shutdown()
+        if self._owns_web and self._web is not None:
+            await self._web.stop_accepting()
         try:
             await self.inflight.wait_idle(5.0)
         except TimeoutError:
@@ -204,9 +211,8 @@ class SlackAdapter(SlackPort):
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._owns_web and self._web is not None:
+            await self._web.close()
         session = getattr(self.client, "session", None)
         if session is not None and not session.closed:
             await session.close()

@@ -18,6 +18,9 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.inbound import PLATFORM
+from bot import metrics
+
 DEFAULT_BASE_URL = "https://slack.com/api/"
 
 WEB_API_METHODS = (
@@ -83,6 +86,31 @@ class IdempotentConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
         )
 
 
+class CallCounter(AsyncRetryHandler):
+    """First in the handler list, so it sees every attempt (retries too): counts each request
+    by Web API method, and each 429, for `/metrics`. It never asks for a retry itself."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(max_retry_count=0)
+        self.base_url = base_url
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None and error is not None:
+            return False  # the attempt was counted when its response arrived
+        method = request.url.removeprefix(self.base_url)
+        metrics.platform_call(PLATFORM, method if method != request.url else "file upload")
+        if response is not None and response.status_code == 429:
+            metrics.rate_limited(PLATFORM)
+        return False
+
+
 def retry_handlers(backoff_seconds: float | None = None) -> list[AsyncRetryHandler]:
     """429s wait for Retry-After; 5xx and dropped connections back off and try again.
 
@@ -107,4 +135,5 @@ def build_client(
     url = base_url or DEFAULT_BASE_URL
     if not url.endswith("/"):
         url += "/"
-    return AsyncWebClient(token=token, base_url=url, retry_handlers=retry_handlers(backoff_seconds))
+    handlers = [CallCounter(url), *retry_handlers(backoff_seconds)]
+    return AsyncWebClient(token=token, base_url=url, retry_handlers=handlers)

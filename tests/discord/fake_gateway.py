@@ -72,9 +72,15 @@ class FakeGateway:
             return
         self.session_id = secrets.token_hex(8)
         ready = {**self._ready(), "session_id": self.session_id, "resume_gateway_url": self.url}
+        guild = self._guild()
+        shard = data.get("shard")
+        if shard is not None:  # a shard sees only the servers Discord routes to it
+            ready["shard"] = shard
+            ready["guilds"] = [g for g in ready["guilds"] if _on_shard(g["id"], shard)]
         self._live = True
         await self.dispatch("READY", ready)
-        await self.dispatch("GUILD_CREATE", self._guild())
+        if shard is None or _on_shard(guild["id"], shard):
+            await self.dispatch("GUILD_CREATE", guild)
         self.connected.set()
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
@@ -119,3 +125,9 @@ class FakeGateway:
         self.connected.clear()
         if ws is not None:
             await ws.close(code=code, message=b"fake outage")
+
+
+def _on_shard(guild_id: str, shard: list[int]) -> bool:
+    """Discord's routing: a server's events go to shard `(guild_id >> 22) % num_shards`."""
+    shard_id, count = shard
+    return (int(guild_id) >> 22) % count == shard_id
