@@ -92,7 +92,7 @@ async def test_the_radar_sets_the_members_average_against_the_channels(
     theirs = image.getpixel(radar.point(data, 5, 1.6, turn=-0.05))
     nobodys = image.getpixel(radar.point(data, 5, 3.2, turn=-0.05))
     assert mine[2] - mine[0] > 40, mine  # bo's blue shape reaches past the channel's
-    assert theirs[0] - theirs[2] > 40, (theirs, shape.alt)  # only the channel's orange shape covers this
+    assert theirs[0] - theirs[2] > 40, theirs  # only the channel's orange shape reaches here
     assert min(nobodys) > 240, nobodys  # neither reaches here: the plot's white
     assert "Problem understanding 4.0 (channel 2.5)" in shape.alt
 
