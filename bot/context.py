@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.content import Content
 from bot.jobs import JobQueue
 from bot.port import ChatPort
+from bot.web_links import LinkSigner
 
 
 class Deps(Protocol):
@@ -21,6 +22,7 @@ class Deps(Protocol):
     content: Content
     clock: Clock
     jobs: JobQueue
+    web_links: LinkSigner | None
 
     @property
     def platforms(self) -> tuple[str, ...]:

@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     discord_api_url: str | None = None
     discord_gateway_url: str | None = None
 
+    kata_web_secret: str | None = Field(
+        default=None, description="Signs web page links; unset: kept in kata_web_secret_file."
+    )
+    kata_web_secret_file: Path = Path("kata-web-secret")
+    kata_public_url: str | None = Field(
+        default=None, description="Where members reach the bot's HTTP server, for web links."
+    )
+
     @property
     def slack_configured(self) -> bool:
         return bool(self.slack_bot_token and (self.slack_app_token or self.slack_signing_secret))

@@ -5,11 +5,13 @@ chart the same way in the channel; the fake checks each file came with its messa
 from __future__ import annotations
 
 import io
+import re
 
 from PIL import Image
 
 from adapters.discord import DiscordAdapter
 from bot.pictures import bars, heatmap
+from bot.web_links import LinkSigner
 from tests.discord.fake_discord import FakeDiscord, text_of
 from tests.discord.people import Person
 from tests.support.harness import Harness
@@ -61,3 +63,15 @@ async def test_a_final_board_shows_its_bar_chart_in_the_channel(
     assert [a["filename"] for a in board["attachments"]] == ["top-members.png"]
     [sent] = fake.uploaded("top-members.png")
     assert png_size(sent) == (bars.WIDTH, bars.height(1))
+
+
+async def test_kata_web_answers_privately_with_a_signed_link_for_the_channel_or_everywhere(
+    bot: DiscordAdapter, fake: FakeDiscord, harness: Harness
+) -> None:
+    harness.kata.web_links = LinkSigner(b"test-secret", "https://kata.example.org/")
+    bo = await a_round_bo_answers(fake)
+    here = (await fake.reply_to(await bo.slash("web")))["data"]
+    everywhere = (await fake.reply_to(await bo.slash("web", scope="workspace")))["data"]
+    assert here["flags"] & EPHEMERAL and everywhere["flags"] & EPHEMERAL
+    assert re.search(r"https://kata\.example\.org/kata/web/\d+/\d+\?until=\d+&sig=", text_of(here))
+    assert re.search(r"/kata/web/\d+/all\?until=\d+&sig=[0-9a-f]{64}", text_of(everywhere))
