@@ -151,10 +151,14 @@ async def closed_periods(
     """The leaders of the last weeks and months that had rounds and are over."""
     zone = zone_of(channel)
     today = now.astimezone(zone).date()
-    query = select(func.distinct(Round.local_date)).where(
-        Round.workspace_id == link.workspace_id,
-        Round.posted_at.is_not(None),
-        Round.local_date < today,
+    query = (
+        select(Round.local_date)
+        .distinct()
+        .where(
+            Round.workspace_id == link.workspace_id,
+            Round.posted_at.is_not(None),
+            Round.local_date < today,
+        )
     )
     if link.channel_id is not None:
         query = query.where(Round.channel_id == link.channel_id)
