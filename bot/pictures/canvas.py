@@ -14,11 +14,12 @@ import asyncio
 import functools
 import io
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -49,6 +50,16 @@ def figure(width: int, height: int) -> tuple[Figure, Axes]:
 def box(ax: Axes, x: float, y: float, width: float, height: float, colour: str) -> None:
     """A filled rectangle with its top-left corner at (x, y)."""
     ax.add_patch(Rectangle((x, y), width, height, facecolor=colour, edgecolor="none"))
+
+
+def boxes(
+    ax: Axes, corners: Sequence[tuple[float, float]], size: float, colours: Sequence[str]
+) -> None:
+    """Many `size` squares (top-left corners) as one artist: a calendar draws hundreds."""
+    squares = [[(x, y), (x + size, y), (x + size, y + size), (x, y + size)] for x, y in corners]
+    ax.add_collection(
+        PolyCollection(squares, facecolors=list(colours), edgecolors="none", antialiased=False)
+    )
 
 
 def text(ax: Axes, x: float, y: float, words: str, **style: Any) -> None:

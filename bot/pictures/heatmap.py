@@ -84,14 +84,18 @@ def draw(marks: Mapping[date, Mark], today: date, who: str) -> Picture:
     )
     start = first_day(today)
     day, shown_month = start, None
+    corners: list[tuple[float, float]] = []
+    colours: list[str] = []
     while day <= today:
         x, y = cell_origin(day, today)
-        canvas.box(ax, x, y, CELL, CELL, COLOURS[marks.get(day)])
+        corners.append((x, y))
+        colours.append(COLOURS[marks.get(day)])
         if day.weekday() == 0 and day.month != shown_month:
             if shown_month is not None or day.day <= 7:
                 canvas.text(ax, x, TOP - 6, f"{day:%b}", fontsize=8, color=canvas.MUTED)
             shown_month = day.month
         day += timedelta(days=1)
+    canvas.boxes(ax, corners, CELL, colours)
     for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
         canvas.text(
             ax,
