@@ -1,6 +1,10 @@
 """What the read-only web page shows, read from the database, and the `/kata web` command
 that sends a member a signed link to it.
 
+`WebPages` is all an HTTP adapter needs (it is on the adapters' surface): it checks a link,
+reads the page or draws one of its pictures, and says why it refuses. The adapter only turns
+that into HTML and HTTP.
+
 Everything is scoped by the link's workspace (and channel): a channel of another workspace is
 "not found", never shown. Boards come from `bot.leaderboard`, so members who opted out are
 absent here as they are in chat; the archive names no member at all.
@@ -8,6 +12,9 @@ absent here as they are in chat; the archive names no member at all.
 
 from __future__ import annotations
 
+import functools
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -16,16 +23,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot import leaderboard, picture_data
-from bot.chat import OutgoingMessage, Section, text_message
+from bot.chat import OutgoingMessage, Picture, Section, text_message
+from bot.context import Deps
 from bot.models import Answer, Channel, Round
-from bot.pictures import heatmap
+from bot.pictures import bars, heatmap
+from bot.pictures.canvas import draw_later
+from bot.web_links import Link, LinkRefused, LinkSigner, load_secret
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.commands.registry import Invocation
+    from bot.settings import Settings
     from bot.unit import Unit
-    from bot.web_links import Link
+
+__all__ = ["PICTURE_NAMES", "Deps", "PageView", "Refused", "WebPages", "mount", "web_link"]
 
 ARCHIVE_ROUNDS = 60
 CLOSED_WEEKS = 8
@@ -231,3 +243,131 @@ async def web_link(unit: Unit, inv: Invocation) -> OutgoingMessage:
             ),
         ),
     )
+
+
+# ---------------------------------------------------------------- for the HTTP adapter
+
+PERIOD_OF: dict[str, leaderboard.Period] = {f"points-{p}": p for p in leaderboard.PERIODS}
+PICTURE_NAMES = ("calendar", *PERIOD_OF)
+CACHE_SIZE = 128
+
+
+@dataclass(frozen=True)
+class Refused:
+    """`forged`, `expired`, or `elsewhere` (a channel outside the link's workspace)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A picture on the page: its address (`<name>.png` beside the page), alt text, title."""
+
+    name: str
+    alt: str
+    title: str
+    size: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class PageView:
+    page: Page
+    charts: list[Chart]
+    query: str
+    """The link's proof, for the page's own picture and channel addresses."""
+    path: str
+    channel_links: list[tuple[str, str]]
+    """Workspace pages: each channel's label and relative address, signed like this link."""
+    expires: datetime
+    now: datetime
+
+
+def chart_bars(board: Board) -> list[bars.Bar]:
+    return [bars.Bar(r.name, r.value) for r in board.rows]
+
+
+class WebPages:
+    def __init__(self, deps: Deps, signer: LinkSigner) -> None:
+        self.deps = deps
+        self.signer = signer
+        self._drawn: OrderedDict[tuple[object, ...], Picture] = OrderedDict()
+
+    def _link(self, workspace: str, scope: str, until: str | None, sig: str | None) -> Link:
+        return self.signer.verify(workspace, scope, until, sig, self.deps.clock.now())
+
+    async def view(
+        self, workspace: str, scope: str, until: str | None, sig: str | None
+    ) -> PageView | Refused:
+        try:
+            link = self._link(workspace, scope, until, sig)
+        except LinkRefused as refused:
+            return Refused(refused.reason)
+        now = self.deps.clock.now()
+        async with self.deps.sessions() as session:
+            try:
+                shown = await page(session, link, now)
+            except LookupError:
+                return Refused("elsewhere")
+            charts: list[Chart] = []
+            if shown.channel is not None:
+                marks, today, label = await calendar(session, link, now)
+                alt = heatmap.alt_text(marks, today, label)
+                size = (heatmap.WIDTH, heatmap.HEIGHT)
+                charts.append(Chart("calendar", alt, "The channel's last 52 weeks", size))
+        for b in shown.boards:
+            if b.kind == "points":
+                alt = bars.alt_text(b.title, chart_bars(b))
+                charts.append(Chart(f"points-{b.period}", alt, b.title))
+        links = []
+        if shown.channel is None:
+            for channel in shown.channels:
+                to = Link(link.workspace_id, str(channel.id), link.expires)
+                links.append((channel_label(channel), f"{to.path()}?{self.signer.query(to)}"))
+        query = self.signer.query(link)
+        return PageView(shown, charts, query, link.path(), links, link.expires, now)
+
+    async def picture(
+        self, workspace: str, scope: str, until: str | None, sig: str | None, name: str
+    ) -> Picture | Refused:
+        """One of the page's pictures; the same data drawn twice is drawn once."""
+        try:
+            link = self._link(workspace, scope, until, sig)
+        except LinkRefused as refused:
+            return Refused(refused.reason)
+        if name not in PICTURE_NAMES:
+            return Refused("forged")
+        now = self.deps.clock.now()
+        render: Callable[[], Picture]
+        async with self.deps.sessions() as session:
+            try:
+                if name == "calendar":
+                    marks, today, label = await calendar(session, link, now)
+                    key: tuple[object, ...] = (name, label, today, tuple(sorted(marks.items())))
+                    render = functools.partial(heatmap.draw, marks, today, label)
+                else:
+                    _, channel = await scope_of(session, link)
+                    shown = await board(session, link, channel, "points", PERIOD_OF[name], now)
+                    drawn_bars = chart_bars(shown)
+                    key = (name, shown.title, tuple(drawn_bars))
+                    render = functools.partial(bars.draw, shown.title, drawn_bars, f"{name}.png")
+            except LookupError:
+                return Refused("elsewhere")
+        picture = self._drawn.get(key)
+        if picture is None:
+            picture = await draw_later(render)
+            self._drawn[key] = picture
+            while len(self._drawn) > CACHE_SIZE:
+                self._drawn.popitem(last=False)
+        self._drawn.move_to_end(key)
+        return picture
+
+
+def mount(deps: Deps, settings: Settings) -> WebPages:
+    """The web page's core side, from settings; `/kata web` hands out links once
+    `KATA_PUBLIC_URL` says where members reach the page (a 127.0.0.1 link opens for nobody
+    else, so without it the command says the page is off)."""
+    secret = load_secret(settings.kata_web_secret, settings.kata_web_secret_file)
+    signer = LinkSigner(secret, settings.kata_public_url or f"http://127.0.0.1:{settings.port}")
+    if settings.kata_public_url:
+        deps.web_links = signer
+    return WebPages(deps, signer)

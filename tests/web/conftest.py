@@ -20,7 +20,6 @@ from bot.settings import Settings
 from bot.web_links import LinkSigner
 from tests.support.fake_server import LocalServer
 from tests.support.harness import Harness
-from tests.support.memory_chat import MemoryChat
 
 SECRET = "web-test-secret"
 LINK = re.compile(r"https?://\S+/kata/web/\S+")
@@ -55,11 +54,6 @@ async def site(harness: Harness, tmp_path: Path) -> AsyncIterator[Site]:
     harness.kata.web_links = signer  # the public URL is only known once the port is
     yield Site(server.url(), signer)
     await server.close()
-
-
-@pytest.fixture
-def chat(harness: Harness) -> MemoryChat:
-    return MemoryChat(harness.kata)
 
 
 class Browser:
