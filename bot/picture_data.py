@@ -35,8 +35,9 @@ async def member_calendar(
 ) -> dict[date, heatmap.Mark]:
     """Each round day of the calendar ending `today` as `member` lived it in `channel`.
 
-    Rounds before the member first appeared are left out rather than shown as missed; a
-    skipped day with no round is excused.
+    Rounds before the member first appeared are left out rather than shown as missed, and
+    so is the latest round, which takes answers until the next one is posted; a skipped day
+    with no round is excused.
     """
     start = heatmap.first_day(today)
     joined = local_today(channel, member.created_at)
@@ -71,12 +72,13 @@ async def member_calendar(
         ).all()
     )
     marks: dict[date, heatmap.Mark] = _excused(channel, start, max(start, joined), today)
+    still_open = max((day for _, day in rounds), default=None)
     for round_id, day in rounds:
         if round_id in reviewed:
             marks[day] = "reviewed"
         elif round_id in answered:
             marks[day] = "answered"
-        elif day >= joined:
+        elif day >= joined and day != still_open:
             marks[day] = "missed"
     return marks
 
@@ -104,8 +106,12 @@ async def channel_calendar(
         )
     ).all()
     marks = _excused(channel, start, start, today)
+    still_open = max((day for day, _ in rounds), default=None)
     for day, count in rounds:
-        marks[day] = "answered" if count else "missed"
+        if count:
+            marks[day] = "answered"
+        elif day != still_open:
+            marks[day] = "missed"
     return marks
 
 

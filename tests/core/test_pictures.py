@@ -145,3 +145,23 @@ async def test_names_that_look_like_mathematics_are_drawn_as_typed(
     [calendar] = out.replies[0].message.pictures
     assert decoded(calendar).size == (heatmap.WIDTH, heatmap.HEIGHT)
     assert "$\\frac{a}{$" in calendar.alt
+
+
+async def test_the_latest_round_counts_as_missed_only_once_the_next_one_is_posted(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round("09:00 Europe/Berlin mon-fri")
+    bo = chat.member("bo")
+    await chat.reply(bo, "scope: monday's answer")
+    await harness.advance(days=1, hours=1)  # Tuesday's round, which bo has not answered yet
+    tuesday = date(2026, 11, 24)
+
+    async def tuesday_colour() -> tuple[int, ...]:
+        out = await chat.command(bo, "stats")
+        [calendar] = out.replies[0].message.pictures
+        today = harness.clock.now().date()
+        return decoded(calendar).getpixel(heatmap.cell_centre(tuesday, today))
+
+    assert near(await tuesday_colour(), heatmap.COLOURS[None])  # still open: answers count
+    await harness.advance(days=1)  # Wednesday's round closes Tuesday's
+    assert near(await tuesday_colour(), heatmap.COLOURS["missed"])

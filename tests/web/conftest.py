@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -102,6 +103,7 @@ def chromium() -> Iterator[Any]:
         from selenium import webdriver
     except ImportError:
         pytest.skip("selenium is not installed (pip install -e '.[test]')")
+    os.environ.setdefault("SE_AVOID_STATS", "true")  # selenium sends nothing anywhere
     options = webdriver.ChromeOptions()
     options.binary_location = found[0]
     for flag in (
