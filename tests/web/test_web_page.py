@@ -4,12 +4,14 @@ other-workspace link opens nothing."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import aiohttp
 from PIL import Image
 
+from bot.pictures import heatmap
 from bot.web_links import Link
 from tests.support.harness import Harness
 from tests.support.memory_chat import MemoryChat
@@ -123,6 +125,12 @@ async def test_forged_expired_and_other_workspace_links_open_nothing(
         url: (200, "ana"),  # the real link still opens, and shows no other team
     }
     async with aiohttp.ClientSession() as http:
+        async with http.get(url.replace("?", "/calendar.png?")) as response:
+            assert response.content_type == "image/png"
+            calendar = Image.open(io.BytesIO(await response.read()))
+            assert calendar.size == (heatmap.WIDTH, heatmap.HEIGHT)
+            assert response.headers["Referrer-Policy"] == "no-referrer"  # the link never leaks
+            assert "script-src" not in response.headers["Content-Security-Policy"]
         for address, (status, words) in cases.items():
             async with http.get(address) as response:
                 assert response.status == status, address
