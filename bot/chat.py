@@ -127,12 +127,24 @@ class Once:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A chart drawn by the core (PNG), shown inline where the platform can: Slack uploads it,
+    Discord shows it as an embed's image, the console saves it. `alt` is what a screen reader
+    says and what a text-only fallback prints."""
+
+    png: bytes
+    alt: str
+    filename: str
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     title: str | None = None
     sections: tuple[Section, ...] = ()
     buttons: tuple[Button, ...] = ()
     footer: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    pictures: tuple[Picture, ...] = ()
 
     def plain_text(self) -> str:
         """The whole message as plain text: console output, notification fallbacks, tests."""

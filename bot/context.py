@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.content import Content
 from bot.jobs import JobQueue
 from bot.port import ChatPort
+from bot.web_links import LinkSigner
 
 if TYPE_CHECKING:
     from bot.worker import Worker
@@ -25,6 +26,7 @@ class Deps(Protocol):
     clock: Clock
     jobs: JobQueue
     worker: Worker
+    web_links: LinkSigner | None
 
     @property
     def platforms(self) -> tuple[str, ...]:

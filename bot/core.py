@@ -47,6 +47,7 @@ from bot.port import ChatPort
 from bot.prompt_bank import workspace_prompts
 from bot.rounds import startup
 from bot.unit import Unit, open_unit
+from bot.web_links import LinkSigner
 from bot.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,9 @@ class Kata:
         self.commands = COMMANDS
         self.rubric = content.framework.rubric
         self._ports: dict[str, ChatPort] = {}
+        self.web_links: LinkSigner | None = None
+        """Set by the web page's routes when they are mounted (`adapters.web.add_routes`);
+        until then `/kata web` says the page is off."""
         jobs.bind(self._run_job)
 
     # ------------------------------------------------------------ lifecycle

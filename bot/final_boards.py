@@ -3,10 +3,11 @@ calendar period: the period closes, its champions are named, the board starts ov
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot import leaderboard
+from bot import leaderboard, picture_data
 from bot.render import board_message
 from bot.rounds.queries import latest_posted_before, schedule_of
 
@@ -38,5 +39,7 @@ async def final_boards(
             session, channel.workspace_id, channel.id, "points", period, last.posted_at, zone
         )
         if rows:
-            boards.append(board_message(title, rows, "points"))
+            board = board_message(title, rows, "points")
+            picture = await picture_data.board_picture(title, rows)
+            boards.append(replace(board, pictures=(picture,)))
     return boards

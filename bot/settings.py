@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     http_host: str = "0.0.0.0"
     kata_log_format: str = Field(default="text", description="`text` or `json` log lines.")
 
+    kata_web_secret: str | None = Field(
+        default=None, description="Signs web page links; unset: kept in kata_web_secret_file."
+    )
+    kata_web_secret_file: Path = Path("kata-web-secret")
+    kata_public_url: str | None = Field(
+        default=None, description="Where members reach the bot's HTTP server, for web links."
+    )
+
     @property
     def slack_configured(self) -> bool:
         return bool(self.slack_bot_token and (self.slack_app_token or self.slack_signing_secret))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot import leaderboard, rubric_scores, streaks
+from bot import leaderboard, picture_data, rubric_scores, streaks
 from bot.chat import Actor, Field, OutgoingMessage, Section
 from bot.commands import CommandError, Parsed
 from bot.echo import echo
@@ -131,7 +131,12 @@ async def stats_message(unit: Unit) -> OutgoingMessage:
         sections.append(Section(heading="Average rubric scores received (1-4)", text=avg))
     if opted_out:
         sections.append(Section(text="You are opted out of leaderboards (/kata optin to return)."))
-    return OutgoingMessage(title=f"Stats for {actor.display_name}", sections=tuple(sections))
+    pictures = await picture_data.stats_pictures(
+        session, channel, member, unit.content.framework.rubric, unit.now
+    )
+    return OutgoingMessage(
+        title=f"Stats for {actor.display_name}", sections=tuple(sections), pictures=pictures
+    )
 
 
 def _actor(unit: Unit) -> Actor:

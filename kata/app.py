@@ -105,6 +105,10 @@ async def serve(
     async def start() -> None:
         await _start_platforms(kata, settings, started, server, listen)
         if server is not None:
+            if listen and settings.kata_public_url:  # no link reaches the page without it
+                from adapters.web import add_routes as add_web_page
+
+                add_web_page(server.app, kata, settings)
             for route_set in route_sets:
                 server.add_routes(route_set(runtime))
             await server.start()

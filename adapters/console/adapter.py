@@ -110,12 +110,14 @@ class ConsoleAdapter:
         self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
     ) -> MessageRef:
         self._print(f"#{channel.channel_id} | bot:\n{_indent(_as_text(message), '  ')}\n")
+        self._save_pictures(message)
         return MessageRef(channel, self._new_id("bot"))
 
     async def send_private(
         self, user: UserRef, message: OutgoingMessage, channel: ChannelRef | None = None
     ) -> None:
         self._print(f"(private to {user.user_id}) bot:\n{_indent(_as_text(message), '  ')}\n")
+        self._save_pictures(message)
 
     async def react(self, message: MessageRef, emoji: str) -> None:
         self._print(f"  (bot reacted :{emoji}:)")
@@ -231,8 +233,15 @@ class ConsoleAdapter:
             for attachment in reply.message.attachments:
                 path = self._save(attachment.filename, attachment.content)
                 self._print(f"  saved to {path}")
+            self._save_pictures(reply.message)
         if outcome.form is not None:
             self._print(_form_as_text(outcome.form))
+
+    def _save_pictures(self, message: OutgoingMessage) -> None:
+        """A terminal shows no images: save each one, print what it shows and where it is."""
+        for picture in message.pictures:
+            path = self._save(picture.filename, picture.png)
+            self._print(f"  picture: {picture.alt}\n  saved to {path} (open it to see it)")
 
     def _save(self, filename: str, content: bytes) -> Path:
         """Write a file without ever replacing an earlier one."""

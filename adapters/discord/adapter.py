@@ -350,12 +350,12 @@ class DiscordAdapter:
             kwargs["nonce"] = nonce
         if part.content:
             kwargs["content"] = part.content
-        if part.embed is not None:
-            kwargs["embed"] = part.embed
+        if part.embeds():
+            kwargs["embeds"] = part.embeds()
         view = buttons_view(part.buttons)
         if view is not None:
             kwargs["view"] = view
-        if part.attachments:
+        if part.attachments or part.pictures:
             kwargs["files"] = part.files()
         async with self._pacer.slot():
             return await target.send(**kwargs)

@@ -54,6 +54,7 @@ TYPED = frozenset(
         "feedback",
         "prompts",
         "export",
+        "web",
     }
 )
 """The commands declared below with typed options; every other one is a plain subcommand."""
@@ -286,6 +287,11 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
         await runner.run_command(
             interaction, join_command("export", scope.value if scope else None)
         )
+
+    @kata.command(name="web", description=declared["web"].short)
+    @app_commands.choices(scope=[Choice(name="every channel", value="workspace")])
+    async def web(interaction: discord.Interaction, scope: Choice[str] | None = None) -> None:
+        await runner.run_command(interaction, join_command("web", scope.value if scope else None))
 
     return kata
 

@@ -260,12 +260,12 @@ class Responder:
         kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
         if part.content:
             kwargs["content"] = part.content
-        if part.embed is not None:
-            kwargs["embed"] = part.embed
+        if part.embeds():
+            kwargs["embeds"] = part.embeds()
         view = view or part.view or buttons_view(part.buttons)
         if view is not None:
             kwargs["view"] = view
-        if part.attachments:
+        if part.attachments or part.pictures:
             kwargs["files"] = part.files()
         self.answered = True
         if not self.interaction.response.is_done():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import discord
 
 from adapters.text import split_text
-from bot.chat import Attachment, Button, OutgoingMessage, Section
+from bot.chat import Attachment, Button, OutgoingMessage, Picture, Section
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -26,6 +26,10 @@ FOOTER_LIMIT = 2048
 FIELDS_BUDGET = 4000
 """Fields and footer share at most this much of an embed, leaving room for the title."""
 EMBED_COLOUR = 0x5865F2
+ALT_TEXT_LIMIT = 1024
+"""Discord's limit for an attachment's description, which clients read out as alt text."""
+MOST_PICTURES = 9
+"""Ten embeds a message: the text's and one per picture."""
 
 NO_PINGS = discord.AllowedMentions.none()
 
@@ -40,9 +44,23 @@ class Rendered:
     attachments: tuple[Attachment, ...] = ()
     view: discord.ui.View | None = None
     """A ready-made view (the adapter's own buttons) instead of the core's `buttons`."""
+    pictures: tuple[Picture, ...] = ()
 
     def files(self) -> list[discord.File]:
-        return [discord.File(io.BytesIO(a.content), filename=a.filename) for a in self.attachments]
+        files = [discord.File(io.BytesIO(a.content), filename=a.filename) for a in self.attachments]
+        files.extend(
+            discord.File(io.BytesIO(p.png), filename=p.filename, description=p.alt[:ALT_TEXT_LIMIT])
+            for p in self.pictures
+        )
+        return files
+
+    def embeds(self) -> list[discord.Embed]:
+        """The text embed, if any, then one embed per picture showing its attached file."""
+        shown = [self.embed] if self.embed is not None else []
+        for picture in self.pictures:
+            image = discord.Embed(colour=EMBED_COLOUR)
+            shown.append(image.set_image(url=f"attachment://{picture.filename}"))
+        return shown
 
 
 def escape(text: str) -> str:
@@ -108,6 +126,7 @@ def render(message: OutgoingMessage) -> list[Rendered]:
         out = _render_embeds(message)
     out[-1].buttons = message.buttons
     out[-1].attachments = message.attachments
+    out[-1].pictures = message.pictures[:MOST_PICTURES]
     return out
 
 

@@ -24,6 +24,7 @@ from bot.chat import (
     MessageRef,
     Once,
     OutgoingMessage,
+    Picture,
     ThreadRef,
     UserRef,
 )
@@ -116,8 +117,7 @@ class SlackPort:
             response = await self._post_page(channel, args, once if first_ts is None else None)
             first_ts = first_ts or str(response.get("ts"))
         assert first_ts is not None
-        for attachment in message.attachments:
-            await self._upload(channel, channel.channel_id, attachment, thread_ts or first_ts)
+        await self.share_files(channel, message, thread_ts, files_thread_ts=thread_ts or first_ts)
         return first_ts
 
     async def _post_page(
@@ -169,6 +169,38 @@ class SlackPort:
             args["cursor"] = cursor
         return min(found, key=float) if found else None
 
+    async def share_files(
+        self,
+        channel: ChannelRef,
+        message: OutgoingMessage,
+        thread_ts: str | None,
+        files_thread_ts: str | None = None,
+    ) -> None:
+        """Upload a message's pictures into `channel` (its thread, if given), right under
+        the message, and its files into `files_thread_ts` (default: the same place)."""
+        for attachment in message.attachments:
+            await self._upload(
+                channel, channel.channel_id, attachment, files_thread_ts or thread_ts
+            )
+        for picture in message.pictures:
+            await self._upload_picture(channel, picture, thread_ts)
+
+    async def _upload_picture(
+        self, channel: ChannelRef, picture: Picture, thread_ts: str | None
+    ) -> None:
+        """files.uploadV2: `files.getUploadURLExternal` (with the alt text), the bytes to the
+        upload URL, then `files.completeUploadExternal` into the channel or thread."""
+        args: dict[str, Any] = {
+            "channel": channel.channel_id,
+            "filename": picture.filename,
+            "title": picture.filename.removesuffix(".png").replace("-", " ").capitalize(),
+            "content": picture.png,
+            "alt_txt": picture.alt[:1000],
+        }
+        if thread_ts:
+            args["thread_ts"] = thread_ts
+        await self._call(channel, "files_upload_v2", **args)
+
     async def _upload(
         self,
         channel: ChannelRef,
@@ -212,7 +244,7 @@ class SlackPort:
         thread_ts: str | None = None,
     ) -> None:
         """Ephemeral in `channel` when possible, else a DM; a DM that fails is only logged."""
-        if channel is not None and not message.attachments:
+        if channel is not None and not message.attachments and not message.pictures:
             try:
                 await self.post_ephemeral(channel, user.user_id, message, thread_ts)
                 return

@@ -8,6 +8,7 @@ a reply that cannot be delivered is logged, the request is still answered.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -24,6 +25,7 @@ from bot.chat import (
     Outcome,
     OutgoingMessage,
     Reply,
+    Section,
     ThreadRef,
     UserRef,
     text_message,
@@ -62,11 +64,14 @@ class ReplyRouter:
                 note = "That form could not open in time; please press the button again."
                 outcome.replies.insert(0, Reply(text_message(note)))
         for reply in outcome.replies:
+            reply = with_picture_note(reply)
             try:
                 if not await self.respond(body.get("response_url"), reply):
                     await self.to_channel(channel, user, thread_ts, reply)
-                if reply.message.attachments:
+                elif reply.private and (reply.message.attachments or reply.message.pictures):
                     await self.port.send_direct(user, _files_only(reply.message))
+                elif reply.message.attachments or reply.message.pictures:
+                    await self.port.share_files(channel, reply.message, thread_ts)
             except (SlackApiError, ChannelUnavailable) as error:
                 log.warning("could not deliver a reply in %s: %s", channel.channel_id, error)
 
@@ -124,5 +129,23 @@ class ReplyRouter:
 
 def _files_only(message: OutgoingMessage) -> OutgoingMessage:
     """A DM that carries a reply's files, since ephemeral messages cannot hold files."""
-    note = text_message("Here are the files you asked for.")
-    return OutgoingMessage(sections=note.sections, attachments=message.attachments)
+    what = "files" if message.attachments else "pictures"
+    note = text_message(f"Here are the {what} you asked for.")
+    return OutgoingMessage(
+        sections=note.sections, attachments=message.attachments, pictures=message.pictures
+    )
+
+
+PICTURE_NOTE = (
+    "Slack cannot attach pictures to a message only you see, so your pictures are in your "
+    "direct messages with Design Kata."
+)
+
+
+def with_picture_note(reply: Reply) -> Reply:
+    """A private reply with pictures says where they went (a DM), and what they show."""
+    if not reply.private or not reply.message.pictures:
+        return reply
+    seen = "\n".join(f"- {p.alt}" for p in reply.message.pictures)
+    note = Section(heading="Pictures", text=f"{PICTURE_NOTE}\n{seen}")
+    return replace(reply, message=replace(reply.message, sections=(*reply.message.sections, note)))

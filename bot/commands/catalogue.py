@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bot import channel_settings, privacy, prompt_commands, render, round_commands, stats
+from bot import (
+    channel_settings,
+    privacy,
+    prompt_commands,
+    render,
+    round_commands,
+    stats,
+    web_pages,
+)
 from bot.chat import OutgoingMessage, Section
 from bot.commands import help as help_text
 from bot.commands.registry import (
@@ -262,6 +270,16 @@ COMMANDS = Registry(
             privacy.export,
             subcommands=(Subcommand("channel", Access.ADMIN),),
             brief="Download answers and feedback as CSV",
+        ),
+        Command(
+            "web",
+            "web [workspace]",
+            "a private link to this channel's boards, past rounds and pictures on a web page "
+            "(workspace: every channel)",
+            ("/kata web", "/kata web workspace"),
+            web_pages.web_link,
+            subcommands=(Subcommand("workspace", Access.MEMBER, aliases=("server", "all")),),
+            brief="Boards and past rounds on a web page (a private link)",
         ),
     )
 )

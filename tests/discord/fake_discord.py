@@ -5,7 +5,7 @@ edit and delete messages and fire interactions; the fake records what the bot se
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -72,6 +72,10 @@ class FakeDiscord:
     @property
     def problems(self) -> list[str]:
         return self.rest.recorder.problems
+
+    def uploaded(self, filename: str) -> list[bytes]:
+        """The bytes of every file named `filename` the bot sent, in order."""
+        return [c.uploads[filename] for c in self.rest.recorder.calls if filename in c.uploads]
 
     async def wait_for(self, check: Callable[[], Any], within: float = 5.0) -> Any:
         """Wait until `check()` returns something truthy after a REST call; return it."""
@@ -221,7 +225,11 @@ class FakeDiscord:
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
 
     def interaction_callback(
-        self, interaction_id: str, token: str, body: dict[str, Any]
+        self,
+        interaction_id: str,
+        token: str,
+        body: dict[str, Any],
+        files: Sequence[str] = (),
     ) -> web.Response:
         """Discord's rules: one answer per interaction, within three seconds."""
         if interaction_id in self.callbacks:
@@ -240,7 +248,7 @@ class FakeDiscord:
         data = body.get("data") or {}
         if kind in (4, 5):
             channel_id = self._interaction_channels.get(token, self.channel_id)
-            message = self._store(channel_id, data, [], flags=data.get("flags") or 0)
+            message = self._store(channel_id, data, list(files), flags=data.get("flags") or 0)
             self.originals[token] = message
             self.responses[interaction_id] = message
             result["interaction"].update(

@@ -36,6 +36,8 @@ class Call:
     query: dict[str, str]
     files: list[str] = field(default_factory=list)
     status: int = 200
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    """Each multipart file's bytes by filename."""
 
 
 def message_problems(body: dict[str, Any]) -> list[str]:
@@ -54,6 +56,24 @@ def message_problems(body: dict[str, Any]) -> list[str]:
         mentions = body.get("allowed_mentions")
         if not mentions or mentions.get("parse") != [] or mentions.get("users"):
             out.append(f"message may ping someone: allowed_mentions={mentions!r}")
+    return out
+
+
+def attachment_problems(body: dict[str, Any], files: list[str]) -> list[str]:
+    """An embed can show an attached image (`attachment://name`) only if that file came with
+    the message, declared in `attachments` with a description (its alt text) at most 1,024
+    characters long."""
+    out: list[str] = []
+    declared = {a.get("filename"): a for a in body.get("attachments") or []}
+    for embed in body.get("embeds") or []:
+        url = (embed.get("image") or {}).get("url") or ""
+        if url.startswith("attachment://") and url.removeprefix("attachment://") not in files:
+            out.append(f"embed image {url} names no attached file (sent {files})")
+    for name in files:
+        if name not in declared:
+            out.append(f"file {name} is not declared in attachments")
+        elif len(declared[name].get("description") or "") > 1024:
+            out.append(f"file {name}: description over 1,024 characters")
     return out
 
 
@@ -100,12 +120,14 @@ class FakeRest:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path.removeprefix(PREFIX)
-        body, files = await self._body(request)
-        call = Call(request.method, path, body, dict(request.query), files)
+        body, files, uploads = await self._body(request)
+        call = Call(request.method, path, body, dict(request.query), files, uploads=uploads)
         if have_specs():
             self.recorder.note(*check_request(request.method, path, body))
         if request.method == "POST" and isinstance(body, dict) and _creates_message(path, body):
             self.recorder.note(*message_problems(_message_part(path, body)))
+            if files:
+                self.recorder.note(*attachment_problems(_message_part(path, body), files))
         if path.endswith("/callback") and isinstance(body, dict) and body.get("type") == 9:
             self.recorder.note(*modal_problems(body))
         response = self.failures.answer(call) or await self._route(call)
@@ -120,20 +142,21 @@ class FakeRest:
         await self.recorder.record(call)
         return response
 
-    async def _body(self, request: web.Request) -> tuple[Any, list[str]]:
+    async def _body(self, request: web.Request) -> tuple[Any, list[str], dict[str, bytes]]:
         if request.content_type == "multipart/form-data":
             body: Any = None
             files: list[str] = []
+            uploads: dict[str, bytes] = {}
             reader = await request.multipart()
             async for part in reader:
                 if part.name == "payload_json":
                     body = json.loads(await part.text())
                 else:
                     files.append(part.filename or "")
-                    await part.read()
-            return body, files
+                    uploads[part.filename or ""] = bytes(await part.read())
+            return body, files, uploads
         raw = await request.read()
-        return (json.loads(raw) if raw else None), []
+        return (json.loads(raw) if raw else None), [], {}
 
     async def _route(self, call: Call) -> web.Response:
         d, m, path = self.d, call.method, call.path
@@ -165,7 +188,7 @@ class FakeRest:
         if m == "GET" and re.fullmatch(r"/users/\d+", path):
             return p.json_response(d.users[parts[1]])
         if m == "POST" and re.fullmatch(r"/interactions/\d+/[^/]+/callback", path):
-            return d.interaction_callback(parts[1], parts[2], call.body)
+            return d.interaction_callback(parts[1], parts[2], call.body, call.files)
         if m == "POST" and re.fullmatch(r"/webhooks/\d+/[^/]+", path):
             return d.followup(parts[2], call.body or {}, call.files)
         if m == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/@original", path):

@@ -66,6 +66,8 @@ COVERED_ELSEWHERE = {
     ("export",): "test_round_story.py",
     ("export", "channel"): "test_round_story.py (an option of export, not a subcommand)",
     ("prompts", "remove"): "tests/core/test_leaderboards_and_commands.py",
+    ("web",): "test_pictures.py",
+    ("web", "workspace"): "test_pictures.py (an option of web, not a subcommand)",
 }
 """Subcommands a story walks elsewhere; a newly declared command fails until it is walked."""
 

@@ -63,6 +63,7 @@ class FakeSlackWebAPI(SlackMethods):
         self.reactions: list[tuple[str, str, str]] = []
         self.uploads: dict[str, bytes] = {}
         self.shared_files: list[dict[str, Any]] = []
+        self.upload_requests: dict[str, dict[str, Any]] = {}
         self.socket_url: str | None = None
         self._scripted: ScriptedFailures[Call] = ScriptedFailures()
         self._after_accept: list[list[Any]] = []

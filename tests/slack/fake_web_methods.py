@@ -55,6 +55,7 @@ class SlackMethods:
     home_views: dict[str, dict[str, Any]]
     reactions: list[tuple[str, str, str]]
     uploads: dict[str, bytes]
+    upload_requests: dict[str, dict[str, Any]]
     shared_files: list[dict[str, Any]]
     socket_url: str | None
     _triggers: AnswerWindows
@@ -200,17 +201,34 @@ class SlackMethods:
 
     def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = f"F{next(self._clock)}"
+        self.upload_requests[file_id] = params
+        if len(str(params.get("alt_txt", ""))) > 1000:
+            self.recorder.note("files.getUploadURLExternal: alt_txt over 1,000 characters")
         return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
 
     def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        thread_ts = params.get("thread_ts")
+        channel = params.get("channel_id")
+        if thread_ts and not any(m.channel == channel and m.ts == thread_ts for m in self.messages):
+            self.recorder.note(f"files.completeUploadExternal: thread_ts {thread_ts} is no message")
         for item in params["files"]:
             if item["id"] not in self.uploads:
                 self.recorder.note(f"files.completeUploadExternal: {item['id']} not uploaded")
-            self.shared_files.append({**item, "channel": params.get("channel_id")})
+            asked = self.upload_requests.get(item["id"], {})
+            shared = {**item, "channel": channel, "thread_ts": thread_ts}
+            shared.update({k: asked[k] for k in ("filename", "alt_txt") if k in asked})
+            self.shared_files.append(shared)
         return {"ok": True, "files": params["files"]}
 
     async def _upload(self, request: web.Request) -> web.Response:
-        self.uploads[request.match_info["file_id"]] = await request.read()
+        file_id = request.match_info["file_id"]
+        content = await request.read()
+        declared = self.upload_requests.get(file_id, {}).get("length")
+        if declared is None:
+            self.recorder.note(f"upload to {file_id}: no files.getUploadURLExternal asked for it")
+        elif int(declared) != len(content):
+            self.recorder.note(f"upload to {file_id}: {len(content)} bytes, declared {declared}")
+        self.uploads[file_id] = content
         return web.Response(text="OK - uploaded")
 
     async def _respond(self, request: web.Request) -> web.Response:
