@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Row, delete, select, update
 
 from bot import render
 from bot.chat import ChannelRef, Once, OutgoingMessage, Section, UserRef
@@ -36,7 +36,6 @@ from bot.rounds.queries import (
     changed_rows,
     channel_ref,
     coverage,
-    latest_posted_before,
     schedule_of,
     thread_of,
 )
@@ -130,9 +129,9 @@ async def _round_intent(
                 return "paused"
             if schedule.local_date(now) != day:
                 return "the round's day is over"
-        rnd = await session.scalar(
-            select(Round).where(Round.channel_id == channel.id, Round.local_date == day)
-        )
+        past = await _rounds_of(session, channel.id)
+        todays = next((r for r in past if r.local_date == day), None)
+        rnd = await session.get(Round, todays.id) if todays is not None else None
         retry = rnd is not None
         if rnd is not None and rnd.thread_id is not None:
             await plan.plan_next_step(session, rnd, len(deps.content.stages), now)
@@ -140,11 +139,11 @@ async def _round_intent(
         if rnd is not None:
             prompt = await find_prompt(session, deps.content, rnd.workspace_id, rnd.prompt_key)
         else:
-            prompt = await _choose_prompt(session, deps, channel, day)
+            prompt = await _choose_prompt(session, deps, channel, day, [r.prompt_key for r in past])
             if prompt is None:
                 return "no-prompts"
-            rnd = await _new_round(session, channel, day, prompt, now)
-            await _close_previous(session, deps, channel, rnd, now)
+            rnd = await _new_round(session, channel, day, prompt, now, past)
+            await _close_previous(session, channel, rnd, now, past)
         if prompt is None:
             return "prompt gone"
         return _RoundIntent(
@@ -158,12 +157,35 @@ async def _round_intent(
         )
 
 
+async def _rounds_of(session: AsyncSession, channel_id: int) -> list[Row[Any]]:
+    """The channel's rounds, a few columns each: one read gives the prompt history, the next
+    number, today's round, the rounds still open and the last one posted."""
+    return list(
+        (
+            await session.execute(
+                select(
+                    Round.id,
+                    Round.local_date,
+                    Round.seq,
+                    Round.prompt_key,
+                    Round.thread_id,
+                    Round.posted_at,
+                    Round.wrapped_up_at,
+                ).where(Round.channel_id == channel_id)
+            )
+        ).all()
+    )
+
+
 async def _new_round(
-    session: AsyncSession, channel: Channel, day: date, prompt: PromptView, now: object
+    session: AsyncSession,
+    channel: Channel,
+    day: date,
+    prompt: PromptView,
+    now: datetime,
+    past: list[Row[Any]],
 ) -> Round:
-    seq = (
-        await session.scalar(select(func.max(Round.seq)).where(Round.channel_id == channel.id))
-    ) or 0
+    seq = max((r.seq for r in past), default=0)
     rnd = Round(
         workspace_id=channel.workspace_id,
         channel_id=channel.id,
@@ -182,25 +204,18 @@ async def _new_round(
 
 
 async def _close_previous(
-    session: AsyncSession, deps: Deps, channel: Channel, rnd: Round, now: object
+    session: AsyncSession, channel: Channel, rnd: Round, now: datetime, past: list[Row[Any]]
 ) -> None:
     """A new round wraps up the channel's open ones and posts the boards of the periods that
     closed since the last round, each as work of its own."""
-    still_open = (
-        await session.scalars(
-            select(Round).where(
-                Round.channel_id == channel.id,
-                Round.id != rnd.id,
-                Round.thread_id.is_not(None),
-                Round.wrapped_up_at.is_(None),
-            )
-        )
-    ).all()
-    for old in still_open:
-        await plan.plan_step(session, old, plan.wrap_up_key(old.id), now, now)  # type: ignore[arg-type]
-    last = await latest_posted_before(session, channel.id, rnd.local_date)
-    if last is not None and _period_closed(last.local_date, rnd.local_date):
-        await plan.plan_boards(session, channel.id, rnd.local_date, now)  # type: ignore[arg-type]
+    for old in past:
+        if old.thread_id is not None and old.wrapped_up_at is None:
+            await plan.plan_wrap_up(session, old.id, now)
+    posted = [
+        r.local_date for r in past if r.posted_at is not None and r.local_date < rnd.local_date
+    ]
+    if posted and _period_closed(max(posted), rnd.local_date):
+        await plan.plan_boards(session, channel.id, rnd.local_date, now)
 
 
 def _period_closed(last: date, today: date) -> bool:
@@ -209,13 +224,10 @@ def _period_closed(last: date, today: date) -> bool:
 
 
 async def _choose_prompt(
-    session: AsyncSession, deps: Deps, channel: Channel, local_date: date
+    session: AsyncSession, deps: Deps, channel: Channel, local_date: date, history: list[str]
 ) -> PromptView | None:
     """The day's prompt: one that matches the channel's filters, fresh for the channel."""
     prompts = await workspace_prompts(session, deps.content, channel.workspace_id)
-    history = (
-        await session.scalars(select(Round.prompt_key).where(Round.channel_id == channel.id))
-    ).all()
     candidates = matching(
         [p.choice for p in prompts], channel.tag_filter or [], channel.difficulty_filter or []
     )

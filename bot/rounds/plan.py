@@ -126,6 +126,12 @@ async def plan_step(
     )
 
 
+async def plan_wrap_up(session: AsyncSession, round_id: int, due: datetime) -> bool:
+    return await work_queue.enqueue(
+        session, WorkKind.WRAP_UP, wrap_up_key(round_id), due, due, {"round_id": round_id}
+    )
+
+
 async def plan_boards(session: AsyncSession, channel_id: int, day: date, now: datetime) -> None:
     await work_queue.enqueue(
         session,
