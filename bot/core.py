@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import (
     answers,
     feedback,
+    reconcile,
     replays,
     stats,
 )
+from bot.answer_writer import AnswerWriter
 from bot.chat import (
     Actor,
     ButtonPressed,
@@ -72,6 +74,8 @@ class Kata:
         self.rubric = content.framework.rubric
         self._ports: dict[str, ChatPort] = {}
         jobs.bind(self._run_job)
+        self.answers = AnswerWriter(self)
+        self.reconciler = reconcile.Reconciler(self, self.answers)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -92,9 +96,12 @@ class Kata:
         """Rebuild timers from the database and post rounds missed while the bot was down."""
         self.jobs.start()
         await startup.rebuild(self)
+        self.reconciler.start()
 
     async def close(self) -> None:
         self.jobs.shutdown()
+        await self.reconciler.stop()
+        await self.answers.close()
 
     async def _run_job(self, action: str, kwargs: dict[str, Any]) -> None:
         callback = JOBS.get(action)
@@ -112,6 +119,8 @@ class Kata:
         event = clean_event(event)
         request = _request_of(event)
         try:
+            if isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
+                return await self.answers.submit(event)
             if request is not None and not await replays.claim(
                 self.sessions, *request, self.clock.now()
             ):
@@ -137,12 +146,6 @@ class Kata:
     async def _dispatch(self, unit: Unit, event: InboundEvent) -> Outcome:
         if isinstance(event, CommandInvoked):
             return await self._command(unit, event)
-        if isinstance(event, MessagePosted):
-            return await answers.on_posted(unit, event)
-        if isinstance(event, MessageEdited):
-            return await answers.on_edited(unit, event)
-        if isinstance(event, MessageDeleted):
-            return await answers.on_deleted(unit, event)
         if isinstance(event, ButtonPressed):
             return await self._button(unit, event)
         if isinstance(event, FormSubmitted):
@@ -172,6 +175,18 @@ class Kata:
         if event.form_id != feedback.FORM_ID or not event.context.isdigit():
             return Outcome(form_errors={"form": "This form is out of date; open it again."})
         return await feedback.submit(unit, int(event.context), event.values)
+
+    async def answer_room(self, limit_seconds: float) -> bool:
+        """Wait (at most `limit_seconds`) until the answer queue takes more."""
+        if await self.answers.room(limit_seconds):
+            return True
+        self.reconciler.soon()
+        return False
+
+    async def reconcile(self) -> int:
+        """Read every open round's thread back from its platform and record what is missing
+        (one pass; the reconciler also runs this at start and every few minutes)."""
+        return await self.reconciler.run_once()
 
     # ------------------------------------------------------------ queries for adapters
 

@@ -12,7 +12,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
 
@@ -22,13 +22,14 @@ from adapters.discord.components import FormPageButton, RoundButton, buttons_vie
 from adapters.discord.endpoints import override_endpoints
 from adapters.discord.forms import FormSessions
 from adapters.discord.handling import Handling
+from adapters.discord.history import page_of
 from adapters.discord.interactions import Interactions
 from adapters.discord.messages import Messages
 from adapters.discord.pacing import Pacer
 from adapters.discord.render import NO_PINGS, Rendered, render
 from adapters.discord.threads import ThreadParents
 from bot.chat import ChannelRef, MessageRef, OutgoingMessage, ThreadRef, UserRef, text_message
-from bot.port import ChannelUnavailable
+from bot.port import ChannelUnavailable, ThreadPage
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 READY_TIMEOUT_SECONDS = 60.0
+GATEWAY_WAIT_SECONDS = 2.0
 THREAD_NAME_LIMIT = 100
 UNKNOWN_CHANNEL = 10003
 EMOJI = {
@@ -70,6 +72,7 @@ class DiscordAdapter:
         self._intents = discord.Intents.default()
         self._intents.message_content = True
         self.client = KataClient(self._intents, guild_ready_timeout)
+        self.client.before_frame = self._room_for_answers
         self.threads = ThreadParents(self.client)
         self.interactions = Interactions(kata, FormSessions(), self.threads)
         self.client.buttons = self.interactions
@@ -92,6 +95,11 @@ class DiscordAdapter:
     @defer_after.setter
     def defer_after(self, seconds: float) -> None:
         self.interactions.defer_after = seconds
+
+    async def _room_for_answers(self) -> None:
+        """Hold the gateway read while the core's answer queue is full (bounded, so the
+        heartbeat acknowledgements behind it are read in time)."""
+        await self.kata.answer_room(GATEWAY_WAIT_SECONDS)
 
     def _bot_id(self) -> int | None:
         return self.client.user.id if self.client.user is not None else None
@@ -273,6 +281,20 @@ class DiscordAdapter:
             if exc.code == UNKNOWN_CHANNEL:
                 raise ChannelUnavailable(message.channel, "the thread was deleted") from exc
             log.info("Discord: message %s is gone; no reaction added", message.message_id)
+
+    async def read_thread(
+        self, thread: ThreadRef, after: str | None = None, limit: int = 100
+    ) -> ThreadPage:
+        """Members' messages in a round's thread after message `after`, for the core's
+        reconciliation (needs Read Message History, which the invite asks for)."""
+        raw = await self._guard(
+            thread.channel,
+            "read the thread's history",
+            lambda: self.client.http.logs_from(
+                int(thread.thread_id), limit, after=int(after) if after else 0
+            ),
+        )
+        return page_of(thread, cast(list[dict[str, Any]], raw), limit, self._bot_id())
 
     # ------------------------------------------------------------------ sending
 

@@ -26,6 +26,7 @@ WEB_API_METHODS = (
     "chat.postMessage",
     "chat.postEphemeral",
     "conversations.open",
+    "conversations.replies",
     "reactions.add",
     "users.info",
     "views.open",

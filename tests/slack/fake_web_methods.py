@@ -23,6 +23,8 @@ class Posted:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     thread_ts: str | None = None
     user: str | None = None
+    edited: bool = False
+    deleted: bool = False
 
 
 class SlackMethods:
@@ -111,6 +113,55 @@ class SlackMethods:
         if user not in self.users:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "channel": {"id": "D" + user}}
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread's parent and replies, oldest first, after `oldest` when given; `limit`
+        per page, `has_more` when the page was cut (Slack also pages by cursor)."""
+        error = self._check_channel(params["channel"])
+        if error:
+            return {"ok": False, "error": error}
+        channel, ts = params["channel"], params["ts"]
+        if not any(m.channel == channel and m.ts == ts for m in self.messages):
+            return {"ok": False, "error": "thread_not_found"}
+        in_thread = [
+            m
+            for m in self.messages
+            if m.channel == channel and (m.ts == ts or m.thread_ts == ts) and not m.deleted
+        ]
+        in_thread.sort(key=lambda m: float(m.ts))
+        if params.get("oldest"):
+            inclusive = str(params.get("inclusive", "")).lower() in ("1", "true")
+            oldest = float(params["oldest"])
+            parent = [m for m in in_thread if m.ts == ts]
+            later = [
+                m
+                for m in in_thread
+                if m.ts != ts and (float(m.ts) > oldest or (inclusive and float(m.ts) == oldest))
+            ]
+            in_thread = parent + later
+        limit = int(params.get("limit") or 1000)
+        page = in_thread[:limit]
+        return {
+            "ok": True,
+            "messages": [self._as_history(m, ts) for m in page],
+            "has_more": len(in_thread) > limit,
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    def _as_history(self, message: Posted, thread_ts: str) -> dict[str, Any]:
+        shown: dict[str, Any] = {
+            "type": "message",
+            "ts": message.ts,
+            "thread_ts": thread_ts,
+            "text": message.text,
+        }
+        if message.user is None:
+            shown.update(user=self.bot_user_id, bot_id=self.bot_id)
+        else:
+            shown["user"] = message.user
+        if message.edited:
+            shown["edited"] = {"user": message.user, "ts": self.next_ts()}
+        return shown
 
     def _reactions_add(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (params["channel"], params["timestamp"], params["name"])
