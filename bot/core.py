@@ -20,7 +20,7 @@ from bot import (
     replays,
     stats,
 )
-from bot.answer_writer import AnswerWriter
+from bot.answer_writer import AnswerWriter, clean_thread_event
 from bot.chat import (
     Actor,
     ButtonPressed,
@@ -116,11 +116,15 @@ class Kata:
     # ------------------------------------------------------------ inbound
 
     async def handle(self, event: InboundEvent) -> Outcome:
+        if isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
+            try:
+                return await self.answers.submit(clean_thread_event(event))
+            except Exception:
+                log.exception("handling %s failed", type(event).__name__)
+                return Outcome(replies=[Reply(text_message(SORRY))])
         event = clean_event(event)
         request = _request_of(event)
         try:
-            if isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
-                return await self.answers.submit(event)
             if request is not None and not await replays.claim(
                 self.sessions, *request, self.clock.now()
             ):
