@@ -206,6 +206,7 @@ class SlackAdapter(SlackPort):
             await self.inflight.wait_idle(5.0)
         except TimeoutError:
             log.warning("Slack: closing with requests still being handled")
+        await self.inbound.reactions.close()
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None

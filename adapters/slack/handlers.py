@@ -27,6 +27,7 @@ from adapters.slack.inbound import (
 )
 from adapters.slack.pacing import DeliveryLog, InFlight
 from adapters.slack.posting import SlackPort
+from adapters.slack.reactions import ReactionSender
 from adapters.slack.replies import ReplyRouter, user_ref
 from adapters.slack.views import (
     FORM_CALLBACK_PREFIX,
@@ -71,6 +72,7 @@ class SlackInbound:
         self.inflight = inflight
         self.deliveries = DeliveryLog()
         self.replies = ReplyRouter(port)
+        self.reactions = ReactionSender(port, inflight)
         self.form_ack_budget = FORM_ACK_BUDGET
         self.answer_room_wait = ANSWER_ROOM_WAIT
 
@@ -131,7 +133,7 @@ class SlackInbound:
                 return
             change, outcome = handled
             if outcome.react:
-                await self.replies.react(change.ref(), outcome.react)
+                self.reactions.add(change.ref(), outcome.react)
             author = user_ref(change.channel.workspace_id, change.user_id or "")
             for reply in outcome.replies:
                 await self.replies.to_channel(change.channel, author, change.thread_id, reply)
