@@ -8,8 +8,12 @@ from typing import Any
 
 from sqlalchemy import event, func, select
 
+from bot.chat import Actor, MessagePosted, MessageRef
+from bot.core import Kata
+from bot.db import make_engine, make_sessions
+from bot.jobs import ManualJobQueue
 from bot.models import Answer, Member, PointEvent, Streak
-from tests.support.harness import Harness
+from tests.support.harness import Harness, content
 from tests.support.memory_chat import MemoryChat
 
 BURST = 400
@@ -107,3 +111,37 @@ async def test_a_message_sent_twice_in_one_burst_counts_once(
     assert await recorded(harness) == {"same"}
     assert [first[1].react, again[1].react].count("white_check_mark") == 1
     assert await points_by_member(harness) == {"ana": 7}
+
+
+async def test_two_bot_processes_given_one_members_answers_at_once_pay_as_one_by_one(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round()
+    engine = make_engine(harness.database_url)  # a second process: its own pool and writer
+    other = Kata(make_sessions(engine), content(), harness.clock, ManualJobQueue())
+    stages = [s.key for s in harness.kata.content.stages]
+    members = [chat.member(f"m{n}") for n in range(4)]
+    thread = chat.latest_thread()
+
+    # Each member's answers, one per stage, arrive split between two processes at once.
+    def posted(who: Actor, stage: str) -> MessagePosted:
+        ref = MessageRef(thread.channel, f"{who.user.user_id}-{stage}", thread)
+        return MessagePosted(ref, who, f"{stage}: my answer for {stage}")
+
+    try:
+        outcomes = await asyncio.gather(
+            *(
+                (harness.kata if i % 2 else other).handle(posted(who, stage))
+                for who in members
+                for i, stage in enumerate(stages)
+            )
+        )
+    finally:
+        await other.close()
+        await engine.dispose()
+
+    assert all(o.react == "white_check_mark" for o in outcomes)
+    one_by_one = 5 + 2 * len(stages)
+    assert await points_by_member(harness) == {who.display_name: one_by_one for who in members}
+    async with harness.kata.sessions() as session:
+        assert set((await session.scalars(select(Streak.current))).all()) == {1}
