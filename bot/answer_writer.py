@@ -326,7 +326,10 @@ class AnswerWriter:
                     item.done.set_result(outcome)
                 queue.task_done()
 
-    async def _write_retrying(self, batch: list[_Pending]) -> list[Outcome]:
+    async def _write_retrying(self, batch: list[_Pending], tries: int = 2) -> list[Outcome]:
+        """Transient failures are retried for as long as they last; any other failure is
+        tried again with ids read afresh (a member may have been deleted meanwhile), one
+        message at a time, and only then answered with an apology."""
         delay = self.retry_first
         while True:
             try:
@@ -334,6 +337,7 @@ class AnswerWriter:
             except Exception as error:
                 self.ids.forget()
                 if not transient(error):
+                    failure = error
                     break
                 self.retries += 1
                 log.warning("writing %d answers failed (%s); retrying", len(batch), error)
@@ -341,7 +345,10 @@ class AnswerWriter:
                 delay = min(delay * 2, self.retry_cap)
         if len(batch) > 1:
             return [(await self._write_retrying([item]))[0] for item in batch]
-        log.exception("recording %s failed", type(batch[0].event).__name__)
+        if tries > 1:
+            return await self._write_retrying(batch, tries - 1)
+        kind = type(batch[0].event).__name__
+        log.error("recording %s failed", kind, exc_info=failure)
         return [Outcome(replies=[Reply(text_message(SORRY))])]
 
     async def _write(self, batch: list[_Pending]) -> list[Outcome]:

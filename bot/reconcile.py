@@ -20,12 +20,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import answers
 from bot.chat import ChannelRef, MessageEdited, MessagePosted, MessageRef, Outcome, ThreadRef
+from bot.db import insert_unless_present
 from bot.inbound_text import clean_event
 from bot.kinds import AnswerSource
-from bot.models import Answer, Channel, Round, Workspace
+from bot.models import Answer, Channel, ForgottenMessage, Round, Workspace
 from bot.port import ThreadHistory, ThreadMessage
 
 if TYPE_CHECKING:
@@ -42,6 +44,23 @@ MAX_PAGES = 20
 MAX_ROUNDS = 200
 OPEN_FOR = timedelta(days=8)
 """A round takes answers until the next one is posted; older ones are not read back."""
+
+
+async def forget_messages(session: AsyncSession, workspace_id: int, member_id: int) -> None:
+    """Remember the thread messages behind a member's answers before `forgetme` erases them,
+    so reading their threads back does not record them again."""
+    keys = (
+        await session.execute(
+            select(Answer.channel_id, Answer.message_id).where(
+                Answer.workspace_id == workspace_id,
+                Answer.member_id == member_id,
+                Answer.source == AnswerSource.MESSAGE,
+            )
+        )
+    ).tuples()
+    rows = [{"channel_id": channel_id, "message_id": message_id} for channel_id, message_id in keys]
+    if rows:
+        await session.execute(insert_unless_present(session, ForgottenMessage), rows)
 
 
 class Reconciler:
@@ -158,24 +177,34 @@ class Reconciler:
             ]
         return found
 
-    async def _known(self, round_id: int) -> dict[str, str]:
+    async def _known(self, round_id: int) -> tuple[dict[str, str], set[str]]:
+        """The round's answers (message id -> text) and its channel's forgotten messages."""
         async with self.deps.sessions() as session:
             rows = await session.execute(
                 select(Answer.message_id, Answer.text).where(
                     Answer.round_id == round_id, Answer.source == AnswerSource.MESSAGE
                 )
             )
-            return dict(rows.tuples().all())
+            forgotten = await session.scalars(
+                select(ForgottenMessage.message_id)
+                .join(Round, Round.channel_id == ForgottenMessage.channel_id)
+                .where(Round.id == round_id)
+            )
+            return dict(rows.tuples().all()), set(forgotten.all())
 
     async def _thread(self, port: ThreadHistory, round_id: int, thread: ThreadRef) -> int:
-        known = await self._known(round_id)
+        known, forgotten = await self._known(round_id)
         handed = 0
         after: str | None = None
         for page_number in range(self.max_pages):
             if page_number or handed:
                 await asyncio.sleep(self.pace)
             page = await port.read_thread(thread, after, self.page_size)
-            missing = [m for m in page.messages if self._differs(m, known)]
+            missing = [
+                m
+                for m in page.messages
+                if m.message_id not in forgotten and self._differs(m, known)
+            ]
             outcomes = await asyncio.gather(*(self._record(thread, m, known) for m in missing))
             for message, outcome in zip(missing, outcomes, strict=True):
                 if outcome.react:

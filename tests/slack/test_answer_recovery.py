@@ -154,3 +154,21 @@ async def test_a_message_acked_while_the_answer_queue_is_full_is_read_back(team:
     assert set(await answers_by_message(h)) == {p.ts for p in sent}
     assert all(checked(api, p) for p in sent)
     assert api.ephemerals == []
+
+
+async def test_answers_erased_by_forgetme_are_not_read_back_from_the_thread(team: Team) -> None:
+    h = team.h
+    thread = await open_round(team)
+    await team.member(BOB).says("In scope: every new sign-up.", thread)
+    carols, _ = await team.member(CAROL).says("Churn within a week is the target.", thread)
+    await team.settled()
+
+    # Bob asks to be forgotten; his message stays in Slack's thread, as the bot tells him.
+    await team.member(BOB).runs("forgetme confirm")
+    await team.settled()
+    await h.kata.reconcile()
+
+    assert set(await answers_by_message(h)) == {carols.ts}
+    assert BOB not in await points_of(h)
+    async with h.kata.sessions() as session:
+        assert await session.scalar(select(Member.id).where(Member.external_id == BOB)) is None
