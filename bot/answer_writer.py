@@ -250,10 +250,6 @@ class AnswerWriter:
         self._task: asyncio.Task[None] | None = None
         self._room = asyncio.Event()
 
-    @property
-    def waiting(self) -> int:
-        return self._queue.qsize() if self._queue is not None else 0
-
     def forget(self) -> None:
         """Drop remembered ids (a workspace, channel or member was deleted)."""
         self.ids.forget()
@@ -294,8 +290,8 @@ class AnswerWriter:
             await self._task
         except asyncio.CancelledError:
             pass
-        except Exception:
-            log.exception("the answer writer stopped with an error")
+        while not self._queue.empty():
+            self._queue.get_nowait().done.cancel()
         self._task = None
         self._queue = None
 
@@ -321,6 +317,9 @@ class AnswerWriter:
                     item.done.cancel()
                     queue.task_done()
                 raise
+            except Exception:  # a fault of our own: answer every waiting caller anyway
+                log.exception("the answer writer failed on a batch of %d", len(batch))
+                outcomes = [Outcome(replies=[Reply(text_message(SORRY))]) for _ in batch]
             for item, outcome in zip(batch, outcomes, strict=True):
                 if not item.done.done():
                     item.done.set_result(outcome)

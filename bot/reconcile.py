@@ -131,7 +131,9 @@ class Reconciler:
         self._nudged.set()
 
     async def run_once(self) -> int:
-        """Read every open round's thread once; returns the messages handed to the writer."""
+        """Read every open round's thread once; returns how many answers it recorded or
+        brought up to date (messages that are no answers, such as a bare stage name, are
+        handed over and change nothing)."""
         handed = 0
         for platform in self.deps.platforms:
             port = self.deps.port_for(platform)
@@ -209,7 +211,8 @@ class Reconciler:
             for message, outcome in zip(missing, outcomes, strict=True):
                 if outcome.react:
                     await self._react(thread, message, outcome)
-            handed += len(missing)
+                if outcome.react or message.message_id in known:
+                    handed += 1
             if page.more is None:
                 return handed
             after = page.more
