@@ -4,6 +4,10 @@ A reply counts for the stage most recently posted in the thread. To answer anoth
 member starts the reply with the stage's name or alias and a colon (`metrics: ...`) or in
 brackets (`[metrics] ...`). Only the channel's latest round takes new answers: it stays open
 until the next round is posted, so late answers still land; edits and deletions apply always.
+
+Thread messages reach these rules through `bot.answer_writer`, which records new replies in
+batches and runs edits and deletions here on its batch's transaction; `record` also serves the
+`answer` command.
 """
 
 from __future__ import annotations

@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import (
     answers,
     feedback,
+    reconcile,
     replays,
     stats,
 )
+from bot.answer_writer import AnswerWriter, clean_thread_event
 from bot.chat import (
     Actor,
     ButtonPressed,
@@ -85,6 +87,8 @@ class Kata:
         """Set by the web page's routes when they are mounted (`adapters.web.add_routes`);
         until then `/kata web` says the page is off."""
         jobs.bind(self._run_job)
+        self.answers = AnswerWriter(self)
+        self.reconciler = reconcile.Reconciler(self, self.answers)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -103,18 +107,22 @@ class Kata:
 
     async def start(self, *, work: bool = True) -> None:
         """Make sure every scheduled channel has its next round planned, then (unless this
-        process only listens) wake the worker: rounds missed while the bot was down are due."""
+        process only listens) wake the worker: rounds missed while the bot was down are due.
+        Open rounds' threads are read back for answers that arrived while it was down."""
         await startup.plan_missing(self)
         if work:
             self.jobs.start()
             self.worker.poke()
         else:
             self.worker.claiming = False
+        self.reconciler.start()
 
     async def close(self, grace: float = 8.0) -> None:
         """Stop claiming work and hand back what this process holds (within `grace` s)."""
         await self.worker.stop(grace)
         self.jobs.shutdown()
+        await self.reconciler.stop()
+        await self.answers.close()
 
     async def settle(self) -> None:
         await self.worker.settle()
@@ -133,6 +141,12 @@ class Kata:
     # ------------------------------------------------------------ inbound
 
     async def handle(self, event: InboundEvent) -> Outcome:
+        if isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
+            try:
+                return await self.answers.submit(clean_thread_event(event))
+            except Exception:
+                log.exception("handling %s failed", type(event).__name__)
+                return Outcome(replies=[Reply(text_message(SORRY))])
         event = clean_event(event)
         request = _request_of(event)
         try:
@@ -161,12 +175,6 @@ class Kata:
     async def _dispatch(self, unit: Unit, event: InboundEvent) -> Outcome:
         if isinstance(event, CommandInvoked):
             return await self._command(unit, event)
-        if isinstance(event, MessagePosted):
-            return await answers.on_posted(unit, event)
-        if isinstance(event, MessageEdited):
-            return await answers.on_edited(unit, event)
-        if isinstance(event, MessageDeleted):
-            return await answers.on_deleted(unit, event)
         if isinstance(event, ButtonPressed):
             return await self._button(unit, event)
         if isinstance(event, FormSubmitted):
@@ -196,6 +204,18 @@ class Kata:
         if event.form_id != feedback.FORM_ID or not event.context.isdigit():
             return Outcome(form_errors={"form": "This form is out of date; open it again."})
         return await feedback.submit(unit, int(event.context), event.values)
+
+    async def answer_room(self, limit_seconds: float) -> bool:
+        """Wait (at most `limit_seconds`) until the answer queue takes more."""
+        if await self.answers.room(limit_seconds):
+            return True
+        self.reconciler.soon()
+        return False
+
+    async def reconcile(self) -> int:
+        """Read every open round's thread back from its platform and record what is missing
+        (one pass; the reconciler also runs this at start and every few minutes)."""
+        return await self.reconciler.run_once()
 
     # ------------------------------------------------------------ queries for adapters
 

@@ -350,3 +350,16 @@ class WorkItem(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ForgottenMessage(Base):
+    """A thread message whose answer was erased by `forgetme`: reading the thread back from
+    the platform (`bot.reconcile`) must not record it again. Only the message's key is kept,
+    nothing of its author or text."""
+
+    __tablename__ = "forgotten_messages"
+    __table_args__ = (UniqueConstraint("channel_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(128))

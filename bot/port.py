@@ -10,6 +10,7 @@ a platform: adapters hold one and hand it every inbound event. Answers to an inb
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from bot.chat import (
@@ -98,6 +99,43 @@ class ChatPort(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ThreadMessage:
+    """A member's message as the platform holds it now (for reading a thread back)."""
+
+    message_id: str
+    actor: Actor
+    text: str
+    edited: bool = False
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """Part of a thread, oldest first; `more` is what to pass as `after` for the next part,
+    None when this part is the last."""
+
+    messages: list[ThreadMessage] = field(default_factory=list)
+    more: str | None = None
+
+
+@runtime_checkable
+class ThreadHistory(Protocol):
+    """What a platform with stored threads adds to `ChatPort`, so the core can record answers
+    posted while it was down or acknowledged but not yet written when it died."""
+
+    async def read_thread(
+        self, thread: ThreadRef, after: str | None = None, limit: int = 100
+    ) -> ThreadPage:
+        """Members' messages in a round's thread after message `after` (from the start when
+        None), at most `limit`; the bot's own posts and the thread's first message are left
+        out. Transient failures are the adapter's to retry; what still fails is raised.
+
+        Slack: `conversations.replies` (`channels:history`, `groups:history`) with `oldest`.
+        Discord: `GET /channels/{thread}/messages?after=` (Read Message History).
+        """
+        ...
+
+
 class DeclaredCommand(Protocol):
     """One `/kata` command as a platform's command list shows it."""
 
@@ -162,6 +200,13 @@ class Core(Protocol):
         """Wait until the work that is due now has run (the stages a command made due). Only a
         one-person session that prints as it goes needs this (the console); chat platforms
         show the posts whenever they come."""
+        ...
+
+    async def answer_room(self, limit_seconds: float) -> bool:
+        """Wait (at most `limit_seconds`) until the core's answer queue takes more; False when
+        it stayed full. An adapter asks before acknowledging a message event, so a burst
+        slows the platform's delivery instead of growing memory; a message acknowledged
+        without room is read back from the thread later (`ThreadHistory`)."""
         ...
 
     async def home(self, actor: Actor) -> OutgoingMessage:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 
-from bot import exports
+from bot import exports, reconcile
 from bot.chat import Attachment, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation, Parsed
 from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Streak
@@ -47,6 +47,7 @@ async def forget(unit: Unit, parsed: Parsed) -> OutgoingMessage:
     if member is None:
         return text_message("There is nothing stored about you here.")
     ws_id, mid = member.workspace_id, member.id
+    await reconcile.forget_messages(session, ws_id, mid)
     await _anonymise_reviews_of(session, ws_id, mid)
     await session.execute(
         delete(Feedback).where(Feedback.workspace_id == ws_id, Feedback.reviewer_id == mid)

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
 
@@ -23,6 +23,7 @@ from adapters.discord.components import FormPageButton, RoundButton, buttons_vie
 from adapters.discord.endpoints import override_endpoints
 from adapters.discord.forms import FormSessions
 from adapters.discord.handling import Handling
+from adapters.discord.history import page_of
 from adapters.discord.interactions import Interactions
 from adapters.discord.messages import Messages
 from adapters.discord.pacing import Pacer
@@ -37,7 +38,7 @@ from bot.chat import (
     UserRef,
     text_message,
 )
-from bot.port import ChannelUnavailable
+from bot.port import ChannelUnavailable, ThreadPage
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 READY_TIMEOUT_SECONDS = 60.0
+GATEWAY_WAIT_SECONDS = 2.0
 THREAD_NAME_LIMIT = 100
 UNKNOWN_CHANNEL = 10003
 THREAD_ALREADY_CREATED = 160004
@@ -92,6 +94,7 @@ class DiscordAdapter:
         except ValueError as exc:
             raise DiscordStartError(str(exc)) from None
         self.client = make_client(self._intents, guild_ready_timeout, shard_count, shard_ids)
+        self.client.before_frame = self._room_for_answers
         self.threads = ThreadParents(self.client)
         self.interactions = Interactions(kata, FormSessions(), self.threads)
         self.client.buttons = self.interactions
@@ -114,6 +117,11 @@ class DiscordAdapter:
     @defer_after.setter
     def defer_after(self, seconds: float) -> None:
         self.interactions.defer_after = seconds
+
+    async def _room_for_answers(self) -> None:
+        """Hold the gateway read while the core's answer queue is full (bounded, so the
+        heartbeat acknowledgements behind it are read in time)."""
+        await self.kata.answer_room(GATEWAY_WAIT_SECONDS)
 
     def _bot_id(self) -> int | None:
         return self.client.user.id if self.client.user is not None else None
@@ -312,6 +320,20 @@ class DiscordAdapter:
             if exc.code == UNKNOWN_CHANNEL:
                 raise ChannelUnavailable(message.channel, "the thread was deleted") from exc
             log.info("Discord: message %s is gone; no reaction added", message.message_id)
+
+    async def read_thread(
+        self, thread: ThreadRef, after: str | None = None, limit: int = 100
+    ) -> ThreadPage:
+        """Members' messages in a round's thread after message `after`, for the core's
+        reconciliation (needs Read Message History, which the invite asks for)."""
+        raw = await self._guard(
+            thread.channel,
+            "read the thread's history",
+            lambda: self.client.http.logs_from(
+                int(thread.thread_id), limit, after=int(after) if after else 0
+            ),
+        )
+        return page_of(thread, cast(list[dict[str, Any]], raw), limit, self._bot_id())
 
     # ------------------------------------------------------------------ sending
 

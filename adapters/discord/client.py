@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any, Protocol
 
@@ -90,6 +91,37 @@ class KataClient(discord.Client):
         self.buttons: ButtonHandler | None = None
         """Set by the adapter once its interactions part exists."""
         self.tree = app_commands.CommandTree(self)
+
+    before_frame: Callable[[], Awaitable[None]] | None = None
+    """Awaited before each gateway frame is handled: back-pressure from the core. discord.py
+    runs every event handler as its own task, so waiting in a handler would not slow the
+    read; waiting here does."""
+
+
+def _current_ws(client: KataClient) -> Any:
+    return client.__dict__.get("_kata_ws")
+
+
+def _set_ws(client: KataClient, ws: Any) -> None:
+    """discord.py sets `ws` for every (re)connection: each new socket gets the wait."""
+    if ws is not None and client.before_frame is not None:
+        ws.received_message = _waiting(ws.received_message, client.before_frame)
+    client.__dict__["_kata_ws"] = ws
+
+
+# discord.py declares `ws` as a plain attribute; a property in its place sees every socket
+# the client opens (set here, not in the class body, where it would shadow that declaration).
+setattr(KataClient, "ws", property(_current_ws, _set_ws))  # noqa: B010
+
+
+def _waiting(
+    handle: Callable[[Any], Awaitable[None]], wait: Callable[[], Awaitable[None]]
+) -> Callable[[Any], Awaitable[None]]:
+    async def received_message(message: Any) -> None:
+        await wait()
+        await handle(message)
+
+    return received_message
 
 
 class ShardedKataClient(KataClient, discord.AutoShardedClient):

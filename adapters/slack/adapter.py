@@ -18,10 +18,12 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack.client import build_client
 from adapters.slack.directory import MemberDirectory
 from adapters.slack.handlers import SlackInbound
+from adapters.slack.history import read_replies
 from adapters.slack.pacing import ChannelPacer, InFlight
 from adapters.slack.posting import SlackPort, slack_error
 from adapters.web_server import WebServer, WebServerError
-from bot.port import Core
+from bot.chat import ThreadRef
+from bot.port import Core, ThreadPage
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -194,6 +196,12 @@ class SlackAdapter(SlackPort):
     async def _health(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
+    async def read_thread(
+        self, thread: ThreadRef, after: str | None = None, limit: int = 100
+    ) -> ThreadPage:
+        """Members' replies in a round's thread, for the core's reconciliation."""
+        return await read_replies(self.client, self.inbound.members, thread, after, limit)
+
     async def wait_idle(self, limit_seconds: float = 10.0) -> None:
         """Wait until every acknowledged request has been fully handled."""
         await self.inflight.wait_idle(limit_seconds)
@@ -208,6 +216,7 @@ class SlackAdapter(SlackPort):
             await self.inflight.wait_idle(5.0)
         except TimeoutError:
             log.warning("Slack: closing with requests still being handled")
+        await self.inbound.reactions.close()
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None

@@ -27,6 +27,7 @@ from adapters.slack.inbound import (
 )
 from adapters.slack.pacing import DeliveryLog, InFlight
 from adapters.slack.posting import SlackPort
+from adapters.slack.reactions import ReactionSender
 from adapters.slack.replies import ReplyRouter, user_ref
 from adapters.slack.views import (
     FORM_CALLBACK_PREFIX,
@@ -53,6 +54,9 @@ MESSAGE_EVENTS = ("message.channels", "message.groups")
 """The manifest's message subscriptions; bolt sees them all as the `message` event."""
 HANDLED_EVENTS = ("message", "app_home_opened")
 FORM_ACK_BUDGET = 2.5
+ANSWER_ROOM_WAIT = 2.0
+"""How long a thread message waits for room in the core's answer queue before it is
+acknowledged anyway (Slack wants an answer within 3 s); the core reads it back later."""
 SORRY = text_message("Something went wrong on our side; please try again in a minute.")
 
 
@@ -68,7 +72,9 @@ class SlackInbound:
         self.inflight = inflight
         self.deliveries = DeliveryLog()
         self.replies = ReplyRouter(port)
+        self.reactions = ReactionSender(port, inflight)
         self.form_ack_budget = FORM_ACK_BUDGET
+        self.answer_room_wait = ANSWER_ROOM_WAIT
 
     def register(self, app: AsyncApp) -> None:
         """Attach the listeners to a bolt app (dispatching through `dispatch`)."""
@@ -90,6 +96,11 @@ class SlackInbound:
         self.inflight.begin()
         request.context["kata_inflight"] = True
         try:
+            if _is_message_event(request.body) and not await self.kata.answer_room(
+                self.answer_room_wait
+            ):
+                log.warning("answer queue full: acknowledged an event to be read back later")
+                return BoltResponse(status=200, body="")
             response = await AsyncApp.async_dispatch(app, request)
         finally:
             if not request.context.get("kata_claimed"):
@@ -122,7 +133,7 @@ class SlackInbound:
                 return
             change, outcome = handled
             if outcome.react:
-                await self.replies.react(change.ref(), outcome.react)
+                self.reactions.add(change.ref(), outcome.react)
             author = user_ref(change.channel.workspace_id, change.user_id or "")
             for reply in outcome.replies:
                 await self.replies.to_channel(change.channel, author, change.thread_id, reply)
@@ -254,6 +265,14 @@ class SlackInbound:
             if not acked:
                 await ack()
             self._done(context)
+
+
+def _is_message_event(body: object) -> bool:
+    """A signed `message` event, the kind that may carry an answer."""
+    if not isinstance(body, dict) or body.get("type") != "event_callback":
+        return False
+    event = body.get("event")
+    return isinstance(event, dict) and event.get("type") == "message"
 
 
 def _visible_name(name: object) -> str | None:

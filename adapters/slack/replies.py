@@ -21,7 +21,6 @@ from adapters.slack.posting import SlackPort
 from adapters.slack.views import FormOrigin, render_form
 from bot.chat import (
     ChannelRef,
-    MessageRef,
     Outcome,
     OutgoingMessage,
     Reply,
@@ -119,12 +118,6 @@ class ReplyRouter:
                     await self.port.send_private(user, reply.message)
             except (SlackApiError, ChannelUnavailable) as error:
                 log.warning("could not deliver a reply after a form: %s", error)
-
-    async def react(self, message: MessageRef, emoji: str) -> None:
-        try:
-            await self.port.react(message, emoji)
-        except Exception as error:
-            log.warning("could not react to %s: %s", message.message_id, error)
 
 
 def _files_only(message: OutgoingMessage) -> OutgoingMessage:

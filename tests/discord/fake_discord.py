@@ -32,6 +32,8 @@ class FakeDiscord:
             self.channel_id: p.text_channel(self.channel_id, self.guild_id, "practice")
         }
         self.messages: dict[str, dict[str, Any]] = {}
+        self.member_messages: dict[str, dict[str, Any]] = {}
+        """What members wrote (and still show), by message id: the threads' history."""
         self.originals: dict[str, dict[str, Any]] = {}
         self.callbacks: dict[str, dict[str, Any]] = {}
         self.responses: dict[str, dict[str, Any]] = {}
@@ -207,6 +209,20 @@ class FakeDiscord:
         self.channels[message_id] = thread
         await self.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return p.json_response(thread, status=201)
+
+    def history(self, channel_id: str, after: str, limit: int) -> web.Response:
+        """GET /channels/{id}/messages?after=: the `limit` messages just after `after`,
+        newest first, as Discord sends them."""
+        if channel_id not in self.channels:
+            return p.json_response({"message": "Unknown Channel", "code": 10003}, status=404)
+        every = [
+            m
+            for m in [*self.messages.values(), *self.member_messages.values()]
+            if m["channel_id"] == channel_id and int(m["id"]) > int(after)
+        ]
+        every.sort(key=lambda m: int(m["id"]))
+        page = every[:limit]
+        return p.json_response(list(reversed(page)))
 
     def dm_channel(self, recipient: str | int) -> dict[str, Any]:
         recipient_id = str(recipient)

@@ -180,6 +180,11 @@ class FakeRest:
         if m == "PUT" and "/reactions/" in path:
             d.reactions.append((parts[1], parts[3]))
             return web.Response(status=204)
+        if m == "GET" and re.fullmatch(r"/channels/\d+/messages", path):
+            limit = int(call.query.get("limit", "50"))
+            if not 1 <= limit <= 100:
+                self.recorder.note(f"GET {path}: limit {limit} is outside 1-100")
+            return d.history(parts[1], call.query.get("after", "0"), limit)
         if m == "GET" and re.fullmatch(r"/channels/\d+", path):
             channel = d.channels.get(parts[1])
             return p.json_response(channel) if channel else _unknown_channel()

@@ -30,6 +30,12 @@ class Person(Member[str]):
     # ------------------------------------------------------------------ messages
 
     async def says(self, text: str, where: str | None = None) -> str:
+        message = self.writes(text, where)
+        await self.fake.gateway.dispatch("MESSAGE_CREATE", message)
+        return message["id"]
+
+    def writes(self, text: str, where: str | None = None) -> dict[str, Any]:
+        """A message that Discord now holds, with no gateway event (the bot was away)."""
         channel_id = where or self.fake.channel_id
         message = p.message(
             p.snowflake(),
@@ -39,8 +45,8 @@ class Person(Member[str]):
             guild_id=self.fake.guild_id,
             member_payload=self.fake.members[self.id],
         )
-        await self.fake.gateway.dispatch("MESSAGE_CREATE", message)
-        return message["id"]
+        self.fake.member_messages[message["id"]] = message
+        return message
 
     async def edits(self, said: str, text: str, *, where: str | None = None) -> None:
         message = p.message(
@@ -52,11 +58,13 @@ class Person(Member[str]):
             member_payload=self.fake.members[self.id],
         )
         message["edited_timestamp"] = p.now_iso()
+        self.fake.member_messages[said] = message
         await self.fake.gateway.dispatch("MESSAGE_UPDATE", message)
 
     async def deletes(self, said: str, *, where: str | None = None) -> None:
         channel_id = where or self.fake.channel_id
         data = {"id": said, "channel_id": channel_id, "guild_id": self.fake.guild_id}
+        self.fake.member_messages.pop(said, None)
         await self.fake.gateway.dispatch("MESSAGE_DELETE", data)
 
     # ------------------------------------------------------------------ interactions

@@ -24,6 +24,8 @@ class Posted:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     thread_ts: str | None = None
     user: str | None = None
+    edited: bool = False
+    deleted: bool = False
     metadata: dict[str, Any] | None = None
 
     def as_slack(self, with_metadata: bool) -> dict[str, Any]:
@@ -144,17 +146,6 @@ class SlackMethods:
         top = [m for m in self.messages if m.channel == channel and m.thread_ts in (None, m.ts)]
         return self._page(list(reversed(top)), params)
 
-    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel, ts = params["channel"], params["ts"]
-        error = self._check_channel(channel)
-        if error:
-            return {"ok": False, "error": error}
-        parent = [m for m in self.messages if m.channel == channel and m.ts == ts]
-        if not parent:
-            return {"ok": False, "error": "thread_not_found"}
-        replies = [m for m in self.messages if m.channel == channel and m.thread_ts == ts]
-        return self._page(parent + replies, params)
-
     def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         self._check_blocks("chat.postEphemeral", params)
         error = self._check_channel(params["channel"])
@@ -170,6 +161,62 @@ class SlackMethods:
         if user not in self.users:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "channel": {"id": "D" + user}}
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread's parent and replies, oldest first, after `oldest` when given; `limit`
+        per page, `has_more` when the page was cut (Slack also pages by cursor)."""
+        error = self._check_channel(params["channel"])
+        if error:
+            return {"ok": False, "error": error}
+        channel, ts = params["channel"], params["ts"]
+        if not any(m.channel == channel and m.ts == ts for m in self.messages):
+            return {"ok": False, "error": "thread_not_found"}
+        in_thread = [
+            m
+            for m in self.messages
+            if m.channel == channel and (m.ts == ts or m.thread_ts == ts) and not m.deleted
+        ]
+        in_thread.sort(key=lambda m: float(m.ts))
+        if params.get("oldest"):
+            inclusive = str(params.get("inclusive", "")).lower() in ("1", "true")
+            oldest = float(params["oldest"])
+            parent = [m for m in in_thread if m.ts == ts]
+            later = [
+                m
+                for m in in_thread
+                if m.ts != ts and (float(m.ts) > oldest or (inclusive and float(m.ts) == oldest))
+            ]
+            in_thread = parent + later
+        limit = int(params.get("limit") or 1000)
+        start = int(params.get("cursor") or 0)
+        page = in_thread[start : start + limit]
+        more = len(in_thread) > start + limit
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("true", "1")
+        return {
+            "ok": True,
+            "messages": [self._as_history(m, ts, with_metadata) for m in page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    def _as_history(
+        self, message: Posted, thread_ts: str, with_metadata: bool = False
+    ) -> dict[str, Any]:
+        shown: dict[str, Any] = {
+            "type": "message",
+            "ts": message.ts,
+            "thread_ts": thread_ts,
+            "text": message.text,
+        }
+        if message.user is None:
+            shown.update(user=self.bot_user_id, bot_id=self.bot_id)
+        else:
+            shown["user"] = message.user
+        if message.edited:
+            shown["edited"] = {"user": message.user, "ts": self.next_ts()}
+        if with_metadata and message.metadata:
+            shown["metadata"] = message.metadata
+        return shown
 
     def _reactions_add(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (params["channel"], params["timestamp"], params["name"])

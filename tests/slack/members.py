@@ -32,6 +32,7 @@ class SlackMember(Member[tuple[Posted, Delivered]]):
         old = _as_event(posted)
         new = {**old, "text": text, "edited": {"user": posted.user, "ts": self.api.next_ts()}}
         posted.text = text
+        posted.edited = True
         event = {
             "type": "message",
             "subtype": "message_changed",
@@ -48,6 +49,7 @@ class SlackMember(Member[tuple[Posted, Delivered]]):
         self, said: tuple[Posted, Delivered] | Posted, *, where: str | None = None
     ) -> Delivered:
         posted = said[0] if isinstance(said, tuple) else said
+        posted.deleted = True
         event = {
             "type": "message",
             "subtype": "message_deleted",

@@ -1,0 +1,147 @@
+"""A busy round's answers all count: a burst bigger than the connection pool, or a database
+that refuses connections for a while, loses nothing and apologises for nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import event, func, select
+
+from bot.chat import Actor, MessagePosted, MessageRef
+from bot.core import Kata
+from bot.db import make_engine, make_sessions
+from bot.jobs import ManualJobQueue
+from bot.models import Answer, Member, PointEvent, Streak
+from tests.support.harness import Harness, content
+from tests.support.memory_chat import MemoryChat
+
+BURST = 400
+"""Many times the pool (5 connections plus 10 overflow), all at once."""
+
+
+async def recorded(h: Harness) -> set[str]:
+    async with h.kata.sessions() as session:
+        return set((await session.scalars(select(Answer.message_id))).all())
+
+
+async def points_by_member(h: Harness) -> dict[str, int]:
+    async with h.kata.sessions() as session:
+        rows = await session.execute(
+            select(Member.display_name, func.sum(PointEvent.points))
+            .join(PointEvent, PointEvent.member_id == Member.id)
+            .group_by(Member.display_name)
+        )
+        return {name: int(total) for name, total in rows.tuples()}
+
+
+async def burst(chat: MemoryChat, size: int) -> list[Any]:
+    thread = chat.latest_thread()
+    members = [chat.member(f"m{n:02d}") for n in range(50)]
+    return await asyncio.gather(
+        *(
+            chat.reply(members[i % 50], f"Answer {i}: offline NDCG, online watch time.", thread)
+            for i in range(size)
+        )
+    )
+
+
+async def test_a_burst_larger_than_the_pool_loses_no_answer(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round()
+    replies = await burst(chat, BURST)
+
+    # Every reply is recorded and ticked, nobody is told something went wrong, and the
+    # burst took far fewer transactions than answers.
+    assert await recorded(harness) == {ref.message_id for ref, _ in replies}
+    assert all(outcome.react == "white_check_mark" for _, outcome in replies)
+    assert all(not outcome.replies for _, outcome in replies)
+    assert harness.kata.answers.batches < BURST / 2
+
+    # Each member pays as if they had answered alone: 5 for the round, 2 for its stage.
+    paid = await points_by_member(harness)
+    assert len(paid) == 50 and set(paid.values()) == {7}
+    async with harness.kata.sessions() as session:
+        streaks = (await session.scalars(select(Streak.current))).all()
+    assert len(streaks) == 50 and set(streaks) == {1}
+
+
+async def test_a_database_refusing_connections_mid_burst_loses_no_answer(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round()
+    writer = harness.kata.answers
+    writer.retry_first, writer.retry_cap = 0.001, 0.01
+    writer.batch_limit = 20  # so the burst takes several transactions
+    refusals = 25
+
+    def refuse_after_the_first_batch(*_args: Any) -> None:
+        nonlocal refusals
+        if writer.batches >= 1 and refusals > 0:
+            refusals -= 1
+            raise ConnectionRefusedError("the database is restarting")
+
+    event.listen(harness.engine.sync_engine, "before_cursor_execute", refuse_after_the_first_batch)
+    try:
+        replies = await burst(chat, 200)
+    finally:
+        event.remove(
+            harness.engine.sync_engine, "before_cursor_execute", refuse_after_the_first_batch
+        )
+
+    # The database refused for a while (every statement of 25 tries failed), yet each
+    # reply is recorded once, ticked, and nobody got an apology.
+    assert refusals == 0 and writer.retries >= 25
+    assert await recorded(harness) == {ref.message_id for ref, _ in replies}
+    assert all(outcome.react == "white_check_mark" for _, outcome in replies)
+    assert all(not outcome.replies for _, outcome in replies)
+    assert set((await points_by_member(harness)).values()) == {7}
+
+
+async def test_a_message_sent_twice_in_one_burst_counts_once(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round()
+    ana, thread = chat.member("ana"), chat.latest_thread()
+    first, again = await asyncio.gather(
+        chat.reply(ana, "Latency budget 200 ms at p99.", thread, message_id="same"),
+        chat.reply(ana, "Latency budget 200 ms at p99.", thread, message_id="same"),
+    )
+    assert await recorded(harness) == {"same"}
+    assert [first[1].react, again[1].react].count("white_check_mark") == 1
+    assert await points_by_member(harness) == {"ana": 7}
+
+
+async def test_two_bot_processes_given_one_members_answers_at_once_pay_as_one_by_one(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round()
+    engine = make_engine(harness.database_url)  # a second process: its own pool and writer
+    other = Kata(make_sessions(engine), content(), harness.clock, ManualJobQueue())
+    stages = [s.key for s in harness.kata.content.stages]
+    members = [chat.member(f"m{n}") for n in range(4)]
+    thread = chat.latest_thread()
+
+    # Each member's answers, one per stage, arrive split between two processes at once.
+    def posted(who: Actor, stage: str) -> MessagePosted:
+        ref = MessageRef(thread.channel, f"{who.user.user_id}-{stage}", thread)
+        return MessagePosted(ref, who, f"{stage}: my answer for {stage}")
+
+    try:
+        outcomes = await asyncio.gather(
+            *(
+                (harness.kata if i % 2 else other).handle(posted(who, stage))
+                for who in members
+                for i, stage in enumerate(stages)
+            )
+        )
+    finally:
+        await other.close()
+        await engine.dispose()
+
+    assert all(o.react == "white_check_mark" for o in outcomes)
+    one_by_one = 5 + 2 * len(stages)
+    assert await points_by_member(harness) == {who.display_name: one_by_one for who in members}
+    async with harness.kata.sessions() as session:
+        assert set((await session.scalars(select(Streak.current))).all()) == {1}
