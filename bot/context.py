@@ -6,7 +6,7 @@ case: a cycle through the whole core. They take `Deps` instead; `Kata` satisfies
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,8 +16,19 @@ from bot.jobs import JobQueue
 from bot.port import ChatPort
 from bot.web_links import LinkSigner
 
-if TYPE_CHECKING:
-    from bot.worker import Worker
+
+class WorkerHandle(Protocol):
+    """What a use case may ask of this process's worker (`bot.worker.Worker`)."""
+
+    name: str
+
+    def poke(self) -> None:
+        """New work may be due now: look soon."""
+        ...
+
+    async def run_key(self, key: str, **overrides: Any) -> str | None:
+        """Run the work row `key` now (a command asked for it)."""
+        ...
 
 
 class Deps(Protocol):
@@ -25,7 +36,12 @@ class Deps(Protocol):
     content: Content
     clock: Clock
     jobs: JobQueue
-    worker: Worker
+
+    @property
+    def worker(self) -> WorkerHandle:
+        """This process's worker: use cases poke it or run one row now."""
+        ...
+
     web_links: LinkSigner | None
 
     @property

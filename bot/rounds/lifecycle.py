@@ -60,6 +60,8 @@ class _RoundIntent:
     pacing: Pacing
     drip_minutes: int
     retry: bool
+    boards: str | None = None
+    """The key of the closed periods' boards, posted just before the prompt."""
 
 
 # ---------------------------------------------------------------- the round
@@ -73,6 +75,8 @@ async def run_round(deps: Deps, item: Claimed) -> str:
     intent = await _round_intent(deps, channel_id, day, manual, item.attempts)
     if isinstance(intent, str):
         return intent
+    if intent.boards is not None:
+        await deps.worker.run_key(intent.boards)  # last week closes before the new round opens
     message = render.prompt_message(
         intent.prompt,
         intent.round_id,
@@ -129,6 +133,7 @@ async def _round_intent(
                 return "paused"
             if schedule.local_date(now) != day:
                 return "the round's day is over"
+        boards: str | None = None
         past = await _rounds_of(session, channel.id)
         todays = next((r for r in past if r.local_date == day), None)
         rnd = await session.get(Round, todays.id) if todays is not None else None
@@ -143,7 +148,7 @@ async def _round_intent(
             if prompt is None:
                 return "no-prompts"
             rnd = await _new_round(session, channel, day, prompt, now, past)
-            await _close_previous(session, channel, rnd, now, past)
+            boards = await _close_previous(session, channel, rnd, now, past)
         if prompt is None:
             return "prompt gone"
         return _RoundIntent(
@@ -154,6 +159,7 @@ async def _round_intent(
             pacing=rnd.pacing,
             drip_minutes=rnd.drip_minutes,
             retry=retry or attempts > 1,
+            boards=boards,
         )
 
 
@@ -205,9 +211,9 @@ async def _new_round(
 
 async def _close_previous(
     session: AsyncSession, channel: Channel, rnd: Round, now: datetime, past: list[Row[Any]]
-) -> None:
+) -> str | None:
     """A new round wraps up the channel's open ones and posts the boards of the periods that
-    closed since the last round, each as work of its own."""
+    closed since the last round, each as work of its own; returns the boards' key, if any."""
     for old in past:
         if old.thread_id is not None and old.wrapped_up_at is None:
             await plan.plan_wrap_up(session, old.id, now)
@@ -216,6 +222,8 @@ async def _close_previous(
     ]
     if posted and _period_closed(max(posted), rnd.local_date):
         await plan.plan_boards(session, channel.id, rnd.local_date, now)
+        return plan.boards_key(channel.id, rnd.local_date)
+    return None
 
 
 def _period_closed(last: date, today: date) -> bool:

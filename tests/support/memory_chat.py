@@ -61,6 +61,9 @@ class MemoryChat:
     lose_reply: int | None = None
     """When set to N, the Nth post from now on reaches the channel but its reply is lost (a
     timeout after the platform accepted it), once."""
+    auto_work: bool = True
+    """Run the work a command made due right after it, as a running bot would; off where a
+    test counts what the command alone does."""
     by_key: dict[str, ThreadRef | MessageRef] = field(default_factory=dict)
     """Posts by their `Once` key, as a platform's metadata or nonce lets the adapter find them."""
 
@@ -164,7 +167,8 @@ class MemoryChat:
         outcome = await self.kata.handle(
             CommandInvoked(self.channel(channel), who, text, thread, request_id=f"R{next(_ids)}")
         )
-        await self.work()
+        if self.auto_work:
+            await self.work()
         return outcome
 
     async def work(self) -> int:

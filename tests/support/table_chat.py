@@ -1,10 +1,9 @@
 """A chat platform whose posts land in a database table, so several worker processes (and a
 killed one) share one platform: the test counts posts per key, and a retry's lookup by key
-sees a post the killed process made. Zero latency by default, for the fan-out benchmark."""
+sees a post the killed process made. Zero latency: the fan-out benchmark measures the bot."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import os
 from collections.abc import Callable
@@ -44,12 +43,10 @@ class TableChat:
         self,
         engine: AsyncEngine,
         worker: str,
-        latency: float = 0.0,
         after_post: Callable[[int], None] | None = None,
     ) -> None:
         self.engine = engine
         self.worker = worker
-        self.latency = latency
         self.after_post = after_post
         self.count = 0
         self._ids = itertools.count(1)
@@ -68,8 +65,6 @@ class TableChat:
         earlier = await self._earlier(once)
         if earlier is not None:
             return earlier
-        if self.latency:
-            await asyncio.sleep(self.latency)
         message = f"{self.worker}-{os.getpid()}-{next(self._ids)}"
         async with self.engine.begin() as conn:
             await conn.execute(
