@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bot import metrics, work_log, work_queue
 from bot.jobs import Action
 from bot.kinds import WorkKind
-from bot.rounds import lifecycle
+from bot.rounds import fanout, lifecycle
 from bot.work_queue import Claimed
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ class Worker:
         self._busy = False
         self._again = False
         self._running: set[asyncio.Task[str]] = set()
+        self._weight: dict[asyncio.Task[str], int] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._last_prune = None
 
@@ -120,23 +121,59 @@ class Worker:
 
     async def _drain(self) -> None:
         while self.claiming:
-            free = self.concurrency - len(self._running)
+            busy = sum(self._weight.get(t, 1) for t in self._running)
+            free = self.concurrency - busy
             claimed: list[Claimed] = []
             # Refill in batches, not one claim per finished row: each claim is a write
             # transaction, and on SQLite every write waits for the one writer.
-            if free > 0 and len(self._running) <= self.concurrency // 2:
+            if free > 0 and busy <= self.concurrency // 2:
                 claimed = await work_queue.claim(
                     self.deps.sessions, self.name, self.deps.clock.now(), free, self.lease
                 )
                 now = self.deps.clock.now()
                 for item in claimed:
                     metrics.work_claimed(item.kind, max((now - item.due_at).total_seconds(), 0.0))
-                    self._spawn(item)
+                rounds = [i for i in claimed if i.kind == WorkKind.ROUND]
+                if len(rounds) > 1:
+                    self._spawn_rounds(rounds)
+                for item in claimed:
+                    if item.kind != WorkKind.ROUND or len(rounds) == 1:
+                        self._spawn(item)
             if not self._running:
                 return
             await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
         if self._running:
             await asyncio.wait(self._running)
+
+    def _spawn_rounds(self, items: list[Claimed]) -> None:
+        """Many rounds due together (the morning fan-out) go as one batch: see
+        `bot.rounds.fanout`. The batch takes as many places in the pool as it has rows."""
+        task = asyncio.get_running_loop().create_task(self.execute_rounds(items))
+        self._running.add(task)
+        self._weight[task] = len(items)
+        task.add_done_callback(self._running.discard)
+        task.add_done_callback(lambda t: self._weight.pop(t, None))
+
+    async def execute_rounds(self, items: list[Claimed]) -> str:
+        try:
+            outcomes = await fanout.run_rounds(self.deps, items)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            outcomes = {item.id: exc for item in items}
+        settled = [i for i in items if not isinstance(outcomes.get(i.id), Exception)]
+        for item in items:
+            outcome = outcomes.get(item.id)
+            if isinstance(outcome, Exception):
+                await self._failed(item, outcome)
+        if settled:
+            async with self.deps.sessions.begin() as session:
+                await work_queue.finish_many(
+                    session, [i.id for i in settled], self.name, self.deps.clock.now()
+                )
+            for item in settled:
+                metrics.work_done(item.kind)
+        return f"{len(settled)} of {len(items)} settled"
 
     def _spawn(self, item: Claimed) -> None:
         task = asyncio.get_running_loop().create_task(self.execute(item))

@@ -148,7 +148,7 @@ async def _round_intent(
             if prompt is None:
                 return "no-prompts"
             rnd = await _new_round(session, channel, day, prompt, now, past)
-            boards = await _close_previous(session, channel, rnd, now, past)
+            boards = await close_previous(session, channel, rnd, now, past)
         if prompt is None:
             return "prompt gone"
         return _RoundIntent(
@@ -209,7 +209,7 @@ async def _new_round(
     return rnd
 
 
-async def _close_previous(
+async def close_previous(
     session: AsyncSession, channel: Channel, rnd: Round, now: datetime, past: list[Row[Any]]
 ) -> str | None:
     """A new round wraps up the channel's open ones and posts the boards of the periods that
