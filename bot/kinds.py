@@ -20,6 +20,7 @@ class PointKind(StrEnum):
     ANSWER = "answer"
     STAGE = "stage"
     REVIEW = "review"
+    BEST = "best"
 
 
 class AnswerSource(StrEnum):
@@ -36,3 +37,11 @@ class WorkKind(StrEnum):
     ROUND = "round"
     STAGE = "stage"
     WRAP_UP = "wrapup"
+
+
+class SuggestionStatus(StrEnum):
+    """Where a member's prompt suggestion stands (see `bot.suggestions`)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"

@@ -13,6 +13,7 @@ from bot.chat import OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation, Parsed
 from bot.content import Content
 from bot.echo import echo
+from bot.model_answers import set_model_answer
 from bot.models import Channel, CustomPrompt, Member, Round
 from bot.prompt_bank import PromptView, add_custom, workspace_prompts
 from bot.rounds.queries import changed_rows
@@ -42,6 +43,11 @@ async def prompts(unit: Unit, inv: Invocation) -> OutgoingMessage:
         return await add_prompt(session, content, channel, member, parsed, rest, unit.now)
     if sub == "remove":
         return await remove_prompt(session, channel, parsed, rest)
+    if sub == "model":
+        member = await unit.ensure_member()
+        return await set_model_answer(
+            session, content, channel.workspace_id, member.id, parsed, rest, unit.now
+        )
     raise CommandError(f"{echo(sub)} is not a prompts subcommand.", parsed.spec)
 
 

@@ -4,20 +4,32 @@ messages."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from bot.chat import Button, Field, OutgoingMessage, Section
 from bot.content import Framework, Stage
+from bot.echo import clip
 from bot.kinds import Pacing
 from bot.leaderboard import Row
 from bot.plurals import every, plural
 from bot.prompt_bank import PromptView
 
+if TYPE_CHECKING:
+    from bot.digest import Digest
 
-def round_buttons(round_id: int, *, next_stage: bool = True) -> tuple[Button, ...]:
+OFF_BOARDS = "a teammate who keeps off the boards"
+"""How a member who opted out of the boards is named where a list would name them."""
+
+
+def round_buttons(
+    round_id: int, *, next_stage: bool = True, vote: bool = True
+) -> tuple[Button, ...]:
     buttons = []
     if next_stage:
         buttons.append(Button("next", "Next stage", str(round_id)))
     buttons.append(Button("feedback", "Give feedback", str(round_id), primary=True))
+    if vote:
+        buttons.append(Button("vote", "Vote best answer", str(round_id)))
     buttons.append(Button("stats", "My stats", str(round_id)))
     return tuple(buttons)
 
@@ -95,7 +107,6 @@ def wrapup_message(
     coverage: Mapping[str, Sequence[str]],
 ) -> OutgoingMessage:
     """`coverage` maps a member's display name to the stage keys they answered."""
-    order = {s.key: i for i, s in enumerate(framework.stages)}
     sections = []
     if prompt and prompt.strong_answer:
         sections.append(
@@ -104,16 +115,7 @@ def wrapup_message(
                 text="\n".join(f"- {item}" for item in prompt.strong_answer),
             )
         )
-    if coverage:
-        lines = []
-        for name, keys in sorted(coverage.items(), key=lambda kv: (-len(kv[1]), kv[0].lower())):
-            titles = [framework.stage(k).title for k in sorted(set(keys), key=order.__getitem__)]
-            lines.append(f"- {name}: {plural(len(titles), 'stage')}: {', '.join(titles)}")
-        sections.append(Section(heading="Who answered what", text="\n".join(lines)))
-    else:
-        sections.append(
-            Section(heading="Who answered what", text="No answers this round. Next time!")
-        )
+    sections.append(coverage_section(framework, coverage))
     sections.append(
         Section(
             text="Late answers in this thread still count until the next round starts. "
@@ -123,8 +125,20 @@ def wrapup_message(
     return OutgoingMessage(
         title=f"Wrap-up: {title}",
         sections=tuple(sections),
-        buttons=round_buttons(round_id, next_stage=False),
+        buttons=round_buttons(round_id, next_stage=False, vote=False),
     )
+
+
+def coverage_section(framework: Framework, coverage: Mapping[str, Sequence[str]]) -> Section:
+    """Who answered which stages, most stages first."""
+    if not coverage:
+        return Section(heading="Who answered what", text="No answers this round. Next time!")
+    order = {s.key: i for i, s in enumerate(framework.stages)}
+    lines = []
+    for name, keys in sorted(coverage.items(), key=lambda kv: (-len(kv[1]), kv[0].lower())):
+        titles = [framework.stage(k).title for k in sorted(set(keys), key=order.__getitem__)]
+        lines.append(f"- {name}: {plural(len(titles), 'stage')}: {', '.join(titles)}")
+    return Section(heading="Who answered what", text="\n".join(lines))
 
 
 def board_message(title: str, rows: list[Row], kind: str) -> OutgoingMessage:
@@ -134,3 +148,73 @@ def board_message(title: str, rows: list[Row], kind: str) -> OutgoingMessage:
     else:
         text = "\n".join(f"{r.rank}. {r.name}: {plural(r.value, unit)}" for r in rows)
     return OutgoingMessage(title=title, sections=(Section(text=text),))
+
+
+ANSWERS_BUDGET = 2800
+"""Characters for the stage-by-stage answers, so the whole digest stays one Slack message
+(under 50 blocks) and about one Discord embed (6,000 characters)."""
+NAMES_PER_STAGE = 8
+REVIEWS_SHOWN = 15
+
+
+def digest_message(digest: Digest, framework: Framework) -> OutgoingMessage:
+    """The wrap-up: checklist and model answer, each stage's answers side by side, the best
+    answer, and who reviewed whom."""
+    sections: list[Section] = []
+    prompt = digest.prompt
+    if prompt and prompt.strong_answer:
+        sections.append(
+            Section(
+                heading="What a strong answer covers",
+                text="\n".join(f"- {item}" for item in prompt.strong_answer),
+            )
+        )
+    if digest.model_answer:
+        sections.append(Section(heading="A model answer (unscored)", text=digest.model_answer))
+    sections.append(coverage_section(framework, digest.coverage))
+    if digest.stages:
+        lines = sum(min(len(s.answers), NAMES_PER_STAGE) for s in digest.stages)
+        room = max(40, min(300, ANSWERS_BUDGET // max(1, lines)))
+        for stage in digest.stages:
+            shown = [
+                f"- {name}: {clip(' '.join(text.split()), room)}"
+                for name, text in stage.answers[:NAMES_PER_STAGE]
+            ]
+            more = len(stage.answers) - NAMES_PER_STAGE
+            if more > 0:
+                shown.append(f"- and {plural(more, 'more answer')} in the thread")
+            sections.append(Section(heading=f"Answers: {stage.title}", text="\n".join(shown)))
+    sections.append(Section(heading="Best answer", text=_best_text(digest)))
+    sections.append(Section(heading="Reviews given", text=_reviews_text(digest)))
+    sections.append(
+        Section(
+            text="Late answers in this thread still count until the next round starts. "
+            "Pick a teammate and give feedback: one strength, one improvement."
+        )
+    )
+    return OutgoingMessage(
+        title=f"Wrap-up: {digest.title}",
+        sections=tuple(sections),
+        buttons=round_buttons(digest.round_id, next_stage=False, vote=False),
+    )
+
+
+def _best_text(digest: Digest) -> str:
+    best = digest.best
+    if best is None:
+        return (
+            "No votes this round. Next time, vote with the Vote best answer button or "
+            "/kata vote @name."
+        )
+    name = OFF_BOARDS if best.opted_out else best.name
+    return f"{name}, with {plural(best.votes, 'vote')} (+{plural(best.points, 'point')})."
+
+
+def _reviews_text(digest: Digest) -> str:
+    if not digest.reviews:
+        return "No reviews yet. There is still time: Give feedback, or /kata feedback @name."
+    lines = [f"- {a} reviewed {b}" for a, b in digest.reviews[:REVIEWS_SHOWN]]
+    more = len(digest.reviews) - REVIEWS_SHOWN
+    if more > 0:
+        lines.append(f"- and {plural(more, 'more review')}")
+    return "\n".join(lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bot import channel_settings, privacy, prompt_commands, render, round_commands, stats
+from bot import channel_settings, privacy, prompt_commands, render, round_commands, stats, votes
 from bot.chat import OutgoingMessage, Section
 from bot.commands import help as help_text
 from bot.commands.registry import (
@@ -213,20 +213,35 @@ COMMANDS = Registry(
             brief="Review a member's answers with the rubric",
         ),
         Command(
+            "vote",
+            "vote <member>",
+            "vote for the best answer of the round: one vote each, changeable until the "
+            f"wrap-up, not for yourself; the winner gets +{votes.BEST_ANSWER_POINTS} points "
+            "(a tie goes to whoever answered first)",
+            ("/kata vote @alex",),
+            votes.vote_command,
+            aliases=("best",),
+            brief="Vote for the best answer of the round",
+        ),
+        Command(
             "prompts",
-            "prompts list [tag] | prompts add <title> | <scenario> [| tags] | prompts remove <id>",
-            "browse the prompt bank or manage this workspace's own prompts",
+            "prompts list [tag] | prompts add <title> | <scenario> [| tags] | prompts remove <id> "
+            "| prompts model <id> <text|clear>",
+            "browse the prompt bank or manage this workspace's own prompts; model sets an "
+            "unscored reference answer shown at wrap-up",
             (
                 "/kata prompts add Rank support tickets | Our help desk gets 5k tickets a day. "
                 "Design a model that orders the queue. | nlp-llm,ranking",
                 "/kata prompts list ranking",
                 "/kata prompts remove custom-rank-support-tickets",
+                "/kata prompts model custom-rank-support-tickets Two towers, then a reranker...",
             ),
             prompt_commands.prompts,
             subcommands=(
                 Subcommand("list", Access.MEMBER, aliases=("tags",)),
                 Subcommand("add", Access.ADMIN),
                 Subcommand("remove", Access.ADMIN),
+                Subcommand("model", Access.ADMIN),
             ),
             brief="The channel's prompt bank",
         ),
