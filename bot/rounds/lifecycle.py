@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import render
 from bot.chat import ChannelRef, OutgoingMessage, Section, UserRef
+from bot.digest import digest_of
 from bot.final_boards import final_boards
 from bot.jobs import Action
 from bot.kinds import Pacing
@@ -28,7 +29,7 @@ from bot.models import Channel, Member, Round, StagePost
 from bot.port import ChannelUnavailable
 from bot.prompt_bank import PromptView, find_prompt, workspace_prompts
 from bot.rotation import matching, pick
-from bot.rounds.queries import changed_rows, channel_ref, coverage, schedule_of, thread_of
+from bot.rounds.queries import changed_rows, channel_ref, schedule_of, thread_of
 from bot.rounds.timers import (
     cancel_rounds,
     cancel_steps,
@@ -336,13 +337,8 @@ async def wrap_up(deps: Deps, round_id: int) -> bool:
         rnd = await session.get(Round, round_id)
         assert rnd is not None
         ref = await channel_ref(session, rnd.channel_id)
-        prompt = await find_prompt(session, deps.content, rnd.workspace_id, rnd.prompt_key)
-        message = render.wrapup_message(
-            prompt,
-            rnd.prompt_title,
-            rnd.id,
-            deps.content.framework,
-            await coverage(session, rnd.id),
+        message = render.digest_message(
+            await digest_of(session, deps, rnd.id), deps.content.framework
         )
         thread = thread_of(ref, rnd)
     cancel_steps(deps, round_id)
