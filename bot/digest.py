@@ -94,6 +94,7 @@ async def _reviews(session: AsyncSession, round_id: int) -> tuple[tuple[str, str
     reviewer, reviewee = aliased(Member), aliased(Member)
     rows = await session.execute(
         select(reviewer.display_name, reviewer.opted_out, reviewee.display_name, reviewee.opted_out)
+        .select_from(Feedback)
         .join(reviewer, reviewer.id == Feedback.reviewer_id)
         .join(reviewee, reviewee.id == Feedback.reviewee_id)
         .where(Feedback.round_id == round_id)

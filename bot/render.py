@@ -28,9 +28,9 @@ def round_buttons(
     if next_stage:
         buttons.append(Button("next", "Next stage", str(round_id)))
     buttons.append(Button("feedback", "Give feedback", str(round_id), primary=True))
+    buttons.append(Button("stats", "My stats", str(round_id)))
     if vote:
         buttons.append(Button("vote", "Vote best answer", str(round_id)))
-    buttons.append(Button("stats", "My stats", str(round_id)))
     return tuple(buttons)
 
 
@@ -150,53 +150,79 @@ def board_message(title: str, rows: list[Row], kind: str) -> OutgoingMessage:
     return OutgoingMessage(title=title, sections=(Section(text=text),))
 
 
-ANSWERS_BUDGET = 2800
-"""Characters for the stage-by-stage answers, so the whole digest stays one Slack message
-(under 50 blocks) and about one Discord embed (6,000 characters)."""
+DIGEST_BUDGET = 3900
+"""Characters for the whole wrap-up, so it stays one Slack message (under 50 blocks) and one
+Discord embed (a description holds 4,096); the answers get what the rest leaves."""
+MIN_ANSWERS_ROOM = 900
 NAMES_PER_STAGE = 8
+LINE_ROOM = (40, 300)
+"""Shortest and longest excerpt of one member's answer to one stage."""
 REVIEWS_SHOWN = 15
+COVERAGE_LISTED = 10
+"""Past this many members, who answered what becomes one line of names and stage counts."""
 
 
 def digest_message(digest: Digest, framework: Framework) -> OutgoingMessage:
     """The wrap-up: checklist and model answer, each stage's answers side by side, the best
     answer, and who reviewed whom."""
-    sections: list[Section] = []
+    head: list[Section] = []
     prompt = digest.prompt
     if prompt and prompt.strong_answer:
-        sections.append(
+        head.append(
             Section(
                 heading="What a strong answer covers",
                 text="\n".join(f"- {item}" for item in prompt.strong_answer),
             )
         )
     if digest.model_answer:
-        sections.append(Section(heading="A model answer (unscored)", text=digest.model_answer))
-    sections.append(coverage_section(framework, digest.coverage))
-    if digest.stages:
-        lines = sum(min(len(s.answers), NAMES_PER_STAGE) for s in digest.stages)
-        room = max(40, min(300, ANSWERS_BUDGET // max(1, lines)))
-        for stage in digest.stages:
-            shown = [
-                f"- {name}: {clip(' '.join(text.split()), room)}"
-                for name, text in stage.answers[:NAMES_PER_STAGE]
-            ]
-            more = len(stage.answers) - NAMES_PER_STAGE
-            if more > 0:
-                shown.append(f"- and {plural(more, 'more answer')} in the thread")
-            sections.append(Section(heading=f"Answers: {stage.title}", text="\n".join(shown)))
-    sections.append(Section(heading="Best answer", text=_best_text(digest)))
-    sections.append(Section(heading="Reviews given", text=_reviews_text(digest)))
-    sections.append(
+        head.append(Section(heading="A model answer (unscored)", text=digest.model_answer))
+    if len(digest.coverage) > COVERAGE_LISTED:
+        counts = sorted(digest.coverage.items(), key=lambda kv: (-len(kv[1]), kv[0].lower()))
+        head.append(
+            Section(
+                heading=f"Who answered what ({len(counts)} members, stages each)",
+                text=", ".join(f"{name} ({len(set(keys))})" for name, keys in counts),
+            )
+        )
+    else:
+        head.append(coverage_section(framework, digest.coverage))
+    tail = [
+        Section(heading="Best answer", text=_best_text(digest)),
+        Section(heading="Reviews given", text=_reviews_text(digest)),
         Section(
             text="Late answers in this thread still count until the next round starts. "
             "Pick a teammate and give feedback: one strength, one improvement."
-        )
-    )
+        ),
+    ]
+    used = len(digest.title) + sum(len(s.heading or "") + len(s.text) for s in head + tail)
+    room = max(MIN_ANSWERS_ROOM, DIGEST_BUDGET - used)
     return OutgoingMessage(
         title=f"Wrap-up: {digest.title}",
-        sections=tuple(sections),
+        sections=(*head, *_answer_sections(digest, room), *tail),
         buttons=round_buttons(digest.round_id, next_stage=False, vote=False),
     )
+
+
+def _answer_sections(digest: Digest, room: int) -> list[Section]:
+    """Each stage's answers, one line per member, cut to share `room` characters."""
+    if not digest.stages:
+        return []
+    per_stage = min(NAMES_PER_STAGE, max(1, room // (len(digest.stages) * 80)))
+    lines = sum(min(len(s.answers), per_stage) for s in digest.stages)
+    headings = sum(len(s.title) + 40 for s in digest.stages)
+    shortest, longest = LINE_ROOM
+    excerpt = max(shortest, min(longest, (room - headings) // max(1, lines) - 20))
+    sections = []
+    for stage in digest.stages:
+        shown = [
+            f"- {name}: {clip(' '.join(text.split()), excerpt)}"
+            for name, text in stage.answers[:per_stage]
+        ]
+        more = len(stage.answers) - per_stage
+        if more > 0:
+            shown.append(f"- and {plural(more, 'more answer')} in the thread")
+        sections.append(Section(heading=f"Answers: {stage.title}", text="\n".join(shown)))
+    return sections
 
 
 def _best_text(digest: Digest) -> str:

@@ -54,6 +54,7 @@ TYPED = frozenset(
         "feedback",
         "prompts",
         "export",
+        "vote",
     }
 )
 """The commands declared below with typed options; every other one is a plain subcommand."""
@@ -279,6 +280,21 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
     @prompts.command(name="remove", description="Remove a prompt you added")
     async def prompts_remove(interaction: discord.Interaction, id: str) -> None:
         await runner.run_command(interaction, join_command("prompts", "remove", id))
+
+    @prompts.command(name="model", description="Set or clear a prompt's model answer")
+    @app_commands.describe(
+        id="The prompt's id (see prompts list)",
+        text="The unscored reference answer, or 'clear' to remove it",
+    )
+    async def prompts_model(
+        interaction: discord.Interaction, id: str, text: app_commands.Range[str, 1, 4000]
+    ) -> None:
+        await runner.run_command(interaction, join_command("prompts", "model", id, text))
+
+    @kata.command(name="vote", description=declared["vote"].short)
+    @app_commands.describe(member="Whose answer was the best")
+    async def vote(interaction: discord.Interaction, member: discord.Member) -> None:
+        await runner.run_command(interaction, join_command("vote", f"<@{member.id}>"))
 
     @kata.command(name="export", description=declared["export"].short)
     @app_commands.choices(scope=[Choice(name="this channel", value="channel")])

@@ -40,6 +40,7 @@ CASES: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     ),
     (("optout",), {}),
     (("optin",), {}),
+    (("prompts", "model"), {"id": content().prompts[0].id, "text": "Two towers, then a reranker."}),
 ]
 
 
@@ -66,6 +67,7 @@ COVERED_ELSEWHERE = {
     ("export",): "test_round_story.py",
     ("export", "channel"): "test_round_story.py (an option of export, not a subcommand)",
     ("prompts", "remove"): "tests/core/test_leaderboards_and_commands.py",
+    ("vote",): "test_habit_vote.py",
 }
 """Subcommands a story walks elsewhere; a newly declared command fails until it is walked."""
 
