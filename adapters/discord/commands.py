@@ -229,25 +229,37 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
         member="Whose answers you review",
         strength="One concrete strength",
         improve="One concrete improvement",
+        received="Instead of reviewing: the reviews you received (only you see them)",
     )
-    @app_commands.choices(**{key: level_options for key in rubric.signal_keys})
+    @app_commands.choices(
+        received=[
+            Choice(name="this round", value="round"),
+            Choice(name="the last 7 days", value="week"),
+            Choice(name="all", value="all"),
+        ],
+        **{key: level_options for key in rubric.signal_keys},
+    )
     async def feedback(
         interaction: discord.Interaction,
-        member: discord.Member,
-        strength: str,
-        improve: str,
+        member: discord.Member | None = None,
+        strength: str | None = None,
+        improve: str | None = None,
         problem: Choice[str] | None = None,
         data: Choice[str] | None = None,
         modelling: Choice[str] | None = None,
         deployment: Choice[str] | None = None,
         communication: Choice[str] | None = None,
+        received: Choice[str] | None = None,
     ) -> None:
+        if received is not None:
+            await runner.run_command(interaction, join_command("feedback received", received.value))
+            return
         chosen = (problem, data, modelling, deployment, communication)
         given = zip(rubric.signal_keys, chosen, strict=True)
         scores = [f"{key}={choice.value}" for key, choice in given if choice]
         text = join_command(
             "feedback",
-            f"<@{member.id}>",
+            f"<@{member.id}>" if member else None,
             *scores,
             labelled("strength", strength),
             labelled("improve", improve),

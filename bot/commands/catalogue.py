@@ -9,8 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bot import channel_settings, privacy, prompt_commands, render, round_commands, stats, votes
-from bot.chat import OutgoingMessage, Section
+from bot import (
+    channel_settings,
+    feedback_received,
+    privacy,
+    prompt_commands,
+    render,
+    round_commands,
+    stats,
+    votes,
+)
+from bot.chat import Outcome, OutgoingMessage, Section
 from bot.commands import help as help_text
 from bot.commands.registry import (
     Access,
@@ -49,6 +58,13 @@ async def _optout(unit: Unit, inv: Invocation) -> OutgoingMessage:
 
 async def _optin(unit: Unit, inv: Invocation) -> OutgoingMessage:
     return await privacy.set_opt_out(unit, False)
+
+
+async def _feedback(unit: Unit, inv: Invocation) -> Outcome | OutgoingMessage:
+    """`feedback received ...` lists your reviews; anything else reviews a teammate."""
+    if inv.parsed.spec.subcommand(inv.parsed) is not None:
+        return await feedback_received.received(unit, inv)
+    return await round_commands.review(unit, inv)
 
 
 async def _forgetme(unit: Unit, inv: Invocation) -> OutgoingMessage:
@@ -205,11 +221,17 @@ COMMANDS = Registry(
         Command(
             "feedback",
             "feedback <member> [problem=1-4] [data=1-4] [modelling=1-4] [deployment=1-4] "
-            "[communication=1-4] strength: <text> improve: <text>",
-            "review a teammate's answers in the current round",
-            ("/kata feedback @alex problem=3 strength: sharp scoping improve: add a fallback",),
-            round_commands.review,
+            "[communication=1-4] strength: <text> improve: <text> | feedback received "
+            "[round|week|all]",
+            "review a teammate's answers in the current round; 'feedback received [round|week|"
+            "all]' shows you the reviews you got, with scores and texts (only you see it)",
+            (
+                "/kata feedback @alex problem=3 strength: sharp scoping improve: add a fallback",
+                "/kata feedback received week",
+            ),
+            _feedback,
             aliases=("review",),
+            subcommands=(Subcommand("received", Access.MEMBER),),
             brief="Review a member's answers with the rubric",
         ),
         Command(

@@ -68,6 +68,7 @@ COVERED_ELSEWHERE = {
     ("export", "channel"): "test_round_story.py (an option of export, not a subcommand)",
     ("prompts", "remove"): "tests/core/test_leaderboards_and_commands.py",
     ("vote",): "test_habit_vote.py",
+    ("feedback", "received"): "test_habit_vote.py (an option of feedback, not a subcommand)",
 }
 """Subcommands a story walks elsewhere; a newly declared command fails until it is walked."""
 

@@ -78,3 +78,29 @@ async def test_a_crowded_round_wraps_up_within_discords_embed_limits(
     assert "Who answered what (30 members, stages each)" in shown
     assert "Member00 (4), Member01 (4)" in shown
     assert shown.count("more answers in the thread") == len(stages)
+
+
+async def test_a_member_reads_the_feedback_they_received_with_the_feedback_command(
+    bot: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    lea = Person(fake, "lea", admin=True)
+    bo = Person(fake, "bo")
+    await fake.reply_to(await lea.slash("setup", time="09:30", timezone="Europe/Berlin"))
+    await fake.reply_to(await lea.slash("pace", mode="manual"))
+    await fake.reply_to(await lea.slash("now"))
+    (thread,) = fake.threads()
+    said = await bo.says("Scope: members in Europe first.", where=thread["id"])
+    await fake.wait_for(lambda: (thread["id"], said) in fake.reactions)
+    review = await lea.slash(
+        "feedback",
+        member=UserOption(bo.id),
+        strength="Clear scope questions",
+        improve="Name a latency budget",
+        problem="3",
+        where=thread["id"],
+    )
+    assert "Feedback for Bo sent" in text_of((await fake.reply_to(review))["data"])
+    shown = (await fake.reply_to(await bo.slash("feedback", received="week")))["data"]
+    assert shown["flags"] & EPHEMERAL
+    assert "Feedback you received in the last 7 days (1 review)" in text_of(shown)
+    assert "Strength: Clear scope questions" in text_of(shown)
