@@ -1,5 +1,5 @@
 """Last week's (and last month's) points board, posted once, with the first round of a new
-calendar period: the period closes, its champions are named, the board starts over."""
+calendar period: the period closes, its champion is named first, the board starts over."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot import leaderboard
-from bot.render import board_message
+from bot.render import final_board_message
 from bot.rounds.queries import latest_posted_before, schedule_of
 
 if TYPE_CHECKING:
@@ -38,5 +38,5 @@ async def final_boards(
             session, channel.workspace_id, channel.id, "points", period, last.posted_at, zone
         )
         if rows:
-            boards.append(board_message(title, rows, "points"))
+            boards.append(final_board_message(title, period, rows))
     return boards

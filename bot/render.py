@@ -244,3 +244,21 @@ def _reviews_text(digest: Digest) -> str:
     if more > 0:
         lines.append(f"- and {plural(more, 'more review')}")
     return "\n".join(lines)
+
+
+def champion_text(period: str, rows: list[Row]) -> str:
+    """The line that names a closed period's champion (tied leaders share it)."""
+    leaders = [r.name for r in rows if r.rank == 1]
+    if not leaders:
+        return ""
+    who = leaders[0] if len(leaders) == 1 else ", ".join(leaders[:-1]) + " and " + leaders[-1]
+    title = "Champion" if len(leaders) == 1 else "Champions"
+    return f"{title} of the {period}: {who}, with {plural(rows[0].value, 'point')}."
+
+
+def final_board_message(title: str, period: str, rows: list[Row]) -> OutgoingMessage:
+    """A closed period's points board, its champion named first."""
+    board = board_message(title, rows, "points")
+    return OutgoingMessage(
+        title=board.title, sections=(Section(text=champion_text(period, rows)), *board.sections)
+    )

@@ -55,6 +55,7 @@ TYPED = frozenset(
         "prompts",
         "export",
         "vote",
+        "archive",
     }
 )
 """The commands declared below with typed options; every other one is a plain subcommand."""
@@ -302,6 +303,18 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
         interaction: discord.Interaction, id: str, text: app_commands.Range[str, 1, 4000]
     ) -> None:
         await runner.run_command(interaction, join_command("prompts", "model", id, text))
+
+    @kata.command(name="archive", description=declared["archive"].short)
+    @app_commands.choices(what=[Choice(name="final boards of past weeks", value="boards")])
+    @app_commands.describe(what="Past rounds (default) or past boards", page="Page number")
+    async def archive(
+        interaction: discord.Interaction,
+        what: Choice[str] | None = None,
+        page: app_commands.Range[int, 1, 1000] | None = None,
+    ) -> None:
+        await runner.run_command(
+            interaction, join_command("archive", what.value if what else None, page)
+        )
 
     @kata.command(name="vote", description=declared["vote"].short)
     @app_commands.describe(member="Whose answer was the best")

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot import (
+    archive,
     channel_settings,
     feedback_received,
     privacy,
@@ -244,6 +245,16 @@ COMMANDS = Registry(
             votes.vote_command,
             aliases=("best",),
             brief="Vote for the best answer of the round",
+        ),
+        Command(
+            "archive",
+            "archive [page] | archive boards [page]",
+            "this channel's past rounds (prompt, date, who answered, best answer), or the "
+            "final boards of its past weeks and months (only you see it)",
+            ("/kata archive", "/kata archive boards 2"),
+            archive.archive,
+            subcommands=(Subcommand("boards", Access.MEMBER),),
+            brief="Past rounds and past weeks' final boards",
         ),
         Command(
             "prompts",

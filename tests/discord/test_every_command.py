@@ -40,6 +40,7 @@ CASES: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     ),
     (("optout",), {}),
     (("optin",), {}),
+    (("archive",), {"page": 1}),
     (("prompts", "model"), {"id": content().prompts[0].id, "text": "Two towers, then a reranker."}),
 ]
 
@@ -68,6 +69,7 @@ COVERED_ELSEWHERE = {
     ("export", "channel"): "test_round_story.py (an option of export, not a subcommand)",
     ("prompts", "remove"): "tests/core/test_leaderboards_and_commands.py",
     ("vote",): "test_habit_vote.py",
+    ("archive", "boards"): "tests/core/test_habit_archive.py (an option of archive on Discord)",
     ("feedback", "received"): "test_habit_vote.py (an option of feedback, not a subcommand)",
 }
 """Subcommands a story walks elsewhere; a newly declared command fails until it is walked."""
