@@ -48,6 +48,8 @@ def prompt_message(
     tags = ", ".join(sorted(prompt.tags - {"custom"}))
     if tags:
         fields.insert(0, Field("Tags", tags))
+    if prompt.author:
+        fields.append(Field("Prompt by", prompt.author))
     return OutgoingMessage(
         title=f"Design Kata #{seq}: {prompt.title}",
         sections=(

@@ -304,6 +304,44 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
     ) -> None:
         await runner.run_command(interaction, join_command("prompts", "model", id, text))
 
+    @prompts.command(name="suggest", description="Suggest a prompt for admins to approve")
+    @app_commands.describe(
+        title="A short name, e.g. Podcast search",
+        scenario="A sentence or more: the situation to design for",
+        tags="Comma-separated tags",
+    )
+    @app_commands.autocomplete(tags=many_tags)
+    async def prompts_suggest(
+        interaction: discord.Interaction,
+        title: app_commands.Range[str, 1, 200],
+        scenario: app_commands.Range[str, 1, 4000],
+        tags: str | None = None,
+    ) -> None:
+        parts = [title.replace("|", "/").strip(), scenario.replace("|", "/").strip()]
+        if tags and tags.strip():
+            parts.append(tags.replace(" ", ""))
+        await runner.run_command(interaction, "prompts suggest " + " | ".join(parts))
+
+    @prompts.command(name="suggestions", description="Prompt suggestions waiting for admins")
+    async def prompts_suggestions(interaction: discord.Interaction) -> None:
+        await runner.run_command(interaction, "prompts suggestions")
+
+    @prompts.command(name="approve", description="Approve a suggestion into the prompt bank")
+    @app_commands.describe(id="The suggestion's number")
+    async def prompts_approve(
+        interaction: discord.Interaction, id: app_commands.Range[int, 1]
+    ) -> None:
+        await runner.run_command(interaction, join_command("prompts", "approve", id))
+
+    @prompts.command(name="decline", description="Decline a suggestion")
+    @app_commands.describe(id="The suggestion's number", reason="Told to its author")
+    async def prompts_decline(
+        interaction: discord.Interaction,
+        id: app_commands.Range[int, 1],
+        reason: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        await runner.run_command(interaction, join_command("prompts", "decline", id, reason))
+
     @kata.command(name="archive", description=declared["archive"].short)
     @app_commands.choices(what=[Choice(name="final boards of past weeks", value="boards")])
     @app_commands.describe(what="Past rounds (default) or past boards", page="Page number")

@@ -259,15 +259,20 @@ COMMANDS = Registry(
         Command(
             "prompts",
             "prompts list [tag] | prompts add <title> | <scenario> [| tags] | prompts remove <id> "
-            "| prompts model <id> <text|clear>",
+            "| prompts model <id> <text|clear> | prompts suggest <title> | <scenario> [| tags] "
+            "| prompts suggestions | prompts approve <id> | prompts decline <id> [reason]",
             "browse the prompt bank or manage this workspace's own prompts; model sets an "
-            "unscored reference answer shown at wrap-up",
+            "unscored reference answer shown at wrap-up; anyone may suggest a prompt, admins "
+            "approve it into the bank (credited to its author) or decline it",
             (
                 "/kata prompts add Rank support tickets | Our help desk gets 5k tickets a day. "
                 "Design a model that orders the queue. | nlp-llm,ranking",
                 "/kata prompts list ranking",
                 "/kata prompts remove custom-rank-support-tickets",
                 "/kata prompts model custom-rank-support-tickets Two towers, then a reranker...",
+                "/kata prompts suggest Rank podcasts | Listeners type a topic and expect the "
+                "right episodes first. | search",
+                "/kata prompts decline 3 too close to an existing prompt",
             ),
             prompt_commands.prompts,
             subcommands=(
@@ -275,6 +280,10 @@ COMMANDS = Registry(
                 Subcommand("add", Access.ADMIN),
                 Subcommand("remove", Access.ADMIN),
                 Subcommand("model", Access.ADMIN),
+                Subcommand("suggest", Access.MEMBER),
+                Subcommand("suggestions", Access.ADMIN),
+                Subcommand("approve", Access.ADMIN),
+                Subcommand("decline", Access.ADMIN),
             ),
             brief="The channel's prompt bank",
         ),

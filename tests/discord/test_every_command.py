@@ -41,6 +41,15 @@ CASES: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("optout",), {}),
     (("optin",), {}),
     (("archive",), {"page": 1}),
+    (
+        ("prompts", "suggest"),
+        {
+            "title": "Rank podcast episodes",
+            "scenario": "Listeners type a topic and expect the right episodes first.",
+            "tags": "search",
+        },
+    ),
+    (("prompts", "suggestions"), {}),
     (("prompts", "model"), {"id": content().prompts[0].id, "text": "Two towers, then a reranker."}),
 ]
 
@@ -69,6 +78,8 @@ COVERED_ELSEWHERE = {
     ("export", "channel"): "test_round_story.py (an option of export, not a subcommand)",
     ("prompts", "remove"): "tests/core/test_leaderboards_and_commands.py",
     ("vote",): "test_habit_vote.py",
+    ("prompts", "approve"): "test_habit_vote.py (a suggestion approved, its author told)",
+    ("prompts", "decline"): "tests/core/test_habit_suggestions.py",
     ("archive", "boards"): "tests/core/test_habit_archive.py (an option of archive on Discord)",
     ("feedback", "received"): "test_habit_vote.py (an option of feedback, not a subcommand)",
 }

@@ -104,3 +104,24 @@ async def test_a_member_reads_the_feedback_they_received_with_the_feedback_comma
     assert shown["flags"] & EPHEMERAL
     assert "Feedback you received in the last 7 days (1 review)" in text_of(shown)
     assert "Strength: Clear scope questions" in text_of(shown)
+
+
+async def test_an_admin_approves_a_suggestion_and_its_author_hears_in_a_dm(
+    bot: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    lea = Person(fake, "lea", admin=True)
+    bo = Person(fake, "bo")
+    await fake.reply_to(await lea.slash("setup", time="09:30", timezone="Europe/Berlin"))
+    suggested = await bo.slash(
+        "prompts",
+        "suggest",
+        title="Rank podcast episodes",
+        scenario="Listeners type a topic and expect the right episodes first.",
+        tags="search",
+    )
+    reply = (await fake.reply_to(suggested))["data"]
+    assert reply["flags"] & EPHEMERAL and "Your suggestion #1" in text_of(reply)
+    approved = (await fake.reply_to(await lea.slash("prompts", "approve", id=1)))["data"]
+    assert "credited to Bo" in text_of(approved)
+    dm = await fake.wait_for(lambda: fake.dms_to(bo.id))
+    assert "Rank podcast episodes was approved" in text_of(dm[0])
