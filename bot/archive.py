@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from bot.models import Channel
     from bot.unit import Unit
 
+PAGE = re.compile(r"[1-9][0-9]{0,5}")
 ROUNDS_PER_PAGE = 10
 PERIODS_PER_PAGE = 4
 BOARD_ROWS = 3
@@ -34,7 +36,7 @@ async def archive(unit: Unit, inv: Invocation) -> OutgoingMessage:
     words = inv.parsed.words
     boards = bool(words) and words[0].lower() == "boards"
     rest = words[1:] if boards else words
-    if len(rest) > 1 or (rest and not rest[0].isdigit()) or (rest and int(rest[0]) < 1):
+    if len(rest) > 1 or (rest and not PAGE.fullmatch(rest[0])):
         raise CommandError(
             f"{echo(' '.join(rest))} is not a page number (1, 2, ...).", inv.parsed.spec
         )

@@ -14,6 +14,7 @@ from bot.commands import CommandError, Invocation
 from bot.echo import echo
 from bot.models import Feedback, Member, Round
 from bot.plurals import plural
+from bot.round_commands import round_for
 
 if TYPE_CHECKING:
     from bot.unit import Unit
@@ -44,8 +45,6 @@ async def received(unit: Unit, inv: Invocation) -> OutgoingMessage:
         .order_by(Feedback.updated_at.desc(), Feedback.id.desc())
     )
     if period == "round":
-        from bot.round_commands import round_for  # it imports the round lifecycle
-
         thread = inv.event.thread
         rnd = await round_for(unit, thread.thread_id if thread else None)
         if rnd is None:

@@ -5,6 +5,7 @@ the author hears the decision privately either way."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SUGGESTION_ID = re.compile(r"[0-9]{1,9}")
 MAX_TITLE = 120
 MAX_SCENARIO = 1500
 MIN_SCENARIO = 20
@@ -120,7 +122,7 @@ async def decide(unit: Unit, parsed: Parsed, rest: str, approve: bool) -> Outgoi
     author privately once the decision is saved."""
     word, _, reason = rest.partition(" ")
     word, reason = word.lstrip("#"), reason.strip()
-    if not word.isdigit():
+    if not SUGGESTION_ID.fullmatch(word):
         raise CommandError(
             "Name the suggestion by its number; /kata prompts suggestions lists them.",
             parsed.spec,

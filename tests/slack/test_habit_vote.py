@@ -48,3 +48,31 @@ async def test_a_team_votes_and_the_wrap_up_names_the_best_answer(team: Team) ->
     assert len(wrap.blocks) <= 50 and all(len(t) <= 3000 for t in texts)
     actions = [b for b in wrap.blocks if b["type"] == "actions"][0]["elements"]
     assert [a["action_id"].split("_")[1] for a in actions] == ["feedback", "stats"]
+
+
+async def test_a_crowded_round_wraps_up_in_one_slack_message_within_block_kit_limits(
+    team: Team,
+) -> None:
+    api = team.api
+    people = [f"UMEMBER{i:02}" for i in range(25)]
+    for i, user in enumerate(people):
+        api.add_user(user, f"Member {i:02}")
+    await team.member(ALICE).runs("setup 09:00 Europe/Berlin mon-fri")
+    await team.member(ALICE).runs("pace manual")
+    await team.member(ALICE).runs("now")
+    await team.settled()
+    [prompt] = [m for m in api.bot_posts(CHANNEL) if m.thread_ts is None]
+    for user in people:
+        for stage in ("scope", "metrics", "data", "serving", "monitoring"):
+            await team.member(user).says(f"{stage}: " + "a long considered answer " * 60, prompt.ts)
+    await team.settled()
+    for _ in range(11):
+        await team.member(ALICE).runs("next")
+        await team.settled()
+    replies = api.bot_replies(CHANNEL, prompt.ts)
+    wraps = [i for i, m in enumerate(replies) if m.blocks[0]["text"]["text"].startswith("Wrap-up")]
+    assert wraps == [len(replies) - 1], "the wrap-up is one message, the last in the thread"
+    wrap = replies[-1]
+    texts = section_texts(wrap.blocks)
+    assert len(wrap.blocks) <= 50 and all(len(t) <= 3000 for t in texts)
+    assert sum("more answers in the thread" in t for t in texts) == 5
