@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from bot import leaderboard
+from bot.best_answer import OFF_BOARDS
 from bot.chat import OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation
 from bot.echo import echo
 from bot.kinds import PointKind
 from bot.models import Answer, Member, PointEvent, Round
 from bot.plurals import plural
-from bot.render import OFF_BOARDS, champion_text
+from bot.render import champion_text
 from bot.rounds.queries import schedule_of
 
 if TYPE_CHECKING:

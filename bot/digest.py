@@ -2,7 +2,7 @@
 answer, the best answer and the reviews given, gathered in one read for `render`.
 
 `digest_of` runs inside the wrap-up's claiming transaction, so it also settles the
-best-answer vote (`bot.votes.settle`) exactly when the wrap-up is claimed.
+best-answer vote (`bot.best_answer.settle`) exactly when the wrap-up is claimed.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bot import votes
+from bot import best_answer
 from bot.model_answers import model_answer_for
 from bot.models import Answer, Feedback, Member, Round
 from bot.prompt_bank import PromptView, find_prompt
-from bot.render import OFF_BOARDS
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,7 +42,7 @@ class Digest:
     stages: tuple[StageAnswers, ...]
     coverage: dict[str, list[str]]
     """Each member's display name and the stage keys they answered."""
-    best: votes.Winner | None
+    best: best_answer.Winner | None
     model_answer: str | None
     reviews: tuple[tuple[str, str], ...]
     """(reviewer, reviewee) display names; members off the boards are not named."""
@@ -84,7 +83,7 @@ async def digest_of(session: AsyncSession, deps: Deps, round_id: int) -> Digest:
             name: [key for key, names in by_stage.items() if name in names]
             for name in dict.fromkeys(n for names in by_stage.values() for n in names)
         },
-        best=await votes.settle(session, rnd, deps.clock.now()),
+        best=await best_answer.settle(session, rnd, deps.clock.now()),
         model_answer=await model_answer_for(session, rnd.workspace_id, rnd.prompt_key),
         reviews=await _reviews(session, round_id),
     )
@@ -101,5 +100,6 @@ async def _reviews(session: AsyncSession, round_id: int) -> tuple[tuple[str, str
         .order_by(Feedback.created_at, Feedback.id)
     )
     return tuple(
-        (OFF_BOARDS if out_a else a, OFF_BOARDS if out_b else b) for a, out_a, b, out_b in rows
+        (best_answer.OFF_BOARDS if out_a else a, best_answer.OFF_BOARDS if out_b else b)
+        for a, out_a, b, out_b in rows
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from bot.best_answer import OFF_BOARDS
 from bot.chat import Button, Field, OutgoingMessage, Section
 from bot.content import Framework, Stage
 from bot.echo import clip
@@ -16,9 +17,6 @@ from bot.prompt_bank import PromptView
 
 if TYPE_CHECKING:
     from bot.digest import Digest
-
-OFF_BOARDS = "a teammate who keeps off the boards"
-"""How a member who opted out of the boards is named where a list would name them."""
 
 
 def round_buttons(

@@ -1,36 +1,29 @@
 """Best answer of a round: members vote, the wrap-up names the winner and pays a bonus.
 
 Rules: one vote per member and round (voting again moves it), never for yourself, only for
-someone who answered the round, and only until the wrap-up. The wrap-up settles the vote
-once: most votes wins; a tie goes to whoever answered the round first, then to the member
-who joined the workspace first, so the same votes always name the same winner.
+someone who answered the round, and only until the wrap-up, which settles the vote
+(`bot.best_answer`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.chat import Choice, Form, FormField, Outcome, OutgoingMessage, Reply, text_message
 from bot.commands import CommandError, Invocation
-from bot.db import insert_unless_present
 from bot.directory import find_member
 from bot.echo import echo
 from bot.feedback import reviewable
-from bot.kinds import PointKind
-from bot.models import Answer, BestVote, Member, PointEvent, Round
+from bot.models import Answer, BestVote, Round
+from bot.round_commands import round_for
 from bot.rounds.queries import own_round
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     from bot.unit import Unit
 
 FORM_ID = "vote"
-BEST_ANSWER_POINTS = 5
 CLOSED = "Voting for round #{seq} closed at its wrap-up."
 
 
@@ -38,22 +31,11 @@ class VoteError(ValueError):
     """A vote that breaks a rule; the message says which."""
 
 
-@dataclass(frozen=True)
-class Winner:
-    member_id: int
-    name: str
-    votes: int
-    opted_out: bool
-    points: int
-
-
 async def vote_command(unit: Unit, inv: Invocation) -> OutgoingMessage:
     """`vote <member>`: for the round of the thread the command came from, else the latest."""
     who = inv.parsed.rest.strip()
     if not who:
         raise CommandError("Name the member whose answer was the best.", inv.parsed.spec)
-    from bot.round_commands import round_for  # it imports the round lifecycle, which needs us
-
     thread = inv.event.thread
     rnd = await round_for(unit, thread.thread_id if thread else None)
     if rnd is None:
@@ -132,80 +114,6 @@ async def _record(unit: Unit, rnd: Round, who: str) -> OutgoingMessage:
     return text_message(
         f"Your vote for {nominee.display_name} is {verb} (round #{rnd.seq}). "
         "You can change it until the wrap-up."
-    )
-
-
-async def tally(session: AsyncSession, round_id: int) -> list[tuple[int, int]]:
-    """(member id, votes) for the round, best first, ties broken as the module says."""
-    votes = (
-        select(BestVote.nominee_id, func.count().label("votes"))
-        .where(BestVote.round_id == round_id)
-        .group_by(BestVote.nominee_id)
-        .subquery()
-    )
-    first = (
-        select(Answer.member_id, func.min(Answer.created_at).label("first_at"))
-        .where(Answer.round_id == round_id)
-        .group_by(Answer.member_id)
-        .subquery()
-    )
-    rows = await session.execute(
-        select(votes.c.nominee_id, votes.c.votes)
-        .join(first, first.c.member_id == votes.c.nominee_id)
-        .order_by(votes.c.votes.desc(), first.c.first_at, votes.c.nominee_id)
-    )
-    return [(member_id, n) for member_id, n in rows.tuples()]
-
-
-async def settle(session: AsyncSession, rnd: Round, now: datetime) -> Winner | None:
-    """Name the round's best answer and pay its bonus, once: a wrap-up posted again (after a
-    failed post) finds the bonus already paid and names the same winner."""
-    paid = await session.scalar(
-        select(PointEvent.member_id).where(
-            PointEvent.round_id == rnd.id, PointEvent.kind == PointKind.BEST
-        )
-    )
-    ranked = await tally(session, rnd.id)
-    counts = dict(ranked)
-    if paid is None:
-        if not ranked:
-            return None
-        paid = ranked[0][0]
-        await session.execute(
-            insert_unless_present(session, PointEvent).values(
-                workspace_id=rnd.workspace_id,
-                channel_id=rnd.channel_id,
-                member_id=paid,
-                round_id=rnd.id,
-                kind=PointKind.BEST,
-                subject="",
-                points=BEST_ANSWER_POINTS,
-                created_at=now,
-            )
-        )
-    member = await session.get(Member, paid)
-    if member is None:
-        return None
-    return Winner(
-        member.id, member.display_name, counts.get(paid, 0), member.opted_out, BEST_ANSWER_POINTS
-    )
-
-
-async def winner_of(session: AsyncSession, round_id: int) -> Winner | None:
-    """The settled winner of a wrapped-up round (for the archive), without paying anything."""
-    row = (
-        await session.execute(
-            select(Member, PointEvent.points)
-            .join(PointEvent, PointEvent.member_id == Member.id)
-            .where(PointEvent.round_id == round_id, PointEvent.kind == PointKind.BEST)
-        )
-    ).first()
-    if row is None:
-        return None
-    member, points = row
-    counts = dict(await tally(session, round_id))
-    return Winner(
-        member.id, member.display_name, counts.get(member.id, 0), member.opted_out, points
     )
 
 

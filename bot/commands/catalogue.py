@@ -20,6 +20,7 @@ from bot import (
     stats,
     votes,
 )
+from bot.best_answer import BEST_ANSWER_POINTS
 from bot.chat import Outcome, OutgoingMessage, Section
 from bot.commands import help as help_text
 from bot.commands.registry import (
@@ -239,7 +240,7 @@ COMMANDS = Registry(
             "vote",
             "vote <member>",
             "vote for the best answer of the round: one vote each, changeable until the "
-            f"wrap-up, not for yourself; the winner gets +{votes.BEST_ANSWER_POINTS} points "
+            f"wrap-up, not for yourself; the winner gets +{BEST_ANSWER_POINTS} points "
             "(a tie goes to whoever answered first)",
             ("/kata vote @alex",),
             votes.vote_command,

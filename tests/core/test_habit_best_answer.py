@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.best_answer import BEST_ANSWER_POINTS
 from bot.kinds import PointKind
 from bot.models import Member, PointEvent
-from bot.votes import BEST_ANSWER_POINTS
 from tests.support.harness import Harness, content
 from tests.support.memory_chat import MemoryChat
 
