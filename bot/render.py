@@ -99,36 +99,6 @@ def stage_names(framework: Framework) -> Section:
     )
 
 
-def wrapup_message(
-    prompt: PromptView | None,
-    title: str,
-    round_id: int,
-    framework: Framework,
-    coverage: Mapping[str, Sequence[str]],
-) -> OutgoingMessage:
-    """`coverage` maps a member's display name to the stage keys they answered."""
-    sections = []
-    if prompt and prompt.strong_answer:
-        sections.append(
-            Section(
-                heading="What a strong answer covers",
-                text="\n".join(f"- {item}" for item in prompt.strong_answer),
-            )
-        )
-    sections.append(coverage_section(framework, coverage))
-    sections.append(
-        Section(
-            text="Late answers in this thread still count until the next round starts. "
-            "Pick a teammate and give feedback: one strength, one improvement."
-        )
-    )
-    return OutgoingMessage(
-        title=f"Wrap-up: {title}",
-        sections=tuple(sections),
-        buttons=round_buttons(round_id, next_stage=False, vote=False),
-    )
-
-
 def coverage_section(framework: Framework, coverage: Mapping[str, Sequence[str]]) -> Section:
     """Who answered which stages, most stages first."""
     if not coverage:
