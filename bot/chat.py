@@ -91,7 +91,7 @@ class Section:
     fields: tuple[Field, ...] = ()
 
 
-ButtonAction = Literal["next", "feedback", "stats"]
+ButtonAction = Literal["next", "feedback", "stats", "vote"]
 
 
 @dataclass(frozen=True)

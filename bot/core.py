@@ -20,6 +20,7 @@ from bot import (
     reconcile,
     replays,
     stats,
+    votes,
 )
 from bot.answer_writer import AnswerWriter, clean_thread_event
 from bot.chat import (
@@ -198,9 +199,13 @@ class Kata:
             return await feedback.open_form(unit, round_id)
         if event.action == "stats":
             return _reply(await stats.stats_message(unit))
+        if event.action == "vote":
+            return await votes.open_form(unit, round_id)
         return _reply(text_message("That button is not one I know."))
 
     async def _form(self, unit: Unit, event: FormSubmitted) -> Outcome:
+        if event.form_id == votes.FORM_ID and event.context.isdigit():
+            return await votes.submit(unit, int(event.context), event.values)
         if event.form_id != feedback.FORM_ID or not event.context.isdigit():
             return Outcome(form_errors={"form": "This form is out of date; open it again."})
         return await feedback.submit(unit, int(event.context), event.values)

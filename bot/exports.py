@@ -18,13 +18,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from bot import streaks
 from bot.content import Rubric
 from bot.kinds import PointKind
-from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Round, Streak
+from bot.models import (
+    Answer,
+    BestVote,
+    Channel,
+    CustomPrompt,
+    Feedback,
+    Member,
+    ModelAnswer,
+    PointEvent,
+    PromptSuggestion,
+    Round,
+    Streak,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +61,9 @@ MEMBER_COLUMNS = (
 )
 """Kinds: `profile` (text: display name), `answer`, `feedback_given` and `feedback_received`
 (other_member, detail: rubric scores, strength, improvement), `streak` (detail), `points`
-(detail: answer, stage or review), `prompt_added` and `channel_setup`."""
+(detail: answer, stage, review or best), `prompt_added` and `channel_setup`; `vote_given`
+(other_member: whom you voted best), `votes_received` (detail: how many, never by whom),
+`model_answer` (text) and `prompt_suggestion` (detail: its status)."""
 
 Cell = str | int | date | datetime | None
 
@@ -258,6 +272,7 @@ async def member_sheet(session: AsyncSession, member: Member, rubric: Rubric) ->
             text=f"{prompt.title} | {prompt.scenario}",
             detail="tags=" + ",".join(prompt.tags),
         )
+    await _habit_rows(session, sheet, member, names)
     return sheet
 
 
@@ -281,3 +296,54 @@ async def _channel_names(session: AsyncSession, workspace_id: int) -> dict[int, 
         )
     )
     return {cid: name or external for cid, name, external in rows.all()}
+
+
+async def _habit_rows(
+    session: AsyncSession, sheet: Sheet, member: Member, names: dict[int, str]
+) -> None:
+    """Best-answer votes, model answers and prompt suggestions of the member."""
+    ws = member.workspace_id
+    nominee = aliased(Member)
+    given = await session.execute(
+        select(BestVote, Round, nominee.display_name)
+        .join(Round, Round.id == BestVote.round_id)
+        .join(nominee, nominee.id == BestVote.nominee_id)
+        .where(BestVote.voter_id == member.id, BestVote.workspace_id == ws)
+        .order_by(Round.seq)
+    )
+    for vote, rnd, name in given.all():
+        sheet.add(
+            kind="vote_given", **_round_cells(rnd, names), at=vote.updated_at, other_member=name
+        )
+    received = await session.execute(
+        select(Round, func.count(BestVote.id))
+        .join(BestVote, BestVote.round_id == Round.id)
+        .where(BestVote.nominee_id == member.id, BestVote.workspace_id == ws)
+        .group_by(Round.id)
+        .order_by(Round.seq)
+    )
+    for rnd, n in received.all():
+        sheet.add(kind="votes_received", **_round_cells(rnd, names), detail=f"votes={n}")
+    models = await session.scalars(
+        select(ModelAnswer).where(
+            ModelAnswer.set_by_id == member.id, ModelAnswer.workspace_id == ws
+        )
+    )
+    for model in models.all():
+        sheet.add(
+            kind="model_answer", prompt=model.prompt_key, at=model.updated_at, text=model.text
+        )
+    suggested = await session.scalars(
+        select(PromptSuggestion)
+        .where(PromptSuggestion.author_id == member.id, PromptSuggestion.workspace_id == ws)
+        .order_by(PromptSuggestion.id)
+    )
+    for row in suggested.all():
+        reason = f"; reason={row.reason}" if row.reason else ""
+        sheet.add(
+            kind="prompt_suggestion",
+            prompt=row.prompt_key,
+            at=row.created_at,
+            text=f"{row.title} | {row.scenario}",
+            detail=f"#{row.id}; status={row.status.value}; tags={','.join(row.tags)}{reason}",
+        )

@@ -1,5 +1,5 @@
 """Last week's (and last month's) points board, posted once, with the first round of a new
-calendar period: the period closes, its champions are named, the board starts over."""
+calendar period: the period closes, its champion is named first, the board starts over."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot import leaderboard, picture_data
-from bot.render import board_message
+from bot.render import final_board_message
 from bot.rounds.queries import latest_posted_before, schedule_of
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ async def final_boards(
             session, channel.workspace_id, channel.id, "points", period, last.posted_at, zone
         )
         if rows:
-            board = board_message(title, rows, "points")
+            board = final_board_message(title, period, rows)
             picture = await picture_data.board_picture(title, rows)
             boards.append(replace(board, pictures=(picture,)))
     return boards

@@ -20,6 +20,7 @@ class PointKind(StrEnum):
     ANSWER = "answer"
     STAGE = "stage"
     REVIEW = "review"
+    BEST = "best"
 
 
 class AnswerSource(StrEnum):
@@ -37,3 +38,11 @@ class WorkKind(StrEnum):
     STAGE = "stage"
     WRAP_UP = "wrapup"
     BOARDS = "boards"
+
+
+class SuggestionStatus(StrEnum):
+    """Where a member's prompt suggestion stands (see `bot.suggestions`)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"

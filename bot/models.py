@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship, validates
 
 from bot.db import Base, UTCDateTime
-from bot.kinds import AnswerSource, Pacing, PointKind, WorkKind
+from bot.kinds import AnswerSource, Pacing, PointKind, SuggestionStatus, WorkKind
 
 
 def _vocabulary(kind: type[StrEnum], name: str, length: int) -> Enum:
@@ -363,3 +363,64 @@ class ForgottenMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     message_id: Mapped[str] = mapped_column(String(128))
+
+
+class BestVote(Base):
+    """A member's vote for the best answer of a round: one per voter and round, changeable
+    until the wrap-up settles it (`bot.votes`)."""
+
+    __tablename__ = "best_votes"
+    __table_args__ = (
+        UniqueConstraint("round_id", "voter_id"),
+        _same_workspace("round_id", "rounds"),
+        _same_workspace("voter_id", "members"),
+        _same_workspace("nominee_id", "members"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column()
+    voter_id: Mapped[int] = mapped_column(index=True)
+    nominee_id: Mapped[int] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ModelAnswer(Base):
+    """An admin's unscored reference answer to a prompt, shown at wrap-up beside the
+    strong-answer checklist; one per prompt and workspace."""
+
+    __tablename__ = "model_answers"
+    __table_args__ = (UniqueConstraint("workspace_id", "prompt_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    prompt_key: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    set_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PromptSuggestion(Base):
+    """A prompt a member proposed; an admin approves it into the workspace's bank (the
+    author credited) or declines it (`bot.suggestions`)."""
+
+    __tablename__ = "prompt_suggestions"
+    __table_args__ = (_same_workspace("author_id", "members"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    scenario: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[SuggestionStatus] = mapped_column(
+        _vocabulary(SuggestionStatus, "status", 10), default=SuggestionStatus.PENDING
+    )
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    prompt_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The custom prompt an approval created."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

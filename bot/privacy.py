@@ -9,7 +9,18 @@ from sqlalchemy import delete, select, update
 from bot import exports, reconcile
 from bot.chat import Attachment, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation, Parsed
-from bot.models import Answer, Channel, CustomPrompt, Feedback, Member, PointEvent, Streak
+from bot.models import (
+    Answer,
+    BestVote,
+    Channel,
+    CustomPrompt,
+    Feedback,
+    Member,
+    ModelAnswer,
+    PointEvent,
+    PromptSuggestion,
+    Streak,
+)
 from bot.plurals import plural
 
 if TYPE_CHECKING:
@@ -62,6 +73,7 @@ async def forget(unit: Unit, parsed: Parsed) -> OutgoingMessage:
     await session.execute(
         update(CustomPrompt).where(CustomPrompt.created_by_id == mid).values(created_by_id=None)
     )
+    await _forget_habit_rows(session, ws_id, mid)
     await session.execute(delete(Member).where(Member.id == mid))
     return text_message(
         "Everything about you in this workspace is deleted. Messages you posted in chat stay "
@@ -100,4 +112,24 @@ async def export(unit: Unit, inv: Invocation) -> OutgoingMessage:
     return OutgoingMessage(
         sections=(Section(text=f"Here is your export ({plural(len(sheet.rows), 'row')})."),),
         attachments=(Attachment(filename, sheet.encode()),),
+    )
+
+
+async def _forget_habit_rows(session: AsyncSession, workspace_id: int, member_id: int) -> None:
+    """Best-answer votes by or for the member, their prompt suggestions, and their name on
+    model answers (the answers stay: they belong to the prompt). A best-answer bonus the
+    member paid a teammate by voting stays with that teammate."""
+    await session.execute(
+        delete(BestVote).where(
+            BestVote.workspace_id == workspace_id,
+            (BestVote.voter_id == member_id) | (BestVote.nominee_id == member_id),
+        )
+    )
+    await session.execute(
+        delete(PromptSuggestion).where(
+            PromptSuggestion.workspace_id == workspace_id, PromptSuggestion.author_id == member_id
+        )
+    )
+    await session.execute(
+        update(ModelAnswer).where(ModelAnswer.set_by_id == member_id).values(set_by_id=None)
     )

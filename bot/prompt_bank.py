@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content, Prompt
-from bot.models import CustomPrompt
+from bot.models import CustomPrompt, Member
 from bot.rotation import PromptChoice
 
 CUSTOM_PREFIX = "custom-"
@@ -26,6 +26,8 @@ class PromptView:
     hints: dict[str, tuple[str, ...]] = field(default_factory=dict)
     strong_answer: tuple[str, ...] = ()
     custom: bool = False
+    author: str | None = None
+    """Who wrote a custom prompt (added it, or suggested it and had it approved)."""
 
     @property
     def choice(self) -> PromptChoice:
@@ -48,13 +50,14 @@ def from_builtin(prompt: Prompt) -> PromptView:
     )
 
 
-def from_custom(row: CustomPrompt) -> PromptView:
+def from_custom(row: CustomPrompt, author: str | None = None) -> PromptView:
     return PromptView(
         key=row.key,
         title=row.title,
         scenario=row.scenario,
         tags=frozenset(row.tags or ()) | {"custom"},
         custom=True,
+        author=author,
     )
 
 
@@ -66,14 +69,17 @@ async def workspace_prompts(
         []
         if workspace_id is None
         else (
-            await session.scalars(
-                select(CustomPrompt)
+            await session.execute(
+                select(CustomPrompt, Member.display_name)
+                .outerjoin(Member, Member.id == CustomPrompt.created_by_id)
                 .where(CustomPrompt.workspace_id == workspace_id)
                 .order_by(CustomPrompt.id)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
-    return [*builtin_views(content), *(from_custom(c) for c in custom)]
+    return [*builtin_views(content), *(from_custom(c, a) for c, a in custom)]
 
 
 _BUILTIN: dict[int, tuple[Content, tuple[PromptView, ...]]] = {}
@@ -94,12 +100,14 @@ async def find_prompt(
     builtin = content.prompt(key)
     if builtin is not None:
         return from_builtin(builtin)
-    row = await session.scalar(
-        select(CustomPrompt).where(
-            CustomPrompt.workspace_id == workspace_id, CustomPrompt.key == key
+    found = (
+        await session.execute(
+            select(CustomPrompt, Member.display_name)
+            .outerjoin(Member, Member.id == CustomPrompt.created_by_id)
+            .where(CustomPrompt.workspace_id == workspace_id, CustomPrompt.key == key)
         )
-    )
-    return from_custom(row) if row else None
+    ).first()
+    return from_custom(*found) if found else None
 
 
 def slugify(title: str) -> str:

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import suggestions
 from bot.chat import OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation, Parsed
 from bot.content import Content
 from bot.echo import echo
+from bot.model_answers import set_model_answer
 from bot.models import Channel, CustomPrompt, Member, Round
 from bot.prompt_bank import PromptView, add_custom, workspace_prompts
 from bot.rounds.queries import changed_rows
@@ -36,12 +38,23 @@ async def prompts(unit: Unit, inv: Invocation) -> OutgoingMessage:
         channel = await unit.find_channel()
         channel_id = channel.id if channel is not None else None
         return await list_prompts(session, content, await unit.find_workspace_id(), channel_id, tag)
+    if sub == "suggest":
+        return await suggestions.suggest(unit, parsed, rest)
+    if sub == "suggestions":
+        return await suggestions.pending_list(unit)
+    if sub in ("approve", "decline"):
+        return await suggestions.decide(unit, parsed, rest, approve=sub == "approve")
     channel = await unit.ensure_channel()
     if sub == "add":
         member = await unit.ensure_member()
         return await add_prompt(session, content, channel, member, parsed, rest, unit.now)
     if sub == "remove":
         return await remove_prompt(session, channel, parsed, rest)
+    if sub == "model":
+        member = await unit.ensure_member()
+        return await set_model_answer(
+            session, content, channel.workspace_id, member.id, parsed, rest, unit.now
+        )
     raise CommandError(f"{echo(sub)} is not a prompts subcommand.", parsed.spec)
 
 
@@ -87,6 +100,7 @@ async def list_prompts(
 
 def _line(view: PromptView, used: int) -> str:
     level = f", {view.difficulty}" if view.difficulty else ""
+    level += f", by {view.author}" if view.author else ""
     times = "" if not used else " (used here once)" if used == 1 else f" (used here {used} times)"
     return f"{view.key}: {view.title}{level}{times}"
 

@@ -14,6 +14,7 @@ from bot.echo import echo
 from bot.models import Answer, Channel, Feedback, Member, PointEvent, Round, Streak
 from bot.plurals import plural
 from bot.render import board_message
+from bot.rubric_trend import trend_section
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -129,6 +130,9 @@ async def stats_message(unit: Unit) -> OutgoingMessage:
     sections = [Section(fields=fields)]
     if avg:
         sections.append(Section(heading="Average rubric scores received (1-4)", text=avg))
+    trend = await trend_section(session, unit.content.framework.rubric, member_id)
+    if trend is not None:
+        sections.append(trend)
     if opted_out:
         sections.append(Section(text="You are opted out of leaderboards (/kata optin to return)."))
     pictures = await picture_data.stats_pictures(

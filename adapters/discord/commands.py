@@ -55,6 +55,8 @@ TYPED = frozenset(
         "prompts",
         "export",
         "web",
+        "vote",
+        "archive",
     }
 )
 """The commands declared below with typed options; every other one is a plain subcommand."""
@@ -229,25 +231,37 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
         member="Whose answers you review",
         strength="One concrete strength",
         improve="One concrete improvement",
+        received="Instead of reviewing: the reviews you received (only you see them)",
     )
-    @app_commands.choices(**{key: level_options for key in rubric.signal_keys})
+    @app_commands.choices(
+        received=[
+            Choice(name="this round", value="round"),
+            Choice(name="the last 7 days", value="week"),
+            Choice(name="all", value="all"),
+        ],
+        **{key: level_options for key in rubric.signal_keys},
+    )
     async def feedback(
         interaction: discord.Interaction,
-        member: discord.Member,
-        strength: str,
-        improve: str,
+        member: discord.Member | None = None,
+        strength: str | None = None,
+        improve: str | None = None,
         problem: Choice[str] | None = None,
         data: Choice[str] | None = None,
         modelling: Choice[str] | None = None,
         deployment: Choice[str] | None = None,
         communication: Choice[str] | None = None,
+        received: Choice[str] | None = None,
     ) -> None:
+        if received is not None:
+            await runner.run_command(interaction, join_command("feedback received", received.value))
+            return
         chosen = (problem, data, modelling, deployment, communication)
         given = zip(rubric.signal_keys, chosen, strict=True)
         scores = [f"{key}={choice.value}" for key, choice in given if choice]
         text = join_command(
             "feedback",
-            f"<@{member.id}>",
+            f"<@{member.id}>" if member else None,
             *scores,
             labelled("strength", strength),
             labelled("improve", improve),
@@ -280,6 +294,71 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
     @prompts.command(name="remove", description="Remove a prompt you added")
     async def prompts_remove(interaction: discord.Interaction, id: str) -> None:
         await runner.run_command(interaction, join_command("prompts", "remove", id))
+
+    @prompts.command(name="model", description="Set or clear a prompt's model answer")
+    @app_commands.describe(
+        id="The prompt's id (see prompts list)",
+        text="The unscored reference answer, or 'clear' to remove it",
+    )
+    async def prompts_model(
+        interaction: discord.Interaction, id: str, text: app_commands.Range[str, 1, 4000]
+    ) -> None:
+        await runner.run_command(interaction, join_command("prompts", "model", id, text))
+
+    @prompts.command(name="suggest", description="Suggest a prompt for admins to approve")
+    @app_commands.describe(
+        title="A short name, e.g. Podcast search",
+        scenario="A sentence or more: the situation to design for",
+        tags="Comma-separated tags",
+    )
+    @app_commands.autocomplete(tags=many_tags)
+    async def prompts_suggest(
+        interaction: discord.Interaction,
+        title: app_commands.Range[str, 1, 200],
+        scenario: app_commands.Range[str, 1, 4000],
+        tags: str | None = None,
+    ) -> None:
+        parts = [title.replace("|", "/").strip(), scenario.replace("|", "/").strip()]
+        if tags and tags.strip():
+            parts.append(tags.replace(" ", ""))
+        await runner.run_command(interaction, "prompts suggest " + " | ".join(parts))
+
+    @prompts.command(name="suggestions", description="Prompt suggestions waiting for admins")
+    async def prompts_suggestions(interaction: discord.Interaction) -> None:
+        await runner.run_command(interaction, "prompts suggestions")
+
+    @prompts.command(name="approve", description="Approve a suggestion into the prompt bank")
+    @app_commands.describe(id="The suggestion's number")
+    async def prompts_approve(
+        interaction: discord.Interaction, id: app_commands.Range[int, 1]
+    ) -> None:
+        await runner.run_command(interaction, join_command("prompts", "approve", id))
+
+    @prompts.command(name="decline", description="Decline a suggestion")
+    @app_commands.describe(id="The suggestion's number", reason="Told to its author")
+    async def prompts_decline(
+        interaction: discord.Interaction,
+        id: app_commands.Range[int, 1],
+        reason: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        await runner.run_command(interaction, join_command("prompts", "decline", id, reason))
+
+    @kata.command(name="archive", description=declared["archive"].short)
+    @app_commands.choices(what=[Choice(name="final boards of past weeks", value="boards")])
+    @app_commands.describe(what="Past rounds (default) or past boards", page="Page number")
+    async def archive(
+        interaction: discord.Interaction,
+        what: Choice[str] | None = None,
+        page: app_commands.Range[int, 1, 1000] | None = None,
+    ) -> None:
+        await runner.run_command(
+            interaction, join_command("archive", what.value if what else None, page)
+        )
+
+    @kata.command(name="vote", description=declared["vote"].short)
+    @app_commands.describe(member="Whose answer was the best")
+    async def vote(interaction: discord.Interaction, member: discord.Member) -> None:
+        await runner.run_command(interaction, join_command("vote", f"<@{member.id}>"))
 
     @kata.command(name="export", description=declared["export"].short)
     @app_commands.choices(scope=[Choice(name="this channel", value="channel")])

@@ -28,7 +28,7 @@ def _handler(interaction: discord.Interaction) -> ButtonHandler:
 
 class RoundButton(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"kata:(?P<action>next|feedback|stats):(?P<value>[^:]{1,80})",
+    template=r"kata:(?P<action>next|feedback|stats|vote):(?P<value>[^:]{1,80})",
 ):
     """One of the core's buttons (next stage, give feedback, my stats)."""
 

@@ -10,15 +10,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot import (
+    archive,
     channel_settings,
+    feedback_received,
     privacy,
     prompt_commands,
     render,
     round_commands,
     stats,
+    votes,
     web_pages,
 )
-from bot.chat import OutgoingMessage, Section
+from bot.best_answer import BEST_ANSWER_POINTS
+from bot.chat import Outcome, OutgoingMessage, Section
 from bot.commands import help as help_text
 from bot.commands.registry import (
     Access,
@@ -57,6 +61,13 @@ async def _optout(unit: Unit, inv: Invocation) -> OutgoingMessage:
 
 async def _optin(unit: Unit, inv: Invocation) -> OutgoingMessage:
     return await privacy.set_opt_out(unit, False)
+
+
+async def _feedback(unit: Unit, inv: Invocation) -> Outcome | OutgoingMessage:
+    """`feedback received ...` lists your reviews; anything else reviews a teammate."""
+    if inv.parsed.spec.subcommand(inv.parsed) is not None:
+        return await feedback_received.received(unit, inv)
+    return await round_commands.review(unit, inv)
 
 
 async def _forgetme(unit: Unit, inv: Invocation) -> OutgoingMessage:
@@ -213,28 +224,68 @@ COMMANDS = Registry(
         Command(
             "feedback",
             "feedback <member> [problem=1-4] [data=1-4] [modelling=1-4] [deployment=1-4] "
-            "[communication=1-4] strength: <text> improve: <text>",
-            "review a teammate's answers in the current round",
-            ("/kata feedback @alex problem=3 strength: sharp scoping improve: add a fallback",),
-            round_commands.review,
+            "[communication=1-4] strength: <text> improve: <text> | feedback received "
+            "[round|week|all]",
+            "review a teammate's answers in the current round; 'feedback received [round|week|"
+            "all]' shows you the reviews you got, with scores and texts (only you see it)",
+            (
+                "/kata feedback @alex problem=3 strength: sharp scoping improve: add a fallback",
+                "/kata feedback received week",
+            ),
+            _feedback,
             aliases=("review",),
+            subcommands=(Subcommand("received", Access.MEMBER),),
             brief="Review a member's answers with the rubric",
         ),
         Command(
+            "vote",
+            "vote <member>",
+            "vote for the best answer of the round: one vote each, changeable until the "
+            f"wrap-up, not for yourself; the winner gets +{BEST_ANSWER_POINTS} points "
+            "(a tie goes to whoever answered first)",
+            ("/kata vote @alex",),
+            votes.vote_command,
+            aliases=("best",),
+            brief="Vote for the best answer of the round",
+        ),
+        Command(
+            "archive",
+            "archive [page] | archive boards [page]",
+            "this channel's past rounds (prompt, date, who answered, best answer), or the "
+            "final boards of its past weeks and months (only you see it)",
+            ("/kata archive", "/kata archive boards 2"),
+            archive.archive,
+            subcommands=(Subcommand("boards", Access.MEMBER),),
+            brief="Past rounds and past weeks' final boards",
+        ),
+        Command(
             "prompts",
-            "prompts list [tag] | prompts add <title> | <scenario> [| tags] | prompts remove <id>",
-            "browse the prompt bank or manage this workspace's own prompts",
+            "prompts list [tag] | prompts add <title> | <scenario> [| tags] | prompts remove <id> "
+            "| prompts model <id> <text|clear> | prompts suggest <title> | <scenario> [| tags] "
+            "| prompts suggestions | prompts approve <id> | prompts decline <id> [reason]",
+            "browse the prompt bank or manage this workspace's own prompts; model sets an "
+            "unscored reference answer shown at wrap-up; anyone may suggest a prompt, admins "
+            "approve it into the bank (credited to its author) or decline it",
             (
                 "/kata prompts add Rank support tickets | Our help desk gets 5k tickets a day. "
                 "Design a model that orders the queue. | nlp-llm,ranking",
                 "/kata prompts list ranking",
                 "/kata prompts remove custom-rank-support-tickets",
+                "/kata prompts model custom-rank-support-tickets Two towers, then a reranker...",
+                "/kata prompts suggest Rank podcasts | Listeners type a topic and expect the "
+                "right episodes first. | search",
+                "/kata prompts decline 3 too close to an existing prompt",
             ),
             prompt_commands.prompts,
             subcommands=(
                 Subcommand("list", Access.MEMBER, aliases=("tags",)),
                 Subcommand("add", Access.ADMIN),
                 Subcommand("remove", Access.ADMIN),
+                Subcommand("model", Access.ADMIN),
+                Subcommand("suggest", Access.MEMBER),
+                Subcommand("suggestions", Access.ADMIN),
+                Subcommand("approve", Access.ADMIN),
+                Subcommand("decline", Access.ADMIN),
             ),
             brief="The channel's prompt bank",
         ),

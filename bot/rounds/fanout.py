@@ -31,7 +31,7 @@ from bot import render, work_queue
 from bot.chat import ChannelRef, Once, ThreadRef
 from bot.db import insert_unless_present
 from bot.kinds import Pacing, WorkKind
-from bot.models import Channel, CustomPrompt, Round, WorkItem, Workspace
+from bot.models import Channel, CustomPrompt, Member, Round, WorkItem, Workspace
 from bot.port import ChannelUnavailable
 from bot.prompt_bank import PromptView, builtin_views, from_custom
 from bot.rotation import matching, pick
@@ -227,14 +227,16 @@ async def _custom_by_workspace(
     session: AsyncSession, workspace_ids: set[int]
 ) -> dict[int, list[PromptView]]:
     grouped: dict[int, list[PromptView]] = defaultdict(list)
-    for row in (
-        await session.scalars(
-            select(CustomPrompt)
+    rows = (
+        await session.execute(
+            select(CustomPrompt, Member.display_name)
+            .outerjoin(Member, Member.id == CustomPrompt.created_by_id)
             .where(CustomPrompt.workspace_id.in_(workspace_ids))
             .order_by(CustomPrompt.id)
         )
-    ).all():
-        grouped[row.workspace_id].append(from_custom(row))
+    ).tuples()
+    for row, author in rows:
+        grouped[row.workspace_id].append(from_custom(row, author))
     return grouped
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import Row, delete, select, update
 
 from bot import render
 from bot.chat import ChannelRef, Once, OutgoingMessage, Section, UserRef
+from bot.digest import digest_of
 from bot.final_boards import final_boards
 from bot.kinds import Pacing
 from bot.models import Channel, Member, Round, StagePost
@@ -35,7 +36,6 @@ from bot.rounds import plan
 from bot.rounds.queries import (
     changed_rows,
     channel_ref,
-    coverage,
     schedule_of,
     thread_of,
 )
@@ -327,13 +327,8 @@ async def run_wrap_up(deps: Deps, item: Claimed) -> str:
             rnd.wrapped_up_at = now
         await plan.drop_steps(session, round_id, now)
         ref = await channel_ref(session, rnd.channel_id)
-        prompt = await find_prompt(session, deps.content, rnd.workspace_id, rnd.prompt_key)
-        message = render.wrapup_message(
-            prompt,
-            rnd.prompt_title,
-            rnd.id,
-            deps.content.framework,
-            await coverage(session, rnd.id),
+        message = render.digest_message(
+            await digest_of(session, deps, rnd.id), deps.content.framework
         )
         thread = thread_of(ref, rnd)
     try:

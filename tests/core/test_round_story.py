@@ -19,7 +19,7 @@ async def test_a_team_sets_up_starts_a_round_and_answers_each_stage(
     assert "posted" in out.text
     prompt = chat.prompt_post()
     assert prompt.message.title.startswith("Design Kata #1: ")
-    assert {b.action for b in prompt.message.buttons} == {"next", "feedback", "stats"}
+    assert {b.action for b in prompt.message.buttons} == {"next", "feedback", "stats", "vote"}
     assert chat.stage_titles() == []
 
     await chat.press(lead, "next")

@@ -131,7 +131,7 @@ async def test_all_at_once_posts_every_stage_with_the_prompt(
 ) -> None:
     await chat.start_round("09:00 Europe/Berlin mon-fri", "all")
     assert len(chat.stage_titles()) == 10
-    assert [b.action for b in chat.prompt_post().message.buttons] == ["feedback", "stats"]
+    assert [b.action for b in chat.prompt_post().message.buttons] == ["feedback", "stats", "vote"]
 
 
 async def test_manual_pacing_waits_for_next_and_ends_with_the_wrap_up(

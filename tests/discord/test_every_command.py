@@ -40,6 +40,17 @@ CASES: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     ),
     (("optout",), {}),
     (("optin",), {}),
+    (("archive",), {"page": 1}),
+    (
+        ("prompts", "suggest"),
+        {
+            "title": "Rank podcast episodes",
+            "scenario": "Listeners type a topic and expect the right episodes first.",
+            "tags": "search",
+        },
+    ),
+    (("prompts", "suggestions"), {}),
+    (("prompts", "model"), {"id": content().prompts[0].id, "text": "Two towers, then a reranker."}),
 ]
 
 
@@ -68,6 +79,11 @@ COVERED_ELSEWHERE = {
     ("prompts", "remove"): "tests/core/test_leaderboards_and_commands.py",
     ("web",): "test_pictures.py",
     ("web", "workspace"): "test_pictures.py (an option of web, not a subcommand)",
+    ("vote",): "test_habit_vote.py",
+    ("prompts", "approve"): "test_habit_vote.py (a suggestion approved, its author told)",
+    ("prompts", "decline"): "tests/core/test_habit_suggestions.py",
+    ("archive", "boards"): "tests/core/test_habit_archive.py (an option of archive on Discord)",
+    ("feedback", "received"): "test_habit_vote.py (an option of feedback, not a subcommand)",
 }
 """Subcommands a story walks elsewhere; a newly declared command fails until it is walked."""
 

@@ -31,7 +31,7 @@ async def test_a_full_round_in_a_thread_with_feedback_and_leaderboard(
     (prompt,) = fake.posts_in(fake.channel_id)
     assert prompt["embeds"][0]["title"].startswith("Design Kata #1: ")
     buttons = custom_ids(prompt)
-    assert [b.split(":")[1] for b in buttons] == ["next", "feedback", "stats"]
+    assert [b.split(":")[1] for b in buttons] == ["next", "feedback", "stats", "vote"]
     (thread,) = fake.threads()
     assert thread["id"] == prompt["id"] and thread["parent_id"] == fake.channel_id
     assert thread["name"] == prompt["embeds"][0]["title"][:100]

@@ -30,14 +30,14 @@ async def test_a_team_plays_a_full_round_in_a_thread(team: Team) -> None:
     assert setup_reply["response_type"] == "in_channel"
     assert "set up" in setup_reply["text"]
 
-    # 09:00 in Berlin: the prompt arrives as a Block Kit message with its three buttons,
+    # 09:00 in Berlin: the prompt arrives as a Block Kit message with its four buttons,
     # and the first stage goes into its thread.
     await team.h.advance(hours=1)
     [prompt] = [m for m in api.bot_posts(CHANNEL) if m.thread_ts is None]
     assert prompt.blocks[0]["type"] == "header"
     assert prompt.blocks[0]["text"]["text"].startswith("Design Kata #1")
     actions = [b for b in prompt.blocks if b["type"] == "actions"][0]["elements"]
-    assert [a["action_id"].split("_")[1] for a in actions] == ["next", "feedback", "stats"]
+    assert [a["action_id"].split("_")[1] for a in actions] == ["next", "feedback", "stats", "vote"]
     stages = api.bot_replies(CHANNEL, prompt.ts)
     assert len(stages) == 1 and stages[0].text.startswith("Stage 1/")
 
