@@ -212,7 +212,10 @@ class Worker:
         metrics.work_claimed(item.kind, 0.0)
         if overrides:
             item = replace(item, payload={**item.payload, **overrides})
-        return await self.execute(item)
+        try:
+            return await self.execute(item)
+        finally:
+            self.poke()  # a failed row's retry, or the work it planned, needs the alarm set
 
     async def execute(self, item: Claimed) -> str:
         """Run one claimed row; finish it, or give it back for a retry with backoff."""

@@ -123,6 +123,7 @@ MAY_OPEN_TRANSACTIONS = {
     "bot/rounds/lifecycle.py",  # claim, post, record: the platform call between them
     "bot/rounds/startup.py",  # planning missing rounds before any event arrives
     "bot/worker.py",  # finishing or giving back a row after its use case ran
+    "bot/rounds/fanout.py",  # a batch of rounds: intent, post, record, like lifecycle
     "bot/work_queue.py",  # a worker's claim is its own short transaction, before any work
 }
 
