@@ -578,9 +578,9 @@ async def measure_real(
     env = {**slack_env(api), "DATABASE_URL": database_url, "LOG_LEVEL": "INFO"}
     child = await spawn(["-m", "kata.cli", "run"], env, workdir)
     try:
-        line = await child.wait_for_line("Slack: listening on", START_LIMIT)
         await child.wait_for_line("Slack adapter started", START_LIMIT)
-        port = line.rsplit(":", 1)[1].split("/", 1)[0]
+        line = await child.wait_for_line("HTTP: listening on", START_LIMIT)
+        port = line.rsplit(":", 1)[1].strip()
         url = f"http://127.0.0.1:{port}/slack/events"
         thread_ts = await open_round(url, api)
         phases = []

@@ -43,9 +43,9 @@ async def slack() -> AsyncIterator[BenchSlack]:
 async def run_bot(api: BenchSlack, database: Path) -> tuple[Child, str]:
     env = {**slack_env(api), "DATABASE_URL": f"sqlite:///{database}", "LOG_LEVEL": "INFO"}
     child = await spawn(["-m", "kata.cli", "run"], env, database.parent)
-    line = await child.wait_for_line("Slack: listening on", START_LIMIT)
     await child.wait_for_line("Slack adapter started", START_LIMIT)
-    port = line.rsplit(":", 1)[1].split("/", 1)[0]
+    line = await child.wait_for_line("HTTP: listening on", START_LIMIT)
+    port = line.rsplit(":", 1)[1].strip()
     return child, f"http://127.0.0.1:{port}/slack/events"
 
 
