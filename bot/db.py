@@ -24,6 +24,8 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
+from bot.planner_statistics import keep_sqlite_statistics
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -108,6 +110,7 @@ def make_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_transactions(engine)
+        keep_sqlite_statistics(engine)
 
     return engine
 
