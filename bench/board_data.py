@@ -420,5 +420,8 @@ async def fill_postgres(conn: Any, schema: str, shape: Shape) -> dict[str, int]:
                 f"SELECT setval(pg_get_serial_sequence('{schema}.{table}', 'id'), "
                 f"(SELECT coalesce(max(id), 1) FROM {schema}.{table}))"
             )
-    await conn.execute(f"ANALYZE {', '.join(f'{schema}.{t}' for t in (*TABLES, 'board_totals'))}")
+    # VACUUM as autovacuum would have by now: it also sets the visibility map, without which
+    # PostgreSQL cannot answer from an index alone.
+    for table in (*TABLES, "board_totals"):
+        await conn.execute(f"VACUUM (ANALYZE) {schema}.{table}")
     return counts
