@@ -17,9 +17,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    Subquery,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.models import BoardTotal, Channel, Feedback, Member, PointEvent, Round, Streak
 from bot.streaks import MAX_FREEZES
@@ -99,14 +108,24 @@ def review_totals(
     return query
 
 
+def latest_posted_seq(channel_id: Any) -> ScalarSelect[Any]:
+    """The channel's latest posted round number (`streaks.latest_seq`) as a subquery: the
+    newest rounds first along the `(channel_id, seq)` index, so one probe finds it (written
+    as max(), SQLite may pick the `(channel_id, local_date)` index and read every round)."""
+    query = (
+        select(Round.seq)
+        .where(Round.channel_id == channel_id, Round.thread_id.is_not(None))
+        .order_by(Round.seq.desc())
+        .limit(1)
+    )
+    if not isinstance(channel_id, int):
+        query = query.correlate(Channel)
+    return query.scalar_subquery()
+
+
 def latest_seqs(workspace_id: int, channel_id: int | None) -> Select[Any]:
     """(channel_id, latest): each channel's latest posted round, one index probe a channel."""
-    latest = (
-        select(func.max(Round.seq))
-        .where(Round.channel_id == Channel.id, Round.thread_id.is_not(None))
-        .correlate(Channel)
-        .scalar_subquery()
-    )
+    latest = latest_posted_seq(Channel.id)
     query = select(Channel.id.label("channel_id"), latest.label("latest")).where(
         Channel.workspace_id == workspace_id
     )
@@ -168,12 +187,12 @@ async def ranked(
     """The top `limit` visible members of `totals` (member_id, value), ranked in SQL."""
     sums = totals.subquery()
     value = sums.c[1]
-    query = (
+    top = (
         select(
-            func.rank().over(order_by=value.desc()),
-            Member.id,
-            Member.display_name,
-            value,
+            Member.id.label("member_id"),
+            Member.display_name.label("name"),
+            name_order(session).label("name_key"),
+            value.label("value"),
         )
         .join(sums, sums.c.member_id == Member.id)
         .where(
@@ -183,16 +202,17 @@ async def ranked(
         )
         .order_by(value.desc(), name_order(session), Member.id)
         .limit(limit)
+        .subquery()
     )
-    return [Row(int(r), m, n, int(v)) for r, m, n, v in (await session.execute(query)).all()]
+    return await _ranked_prefix(session, top)
 
 
 async def _all_time_in_workspace(
     session: AsyncSession, workspace_id: int, kind: Board, limit: int
 ) -> list[Row]:
     """The all-time workspace board from `board_totals` (kept by triggers): the top rows
-    come off the end of an index, and each one's rank counts the visible members above it,
-    so only about `limit` rows are read however many members the workspace has."""
+    come off the end of an index, so only about `limit` rows are read however many members
+    the workspace has."""
 
     def value_of(totals: type[BoardTotal]) -> Any:
         return totals.points if kind == "points" else totals.reviews
@@ -217,22 +237,19 @@ async def _all_time_in_workspace(
         .limit(limit)
         .subquery()
     )
-    above, their = aliased(BoardTotal), aliased(Member)
-    ahead = (
-        select(func.count())
-        .select_from(above)
-        .join(their, (their.id == above.member_id) & (their.workspace_id == above.workspace_id))
-        .where(
-            above.workspace_id == workspace_id,
-            their.opted_out.is_(False),
-            value_of(above) > top.c.value,
-        )
-        .correlate(top)
-        .scalar_subquery()
-    )
-    query = select(ahead + 1, top.c.member_id, top.c.name, top.c.value).order_by(
-        top.c.value.desc(), top.c.name_key, top.c.member_id
-    )
+    return await _ranked_prefix(session, top)
+
+
+async def _ranked_prefix(session: AsyncSession, top: Subquery) -> list[Row]:
+    """Ranks for the first rows of a board (member_id, name, name_key, value), best first.
+    Everyone with more than a row's value comes before it, so inside the prefix too: its
+    competition rank over the prefix is its rank on the whole board."""
+    query = select(
+        func.rank().over(order_by=top.c.value.desc()),
+        top.c.member_id,
+        top.c.name,
+        top.c.value,
+    ).order_by(top.c.value.desc(), top.c.name_key, top.c.member_id)
     return [Row(int(r), m, n, int(v)) for r, m, n, v in (await session.execute(query)).all()]
 
 

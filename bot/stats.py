@@ -116,10 +116,7 @@ def _streak_columns(member_id: int, channel_id: ColumnElement[Any] | None) -> li
     columns: list[Any] = [
         select(getattr(Streak, c)).where(mine).scalar_subquery() for c in STREAK_COLUMNS
     ]
-    latest = select(func.max(Round.seq)).where(
-        Round.channel_id == channel_id, Round.thread_id.is_not(None)
-    )
-    return [*columns, latest.scalar_subquery()]
+    return [*columns, leaderboard.latest_posted_seq(channel_id)]
 
 
 def _streak_state(values: Sequence[Any]) -> streaks.StreakState:
@@ -298,12 +295,7 @@ async def _home_channels(
         ),
         any_channel.label("any_channel"),
     ).subquery()
-    latest = (
-        select(func.max(Round.seq))
-        .where(Round.channel_id == Channel.id, Round.thread_id.is_not(None))
-        .correlate(Channel)
-        .scalar_subquery()
-    )
+    latest = leaderboard.latest_posted_seq(Channel.id)
     mine = (
         select(
             Channel.id,
