@@ -92,7 +92,9 @@ async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
     """One row per answer with the points it earned (the answer bonus on a member's first
     answer in a round, stage points on the first answer of each stage), plus one row per
     review paid; the points column adds up to each member's points in the channel. Two
-    statements that read columns, not objects: a busy channel has thousands of rows."""
+    statements that read columns, not objects: a busy channel has thousands of rows. Names
+    of the members paid are looked up row by row (an index probe each): joined, PostgreSQL
+    hashes every member of the workspace."""
     sheet = Sheet(CHANNEL_COLUMNS)
     shown_name = case((Member.opted_out, "(opted out)"), else_=Member.display_name)
     answers = (
@@ -127,14 +129,16 @@ async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
                 Round.local_date,
                 Round.prompt_key,
                 PointEvent.member_id,
-                shown_name,
+                select(shown_name)
+                .where(Member.id == PointEvent.member_id)
+                .correlate(PointEvent)
+                .scalar_subquery(),
                 PointEvent.kind,
                 PointEvent.subject,
                 PointEvent.points,
                 PointEvent.created_at,
             )
-            .outerjoin(Round, Round.id == PointEvent.round_id)
-            .join(Member, Member.id == PointEvent.member_id)
+            .outerjoin(Round, (Round.id == PointEvent.round_id) & (Round.channel_id == channel.id))
             .where(PointEvent.channel_id == channel.id)
             .order_by(PointEvent.created_at, PointEvent.id)
         )
