@@ -35,11 +35,30 @@ def keep_sqlite_statistics(
         return
     last_run: dict[int, float] = {}
 
-    def optimize(dbapi_conn: Any) -> None:
+    def optimize(dbapi_conn: Any) -> bool:
+        """Analyze what needs it, inside a write transaction taken first (an autocommit
+        ANALYZE would read, then fail at once to write beside another writer); when another
+        connection is writing, give up at once and try again later. True when it ran."""
         cursor = dbapi_conn.cursor()
         try:
-            cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-            cursor.execute("PRAGMA optimize")
+            cursor.execute("PRAGMA busy_timeout")
+            (patience,) = cursor.fetchone()
+            cursor.execute("PRAGMA busy_timeout=0")
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+            except Exception:
+                log.debug("PRAGMA optimize postponed: another connection is writing")
+                return False
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={int(patience)}")
+            try:
+                cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+                cursor.execute("PRAGMA optimize")
+                cursor.execute("COMMIT")
+            except Exception:
+                cursor.execute("ROLLBACK")
+                raise
+            return True
         finally:
             cursor.close()
 
@@ -49,8 +68,11 @@ def keep_sqlite_statistics(
             return
         now = clock()
         if now - last_run.get(id(dbapi_conn), float("-inf")) >= every_seconds:
-            last_run[id(dbapi_conn)] = now
-            optimize(dbapi_conn)
+            try:
+                if optimize(dbapi_conn):
+                    last_run[id(dbapi_conn)] = now
+            except Exception:  # statistics are an optimisation: never fail a request
+                log.warning("PRAGMA optimize failed", exc_info=True)
 
     @event.listens_for(engine.sync_engine, "close")
     def _close(dbapi_conn: Any, _record: Any) -> None:
