@@ -1,67 +1,70 @@
-"""Each member's all-time points and reviews given, kept by the database itself.
+"""Each member's points and reviews given, all-time and per UTC day, kept by the database.
 
 Triggers on `point_events` and `feedback` add and take back in the same statement (so the
 same transaction) as every write, whichever code path makes it (answers, reviews, deleted
 answers, `forgetme`, cascades), on SQLite and PostgreSQL alike. The all-time workspace boards
-then read the top of one index instead of summing every event. Migration 0007 installs the
-same triggers; `install` attaches them to `create_all` (tests, fresh schemas).
+then read the top of one index instead of summing every event, and a week or month reads one
+row per member and day (plus the raw rows of the part-days at its edges: periods follow the
+channel's zone). Migration 0007 installs the same triggers; `install` attaches them to
+`create_all` (tests, fresh schemas).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import DDL, MetaData, event
 
-_SQLITE = [
-    """
-CREATE TRIGGER IF NOT EXISTS tr_point_events_totals_insert AFTER INSERT ON point_events
-BEGIN
-    INSERT INTO board_totals (workspace_id, member_id, points, reviews)
-    VALUES (NEW.workspace_id, NEW.member_id, NEW.points, 0)
-    ON CONFLICT (workspace_id, member_id) DO UPDATE SET points = points + excluded.points;
-END""",
-    """
-CREATE TRIGGER IF NOT EXISTS tr_point_events_totals_delete AFTER DELETE ON point_events
-BEGIN
-    UPDATE board_totals SET points = points - OLD.points
-    WHERE workspace_id = OLD.workspace_id AND member_id = OLD.member_id;
-END""",
-    """
-CREATE TRIGGER IF NOT EXISTS tr_point_events_totals_update
-AFTER UPDATE OF workspace_id, member_id, points ON point_events
-BEGIN
-    UPDATE board_totals SET points = points - OLD.points
-    WHERE workspace_id = OLD.workspace_id AND member_id = OLD.member_id;
-    INSERT INTO board_totals (workspace_id, member_id, points, reviews)
-    VALUES (NEW.workspace_id, NEW.member_id, NEW.points, 0)
-    ON CONFLICT (workspace_id, member_id) DO UPDATE SET points = points + excluded.points;
-END""",
-    """
-CREATE TRIGGER IF NOT EXISTS tr_feedback_totals_insert AFTER INSERT ON feedback
-BEGIN
-    INSERT INTO board_totals (workspace_id, member_id, points, reviews)
-    VALUES (NEW.workspace_id, NEW.reviewer_id, 0, 1)
-    ON CONFLICT (workspace_id, member_id) DO UPDATE SET reviews = reviews + 1;
-END""",
-    """
-CREATE TRIGGER IF NOT EXISTS tr_feedback_totals_delete AFTER DELETE ON feedback
-BEGIN
-    UPDATE board_totals SET reviews = reviews - 1
-    WHERE workspace_id = OLD.workspace_id AND member_id = OLD.reviewer_id;
-END""",
-    """
-CREATE TRIGGER IF NOT EXISTS tr_feedback_totals_update
-AFTER UPDATE OF workspace_id, reviewer_id ON feedback
-BEGIN
-    UPDATE board_totals SET reviews = reviews - 1
-    WHERE workspace_id = OLD.workspace_id AND member_id = OLD.reviewer_id;
-    INSERT INTO board_totals (workspace_id, member_id, points, reviews)
-    VALUES (NEW.workspace_id, NEW.reviewer_id, 0, 1)
-    ON CONFLICT (workspace_id, member_id) DO UPDATE SET reviews = reviews + 1;
-END""",
-]
+# (table, member column, points expression, reviews expression, columns an update watches)
+_SOURCES = (
+    (
+        "point_events",
+        "member_id",
+        "{row}.points",
+        "0",
+        "workspace_id, member_id, points, created_at",
+    ),
+    ("feedback", "reviewer_id", "0", "1", "workspace_id, reviewer_id, created_at"),
+)
 
-_POSTGRES = [
-    """
+
+def _sqlite_change(member: str, points: str, reviews: str, row: str, sign: str) -> str:
+    """Add (sign '+') or take back (sign '-') one row's share of both rollups."""
+    member, points, reviews = f"{row}.{member}", points.format(row=row), reviews.format(row=row)
+    day = f"substr({row}.created_at, 1, 10)"
+    if sign == "-":
+        return f"""
+    UPDATE board_totals SET points = points - {points}, reviews = reviews - {reviews}
+    WHERE workspace_id = {row}.workspace_id AND member_id = {member};
+    UPDATE board_days SET points = points - {points}, reviews = reviews - {reviews}
+    WHERE workspace_id = {row}.workspace_id AND day = {day} AND member_id = {member};"""
+    return f"""
+    INSERT INTO board_totals (workspace_id, member_id, points, reviews)
+    VALUES ({row}.workspace_id, {member}, {points}, {reviews})
+    ON CONFLICT (workspace_id, member_id) DO UPDATE
+    SET points = points + excluded.points, reviews = reviews + excluded.reviews;
+    INSERT INTO board_days (workspace_id, day, member_id, points, reviews)
+    VALUES ({row}.workspace_id, {day}, {member}, {points}, {reviews})
+    ON CONFLICT (workspace_id, day, member_id) DO UPDATE
+    SET points = points + excluded.points, reviews = reviews + excluded.reviews;"""
+
+
+def sqlite_statements() -> list[str]:
+    statements = []
+    for table, member, points, reviews, watched in _SOURCES:
+        add = _sqlite_change(member, points, reviews, "NEW", "+")
+        take = _sqlite_change(member, points, reviews, "OLD", "-")
+        for name, when, body in (
+            ("insert", "INSERT", add),
+            ("delete", "DELETE", take),
+            ("update", f"UPDATE OF {watched}", take + add),
+        ):
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS tr_{table}_totals_{name} "
+                f"AFTER {when} ON {table}\nBEGIN{body}\nEND"
+            )
+    return statements
+
+
+_POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION kata_board_totals() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     old_member integer;
@@ -82,32 +85,44 @@ BEGIN
         UPDATE board_totals
         SET points = points - old_points, reviews = reviews - old_reviews
         WHERE workspace_id = OLD.workspace_id AND member_id = old_member;
+        UPDATE board_days
+        SET points = points - old_points, reviews = reviews - old_reviews
+        WHERE workspace_id = OLD.workspace_id
+          AND day = (OLD.created_at AT TIME ZONE 'UTC')::date
+          AND member_id = old_member;
     END IF;
     IF TG_OP <> 'DELETE' THEN
         INSERT INTO board_totals AS t (workspace_id, member_id, points, reviews)
         VALUES (NEW.workspace_id, new_member, new_points, new_reviews)
         ON CONFLICT (workspace_id, member_id) DO UPDATE
         SET points = t.points + EXCLUDED.points, reviews = t.reviews + EXCLUDED.reviews;
+        INSERT INTO board_days AS d (workspace_id, day, member_id, points, reviews)
+        VALUES (
+            NEW.workspace_id, (NEW.created_at AT TIME ZONE 'UTC')::date, new_member,
+            new_points, new_reviews
+        )
+        ON CONFLICT (workspace_id, day, member_id) DO UPDATE
+        SET points = d.points + EXCLUDED.points, reviews = d.reviews + EXCLUDED.reviews;
     END IF;
     RETURN NULL;
 END
-$$""",
-    "DROP TRIGGER IF EXISTS tr_point_events_totals ON point_events",
-    """
-CREATE TRIGGER tr_point_events_totals
-AFTER INSERT OR DELETE OR UPDATE OF workspace_id, member_id, points ON point_events
-FOR EACH ROW EXECUTE FUNCTION kata_board_totals()""",
-    "DROP TRIGGER IF EXISTS tr_feedback_totals ON feedback",
-    """
-CREATE TRIGGER tr_feedback_totals
-AFTER INSERT OR DELETE OR UPDATE OF workspace_id, reviewer_id ON feedback
-FOR EACH ROW EXECUTE FUNCTION kata_board_totals()""",
-]
+$$"""
+
+
+def postgres_statements() -> list[str]:
+    statements = [_POSTGRES_FUNCTION]
+    for table, _member, _points, _reviews, watched in _SOURCES:
+        statements += [
+            f"DROP TRIGGER IF EXISTS tr_{table}_totals ON {table}",
+            f"CREATE TRIGGER tr_{table}_totals AFTER INSERT OR DELETE OR UPDATE OF {watched} "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION kata_board_totals()",
+        ]
+    return statements
 
 
 def install(metadata: MetaData) -> None:
     """Create the triggers whenever `metadata.create_all` runs (after every table)."""
-    for statement in _SQLITE:
+    for statement in sqlite_statements():
         event.listen(metadata, "after_create", DDL(statement).execute_if(dialect="sqlite"))
-    for statement in _POSTGRES:
+    for statement in postgres_statements():
         event.listen(metadata, "after_create", DDL(statement).execute_if(dialect="postgresql"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -27,10 +27,11 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import BoardTotal, Channel, Feedback, Member, PointEvent, Round, Streak
+from bot.models import BoardDay, BoardTotal, Channel, Feedback, Member, PointEvent, Round, Streak
 from bot.streaks import MAX_FREEZES
 
 Board = Literal["points", "streak", "reviews"]
@@ -108,6 +109,50 @@ def review_totals(
     return query
 
 
+def by_days(workspace_id: int, kind: Board, start: datetime, end: datetime) -> Select[Any]:
+    """(member_id, value) over a workspace period from `board_days` (kept by triggers): the
+    whole UTC days inside the period a row per member and day, the part-days at its edges
+    (periods follow the channel's zone) from the events themselves."""
+    first_day = (start + timedelta(days=1) - timedelta(microseconds=1)).date()
+    last_day = end.date()
+    whole_from = datetime.combine(first_day, time(0), tzinfo=UTC)
+    whole_to = datetime.combine(last_day, time(0), tzinfo=UTC)
+    if first_day >= last_day:  # shorter than a day: no whole day inside
+        first_day = last_day
+        whole_from = whole_to = end
+    days_value = BoardDay.points if kind == "points" else BoardDay.reviews
+    parts: list[Select[Any]] = [
+        select(BoardDay.member_id.label("member_id"), days_value.label("value")).where(
+            BoardDay.workspace_id == workspace_id,
+            BoardDay.day >= first_day,
+            BoardDay.day < last_day,
+        )
+    ]
+    for edge_from, edge_to in ((start, min(whole_from, end)), (max(whole_to, start), end)):
+        if edge_from >= edge_to:
+            continue
+        if kind == "points":
+            parts.append(
+                select(PointEvent.member_id, PointEvent.points).where(
+                    PointEvent.workspace_id == workspace_id,
+                    PointEvent.created_at >= edge_from,
+                    PointEvent.created_at < edge_to,
+                )
+            )
+        else:
+            parts.append(
+                select(Feedback.reviewer_id, literal(1)).where(
+                    Feedback.workspace_id == workspace_id,
+                    Feedback.created_at >= edge_from,
+                    Feedback.created_at < edge_to,
+                )
+            )
+    rows = union_all(*parts).subquery()
+    return select(rows.c.member_id, func.sum(rows.c.value).label("value")).group_by(
+        rows.c.member_id
+    )
+
+
 def latest_posted_seq(channel_id: Any) -> ScalarSelect[Any]:
     """The channel's latest posted round number (`streaks.latest_seq`) as a subquery: the
     newest rounds first along the `(channel_id, seq)` index, so one probe finds it (written
@@ -170,8 +215,10 @@ async def board(
     limit: int = 10,
 ) -> list[Row]:
     start, end = period_bounds(period, now, zone)
-    if kind != "streak" and channel_id is None and start is None:
-        return await _all_time_in_workspace(session, workspace_id, kind, limit)
+    if kind != "streak" and channel_id is None:
+        if start is None or end is None:
+            return await _all_time_in_workspace(session, workspace_id, kind, limit)
+        return await ranked(session, workspace_id, by_days(workspace_id, kind, start, end), limit)
     if kind == "points":
         totals = points_totals(workspace_id, channel_id, start, end)
     elif kind == "reviews":

@@ -398,4 +398,20 @@ class BoardTotal(Base):
     reviews: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class BoardDay(Base):
+    """A member's points and reviews given on one UTC day, kept like `BoardTotal`: a week or
+    month board reads a row per member and day instead of every event."""
+
+    __tablename__ = "board_days"
+    __table_args__ = (_same_workspace("member_id", "members"),)
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date(), primary_key=True)
+    member_id: Mapped[int] = mapped_column(primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+
+
 board_totals.install(Base.metadata)
