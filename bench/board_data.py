@@ -7,8 +7,8 @@ in the workspace); each answers 1-4 stages. `--scale` shrinks members, channels 
 them everything else; rounds per channel stay 100, so periods hold the same share of rows.
 
 The schema comes from the real migrations; rows go in with `executemany` (SQLite, one
-transaction, the board_totals triggers firing) or `COPY` (PostgreSQL, asyncpg's
-`copy_records_to_table`, triggers off, totals filled after). A finished data set
+transaction) or `COPY` (PostgreSQL, asyncpg's `copy_records_to_table`), with the rollup
+triggers off and the rollups filled at once afterwards. A finished data set
 is marked with its key (scale, generator version, schema head), so the next run reuses it.
 """
 
@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import streaks
+from bot import board_totals, streaks
 from bot.points import ANSWER_POINTS, REVIEW_POINTS, STAGE_POINTS
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 STAGES = (
     "scope",
     "functional",
@@ -368,6 +368,12 @@ def fill_sqlite(path: Path, shape: Shape) -> dict[str, int]:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=OFF")
         conn.execute("BEGIN")
+        # Load without the rollup triggers, then fill the rollups at once and put them back.
+        triggers = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall()
+        for name, _ in triggers:
+            conn.execute(f"DROP TRIGGER {name}")
         for batch in batches(shape):
             for table, rows in batch.items():
                 if not rows:
@@ -379,6 +385,10 @@ def fill_sqlite(path: Path, shape: Shape) -> dict[str, int]:
                     ([_sqlite_value(v) for v in row] for row in rows),
                 )
                 counts[table] += len(rows)
+        for statement in board_totals.fill_statements("sqlite"):
+            conn.execute(statement)
+        for _, sql in triggers:
+            conn.execute(sql)
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
     finally:
@@ -387,17 +397,6 @@ def fill_sqlite(path: Path, shape: Shape) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------- PostgreSQL
-
-BOARD_TOTALS = """
-INSERT INTO board_totals (workspace_id, member_id, points, reviews)
-SELECT workspace_id, member_id, SUM(points), SUM(reviews) FROM (
-    SELECT workspace_id, member_id, points, 0 AS reviews FROM point_events
-    UNION ALL
-    SELECT workspace_id, reviewer_id, 0, 1 FROM feedback
-) AS paid
-GROUP BY workspace_id, member_id
-"""
-"""What the triggers would have added up, filled at once after COPY (migration 0007's)."""
 
 
 async def fill_postgres(conn: Any, schema: str, shape: Shape) -> dict[str, int]:
@@ -414,7 +413,8 @@ async def fill_postgres(conn: Any, schema: str, shape: Shape) -> dict[str, int]:
                     )
                     counts[table] += len(rows)
         await conn.execute(f"SET LOCAL search_path = {schema}")
-        await conn.execute(BOARD_TOTALS)
+        for statement in board_totals.fill_statements("postgresql"):
+            await conn.execute(statement)
         for table in TABLES:
             await conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{schema}.{table}', 'id'), "
@@ -422,6 +422,6 @@ async def fill_postgres(conn: Any, schema: str, shape: Shape) -> dict[str, int]:
             )
     # VACUUM as autovacuum would have by now: it also sets the visibility map, without which
     # PostgreSQL cannot answer from an index alone.
-    for table in (*TABLES, "board_totals"):
+    for table in (*TABLES, "board_totals", "board_days"):
         await conn.execute(f"VACUUM (ANALYZE) {schema}.{table}")
     return counts

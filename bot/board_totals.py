@@ -120,6 +120,31 @@ def postgres_statements() -> list[str]:
     return statements
 
 
+_FILL = """
+INSERT INTO {table} (workspace_id, {key}member_id, points, reviews)
+SELECT workspace_id, {key}member_id, SUM(points), SUM(reviews) FROM (
+    SELECT workspace_id, {day} AS day, member_id, points, 0 AS reviews FROM point_events
+    UNION ALL
+    SELECT workspace_id, {day}, reviewer_id, 0, 1 FROM feedback
+) AS paid
+GROUP BY workspace_id, {key}member_id
+"""
+_UTC_DAY = {
+    "sqlite": "substr(created_at, 1, 10)",
+    "postgresql": "(created_at AT TIME ZONE 'UTC')::date",
+}
+
+
+def fill_statements(dialect: str) -> list[str]:
+    """Both rollups computed from the rows at once: for rows written with the triggers off
+    (a bulk load); migration 0007 runs the same."""
+    day = _UTC_DAY[dialect]
+    return [
+        _FILL.format(table="board_totals", key="", day=day),
+        _FILL.format(table="board_days", key="day, ", day=day),
+    ]
+
+
 def install(metadata: MetaData) -> None:
     """Create the triggers whenever `metadata.create_all` runs (after every table)."""
     for statement in sqlite_statements():
