@@ -112,7 +112,9 @@ def review_totals(
 def by_days(workspace_id: int, kind: Board, start: datetime, end: datetime) -> Select[Any]:
     """(member_id, value) over a workspace period from `board_days` (kept by triggers): the
     whole UTC days inside the period a row per member and day, the part-days at its edges
-    (periods follow the channel's zone) from the events themselves."""
+    (periods follow the channel's zone) from the events themselves. SQLite only: there it
+    reads a quarter of the rows and takes half the time (bench.boards); PostgreSQL
+    misjudges the groups of the union and is faster hashing the covering index alone."""
     first_day = (start + timedelta(days=1) - timedelta(microseconds=1)).date()
     last_day = end.date()
     whole_from = datetime.combine(first_day, time(0), tzinfo=UTC)
@@ -218,7 +220,10 @@ async def board(
     if kind != "streak" and channel_id is None:
         if start is None or end is None:
             return await _all_time_in_workspace(session, workspace_id, kind, limit)
-        return await ranked(session, workspace_id, by_days(workspace_id, kind, start, end), limit)
+        if session.get_bind().dialect.name == "sqlite":
+            return await ranked(
+                session, workspace_id, by_days(workspace_id, kind, start, end), limit
+            )
     if kind == "points":
         totals = points_totals(workspace_id, channel_id, start, end)
     elif kind == "reviews":
