@@ -26,6 +26,8 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_only
 
+from bot.planner_statistics import keep_sqlite_statistics
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -113,6 +115,7 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float =
     engine = create_async_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_transactions(engine)
+        keep_sqlite_statistics(engine)
 
     return engine
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from bot import streaks
@@ -105,11 +105,24 @@ def file_name(prefix: str, who: str, now: datetime) -> str:
 async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
     """One row per answer with the points it earned (the answer bonus on a member's first
     answer in a round, stage points on the first answer of each stage), plus one row per
-    review paid; the points column adds up to each member's points in the channel."""
+    review paid; the points column adds up to each member's points in the channel. Two
+    statements that read columns, not objects: a busy channel has thousands of rows. Names
+    of the members paid are looked up row by row (an index probe each): joined, PostgreSQL
+    hashes every member of the workspace."""
     sheet = Sheet(CHANNEL_COLUMNS)
+    shown_name = case((Member.opted_out, "(opted out)"), else_=Member.display_name)
     answers = (
         await session.execute(
-            select(Answer, Round, Member)
+            select(
+                Round.id,
+                Round.seq,
+                Round.local_date,
+                Round.prompt_key,
+                Member.id,
+                shown_name,
+                Answer.stage_key,
+                Answer.created_at,
+            )
             .join(Round, Round.id == Answer.round_id)
             .join(Member, Member.id == Answer.member_id)
             .where(Round.channel_id == channel.id)
@@ -118,52 +131,60 @@ async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
     ).all()
     first_answer: dict[tuple[int, int], int] = {}
     first_of_stage: dict[tuple[int, int, str], int] = {}
-    for i, (answer, rnd, member) in enumerate(answers):
-        first_answer.setdefault((rnd.id, member.id), i)
-        first_of_stage.setdefault((rnd.id, member.id, answer.stage_key), i)
+    for i, (round_id, _, _, _, member_id, _, stage, _) in enumerate(answers):
+        first_answer.setdefault((round_id, member_id), i)
+        first_of_stage.setdefault((round_id, member_id, stage), i)
     earned = [0] * len(answers)
     events = (
         await session.execute(
-            select(PointEvent, Round, Member)
-            .outerjoin(Round, Round.id == PointEvent.round_id)
-            .join(Member, Member.id == PointEvent.member_id)
+            select(
+                PointEvent.round_id,
+                Round.seq,
+                Round.local_date,
+                Round.prompt_key,
+                PointEvent.member_id,
+                select(shown_name)
+                .where(Member.id == PointEvent.member_id)
+                .correlate(PointEvent)
+                .scalar_subquery(),
+                PointEvent.kind,
+                PointEvent.subject,
+                PointEvent.points,
+                PointEvent.created_at,
+            )
+            .outerjoin(Round, (Round.id == PointEvent.round_id) & (Round.channel_id == channel.id))
             .where(PointEvent.channel_id == channel.id)
             .order_by(PointEvent.created_at, PointEvent.id)
         )
     ).all()
     other_rows: list[tuple[tuple[int, datetime], dict[str, Cell]]] = []
-    for event, rnd, member in events:
-        at: int | None = None
-        if rnd is not None and event.kind == PointKind.ANSWER:
-            at = first_answer.get((rnd.id, member.id))
-        elif rnd is not None and event.kind == PointKind.STAGE:
-            at = first_of_stage.get((rnd.id, member.id, event.subject))
-        if at is not None:
-            earned[at] += event.points
+    for round_id, seq, day, prompt, member_id, name, kind, subject, points, at in events:
+        index: int | None = None
+        if seq is not None and kind == PointKind.ANSWER:
+            index = first_answer.get((round_id, member_id))
+        elif seq is not None and kind == PointKind.STAGE:
+            index = first_of_stage.get((round_id, member_id, subject))
+        if index is not None:
+            earned[index] += points
             continue
-        cells: dict[str, Cell] = {
-            "member": _shown_name(member),
-            "stage": event.kind,
-            "at": event.created_at,
-            "points": event.points,
-        }
-        if rnd is not None:
-            cells.update(round=rnd.seq, date=rnd.local_date, prompt=rnd.prompt_key)
-        other_rows.append(((rnd.seq if rnd else 0, event.created_at), cells))
+        cells: dict[str, Cell] = {"member": name, "stage": kind, "at": at, "points": points}
+        if seq is not None:
+            cells.update(round=seq, date=day, prompt=prompt)
+        other_rows.append(((seq or 0, at), cells))
     merged: list[tuple[tuple[int, datetime], dict[str, Cell]]] = [
         (
-            (rnd.seq, answer.created_at),
+            (seq, at),
             {
-                "round": rnd.seq,
-                "date": rnd.local_date,
-                "prompt": rnd.prompt_key,
-                "member": _shown_name(member),
-                "stage": answer.stage_key,
-                "at": answer.created_at,
+                "round": seq,
+                "date": day,
+                "prompt": prompt,
+                "member": name,
+                "stage": stage,
+                "at": at,
                 "points": earned[i],
             },
         )
-        for i, (answer, rnd, member) in enumerate(answers)
+        for i, (_, seq, day, prompt, _, name, stage, at) in enumerate(answers)
     ]
     merged += other_rows
     for _, cells in sorted(merged, key=lambda item: item[0]):
@@ -274,10 +295,6 @@ async def member_sheet(session: AsyncSession, member: Member, rubric: Rubric) ->
         )
     await _habit_rows(session, sheet, member, names)
     return sheet
-
-
-def _shown_name(member: Member) -> str:
-    return "(opted out)" if member.opted_out else member.display_name
 
 
 def _round_cells(rnd: Round, names: dict[int, str]) -> dict[str, Cell]:

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship, validates
 
+from bot import board_totals
 from bot.db import Base, UTCDateTime
 from bot.kinds import AnswerSource, Pacing, PointKind, SuggestionStatus, WorkKind
 
@@ -424,3 +425,67 @@ class PromptSuggestion(Base):
     """The custom prompt an approval created."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+# Indexes the boards, stats and App Home read through (revision 0011): each board reads one
+# bounded range of one covering index instead of every row of the workspace.
+Index(
+    "ix_point_events_workspace_id_created_at",
+    PointEvent.workspace_id,
+    PointEvent.created_at,
+    PointEvent.member_id,
+    PointEvent.points,
+)
+Index(
+    "ix_point_events_workspace_id_member_id",
+    PointEvent.workspace_id,
+    PointEvent.member_id,
+    PointEvent.points,
+)
+Index(
+    "ix_feedback_workspace_id_created_at",
+    Feedback.workspace_id,
+    Feedback.created_at,
+    Feedback.reviewer_id,
+)
+Index("ix_feedback_workspace_id_reviewer_id", Feedback.workspace_id, Feedback.reviewer_id)
+Index("ix_streaks_channel_id_last_seq", Streak.channel_id, Streak.last_seq)
+
+
+class BoardTotal(Base):
+    """A member's all-time points and reviews given in their workspace, kept current by
+    database triggers (`bot.board_totals`) in the same transaction as every point and
+    review written or deleted: the all-time workspace boards read the top of an index."""
+
+    __tablename__ = "board_totals"
+    __table_args__ = (
+        _same_workspace("member_id", "members"),
+        Index("ix_board_totals_workspace_id_points", "workspace_id", "points"),
+        Index("ix_board_totals_workspace_id_reviews", "workspace_id", "reviews"),
+    )
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BoardDay(Base):
+    """A member's points and reviews given on one UTC day, kept like `BoardTotal`: a week or
+    month board reads a row per member and day instead of every event."""
+
+    __tablename__ = "board_days"
+    __table_args__ = (_same_workspace("member_id", "members"),)
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date(), primary_key=True)
+    member_id: Mapped[int] = mapped_column(primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+
+
+board_totals.install(Base.metadata)

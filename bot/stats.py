@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, literal, select, true
 
 from bot import leaderboard, picture_data, rubric_scores, streaks
 from bot.chat import Actor, Field, OutgoingMessage, Section
@@ -64,14 +67,11 @@ async def leaderboard_message(unit: Unit, parsed: Parsed) -> OutgoingMessage:
     return board_message(title, rows, kind)
 
 
-async def _member_numbers(
-    session: AsyncSession, member: Member | None, channel_id: int | None
-) -> dict[str, int]:
-    """A member's rounds, points and reviews, in one channel or (None) everywhere; all zero
-    for someone the bot has never seen."""
-    if member is None:
-        return dict.fromkeys(("rounds", "points", "given", "received"), 0)
-    workspace_id, member_id = member.workspace_id, member.id
+def _numbers(
+    workspace_id: int, member_id: int, channel_id: ColumnElement[Any] | None
+) -> list[ColumnElement[int]]:
+    """A member's rounds answered, points, reviews given and received, in one channel or
+    (None) everywhere, as scalar subqueries of one statement."""
     answers = select(func.count(func.distinct(Answer.round_id))).where(
         Answer.member_id == member_id, Answer.workspace_id == workspace_id
     )
@@ -90,35 +90,77 @@ async def _member_numbers(
         points = points.where(PointEvent.channel_id == channel_id)
         given = given.where(Feedback.round_id.in_(in_channel))
         received = received.where(Feedback.round_id.in_(in_channel))
-    return {
-        "rounds": int(await session.scalar(answers) or 0),
-        "points": int(await session.scalar(points) or 0),
-        "given": int(await session.scalar(given) or 0),
-        "received": int(await session.scalar(received) or 0),
-    }
+    return [q.scalar_subquery() for q in (answers, points, given, received)]
 
 
-async def _streak(
-    session: AsyncSession, channel_id: int | None, member_id: int | None
-) -> streaks.StreakState:
-    if channel_id is None or member_id is None:
-        return streaks.StreakState()
-    row = await session.scalar(
-        select(Streak).where(Streak.channel_id == channel_id, Streak.member_id == member_id)
+def _channel_id(unit: Unit, workspace_id: int) -> ColumnElement[Any] | None:
+    """The event's channel as a subquery (NULL for a channel the bot has never recorded), so
+    looking it up costs no statement of its own."""
+    if unit.where is None:
+        return None
+    return (
+        select(Channel.id)
+        .where(Channel.workspace_id == workspace_id, Channel.external_id == unit.where.channel_id)
+        .scalar_subquery()
     )
-    return streaks.shown(streaks.state_of(row), await streaks.latest_seq(session, channel_id))
+
+
+STREAK_COLUMNS = ("current", "longest", "freezes", "freezes_used", "last_seq")
+
+
+def _streak_columns(member_id: int, channel_id: ColumnElement[Any] | None) -> list[Any]:
+    """The member's streak in the channel and the channel's latest posted round, as
+    scalar subqueries of one statement."""
+    if channel_id is None:
+        return [literal(None)] * (len(STREAK_COLUMNS) + 1)
+    mine = (Streak.channel_id == channel_id) & (Streak.member_id == member_id)
+    columns: list[Any] = [
+        select(getattr(Streak, c)).where(mine).scalar_subquery() for c in STREAK_COLUMNS
+    ]
+    return [*columns, leaderboard.latest_posted_seq(channel_id)]
+
+
+def _streak_state(values: Sequence[Any]) -> streaks.StreakState:
+    *stored, latest = values
+    if stored[0] is None:
+        return streaks.StreakState()
+    return streaks.shown(streaks.StreakState(*stored), latest)
+
+
+async def _figures(
+    unit: Unit, member: Member | None
+) -> tuple[dict[str, int], dict[str, int], streaks.StreakState]:
+    """Numbers here, numbers everywhere and the streak here, in one statement; all zero
+    for someone the bot has never seen."""
+    if member is None:
+        zeros = dict.fromkeys(NUMBER_KEYS, 0)
+        return zeros, dict(zeros), streaks.StreakState()
+    channel_id = _channel_id(unit, member.workspace_id)
+    here: list[Any] = (
+        _numbers(member.workspace_id, member.id, channel_id)
+        if channel_id is not None
+        else [literal(0)] * len(NUMBER_KEYS)
+    )
+    total = _numbers(member.workspace_id, member.id, None)
+    row = (
+        await unit.session.execute(select(*here, *total, *_streak_columns(member.id, channel_id)))
+    ).one()
+    n = len(NUMBER_KEYS)
+    return (
+        {k: int(v or 0) for k, v in zip(NUMBER_KEYS, row[:n], strict=True)},
+        {k: int(v or 0) for k, v in zip(NUMBER_KEYS, row[n : 2 * n], strict=True)},
+        _streak_state(row[2 * n :]),
+    )
+
+
+NUMBER_KEYS = ("rounds", "points", "given", "received")
 
 
 async def stats_message(unit: Unit) -> OutgoingMessage:
     """Reads only: a member or channel the bot has never seen has all zeros."""
-    session, actor = unit.session, _actor(unit)
-    channel, member = await unit.find_channel(), await unit.find_member()
-    member_id = member.id if member is not None else None
-    channel_id = channel.id if channel is not None else None
-    here = await _member_numbers(session, member if channel else None, channel_id)
-    total = await _member_numbers(session, member, None)
-    streak = await _streak(session, channel_id, member_id)
-    avg = await _average_scores(unit, member_id) if member_id is not None else ""
+    actor, member = _actor(unit), await unit.find_member()
+    here, total, streak = await _figures(unit, member)
+    avg = await _average_scores(unit, member.id) if member is not None else ""
     opted_out = member is not None and member.opted_out
     fields = (
         Field("Points here / everywhere", f"{here['points']} / {total['points']}"),
@@ -164,12 +206,12 @@ async def _average_scores(unit: Unit, member_id: int) -> str:
 
 async def streak_message(unit: Unit) -> OutgoingMessage:
     """Reads only, like `stats_message`."""
-    channel, member = await unit.find_channel(), await unit.find_member()
-    streak = await _streak(
-        unit.session,
-        channel.id if channel is not None else None,
-        member.id if member is not None else None,
-    )
+    member = await unit.find_member()
+    streak = streaks.StreakState()
+    if member is not None:
+        channel_id = _channel_id(unit, member.workspace_id)
+        row = (await unit.session.execute(select(*_streak_columns(member.id, channel_id)))).one()
+        streak = _streak_state(row)
     until = streaks.FREEZE_EVERY - streak.current % streaks.FREEZE_EVERY
     text = (
         f"Current streak: {plural(streak.current, 'round')} in a row. "
@@ -183,19 +225,19 @@ async def streak_message(unit: Unit) -> OutgoingMessage:
     return OutgoingMessage(title="Your streak", sections=(Section(text=text),))
 
 
+RECENT_ROUNDS = 5
+HOME_BOARD_SIZE = 5
+
+
 async def home_message(unit: Unit) -> OutgoingMessage:
-    """Everything about a member across the workspace's channels (Slack's App Home)."""
-    actor, now, session = _actor(unit), unit.now, unit.session
-    sections: list[Section] = []
+    """Everything about a member across their own channels (Slack's App Home): the
+    configured channels where they have answered. Five statements, however many channels
+    the workspace or the member has."""
+    actor, session = _actor(unit), unit.session
     ws_id = await unit.ensure_workspace_id()
     member = await unit.ensure_member()
-    channels = (
-        await session.scalars(
-            select(Channel).where(Channel.workspace_id == ws_id, Channel.configured)
-        )
-    ).all()
-    total = await _member_numbers(session, member, None)
-    sections.append(
+    total, channels = await _home_channels(session, ws_id, member)
+    sections = [
         Section(
             fields=(
                 Field("Points", str(total["points"])),
@@ -203,39 +245,21 @@ async def home_message(unit: Unit) -> OutgoingMessage:
                 Field("Feedback given / received", f"{total['given']} / {total['received']}"),
             )
         )
+    ]
+    recent = await _recent_rounds(session, member.id, [c.id for c in channels])
+    boards = await leaderboard.weekly_points_by_channel(
+        session, ws_id, [(c.id, ZoneInfo(c.timezone)) for c in channels], unit.now, HOME_BOARD_SIZE
     )
     for channel in channels:
-        streak = await _streak(session, channel.id, member.id)
-        recent = (
-            await session.scalars(
-                select(Round)
-                .where(Round.channel_id == channel.id, Round.thread_id.is_not(None))
-                .order_by(Round.seq.desc())
-                .limit(5)
-            )
-        ).all()
-        answered = set(
-            (
-                await session.scalars(
-                    select(Answer.round_id).where(
-                        Answer.member_id == member.id,
-                        Answer.round_id.in_([r.id for r in recent]),
-                    )
-                )
-            ).all()
-        )
         lines = [
-            f"{'answered' if r.id in answered else 'missed'}: #{r.seq} "
-            f"{r.local_date:%a %d %b}, {r.prompt_title}"
-            for r in recent
+            f"{'answered' if answered else 'missed'}: #{seq} {day:%a %d %b}, {title}"
+            for seq, day, title, answered in recent.get(channel.id, [])
         ]
-        rows = await leaderboard.board(
-            session, ws_id, channel.id, "points", "week", now, ZoneInfo(channel.timezone), 5
-        )
         board = (
-            "\n".join(f"{r.rank}. {r.name}: {plural(r.value, 'pt')}" for r in rows)
+            "\n".join(f"{r.rank}. {r.name}: {plural(r.value, 'pt')}" for r in boards[channel.id])
             or "No points yet."
         )
+        streak = channel.streak
         sections.append(
             Section(
                 heading=f"#{channel.name}" if channel.name else f"Channel {channel.external_id}",
@@ -249,7 +273,102 @@ async def home_message(unit: Unit) -> OutgoingMessage:
             )
         )
     if not channels:
-        sections.append(
-            Section(text="No practice channel yet: invite the bot and run /kata setup there.")
-        )
+        sections.append(Section(text=NO_CHANNEL if not total["any_channel"] else NOT_YET))
     return OutgoingMessage(title=f"Design Kata: {actor.display_name}", sections=tuple(sections))
+
+
+NO_CHANNEL = "No practice channel yet: invite the bot and run /kata setup there."
+NOT_YET = "No practice channel of yours yet: answer a round and its channel shows up here."
+
+
+@dataclass(frozen=True)
+class HomeChannel:
+    id: int
+    name: str | None
+    external_id: str
+    timezone: str
+    streak: streaks.StreakState
+
+
+async def _home_channels(
+    session: AsyncSession, workspace_id: int, member: Member
+) -> tuple[dict[str, int], list[HomeChannel]]:
+    """The member's numbers everywhere, whether the workspace has a practice channel at all,
+    and the configured channels where the member has answered, each with their streak
+    there: one statement."""
+    any_channel = exists().where(Channel.workspace_id == workspace_id, Channel.configured)
+    totals = select(
+        *(
+            n.label(k)
+            for k, n in zip(NUMBER_KEYS, _numbers(workspace_id, member.id, None), strict=True)
+        ),
+        any_channel.label("any_channel"),
+    ).subquery()
+    latest = leaderboard.latest_posted_seq(Channel.id)
+    mine = (
+        select(
+            Channel.id,
+            Channel.name,
+            Channel.external_id,
+            Channel.timezone,
+            *(getattr(Streak, c) for c in STREAK_COLUMNS),
+            latest.label("latest"),
+        )
+        .join(Streak, (Streak.channel_id == Channel.id) & (Streak.member_id == member.id))
+        .where(Channel.workspace_id == workspace_id, Channel.configured)
+        .subquery()
+    )
+    rows = (
+        await session.execute(
+            select(totals, mine).select_from(totals.outerjoin(mine, true())).order_by(mine.c.id)
+        )
+    ).all()
+    figures = {k: int(getattr(rows[0], k) or 0) for k in (*NUMBER_KEYS, "any_channel")}
+    channels = [
+        HomeChannel(
+            r.id,
+            r.name,
+            r.external_id,
+            r.timezone,
+            _streak_state([getattr(r, c) for c in (*STREAK_COLUMNS, "latest")]),
+        )
+        for r in rows
+        if r.id is not None
+    ]
+    return figures, channels
+
+
+async def _recent_rounds(
+    session: AsyncSession, member_id: int, channel_ids: list[int]
+) -> dict[int, list[tuple[int, date, str, bool]]]:
+    """The last posted rounds of each channel (seq, date, title, answered by the member),
+    newest first: one statement."""
+    found: dict[int, list[tuple[int, date, str, bool]]] = {}
+    if not channel_ids:
+        return found
+    newest_first = (
+        func.row_number()
+        .over(partition_by=Round.channel_id, order_by=Round.seq.desc())
+        .label("position")
+    )
+    posted = (
+        select(Round.id, Round.channel_id, Round.seq, Round.local_date, Round.prompt_title)
+        .add_columns(newest_first)
+        .where(Round.channel_id.in_(channel_ids), Round.thread_id.is_not(None))
+        .subquery()
+    )
+    answered = exists().where(Answer.round_id == posted.c.id, Answer.member_id == member_id)
+    rows = await session.execute(
+        select(
+            posted.c.channel_id,
+            posted.c.seq,
+            posted.c.local_date,
+            posted.c.prompt_title,
+            answered,
+        )
+        .where(posted.c.position <= RECENT_ROUNDS)
+        .order_by(posted.c.channel_id, posted.c.position)
+    )
+    for channel_id, seq, day, title, was_answered in rows.all():
+        found.setdefault(channel_id, []).append((seq, day, title, bool(was_answered)))
+    return found

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Answer, Round, Streak
@@ -161,8 +161,11 @@ async def rebuild_stored(
 
 
 async def latest_seq(session: AsyncSession, channel_id: int) -> int | None:
+    """The channel's latest posted round: newest first along the `(channel_id, seq)` index,
+    one probe (max() with the thread filter reads every round of the channel on SQLite)."""
     return await session.scalar(
-        select(func.max(Round.seq)).where(
-            Round.channel_id == channel_id, Round.thread_id.is_not(None)
-        )
+        select(Round.seq)
+        .where(Round.channel_id == channel_id, Round.thread_id.is_not(None))
+        .order_by(Round.seq.desc())
+        .limit(1)
     )
