@@ -172,13 +172,14 @@ async def stats_message(unit: Unit) -> OutgoingMessage:
     sections = [Section(fields=fields)]
     if avg:
         sections.append(Section(heading="Average rubric scores received (1-4)", text=avg))
-    trend = await trend_section(session, unit.content.framework.rubric, member_id)
+    member_id = member.id if member is not None else None
+    trend = await trend_section(unit.session, unit.content.framework.rubric, member_id)
     if trend is not None:
         sections.append(trend)
     if opted_out:
         sections.append(Section(text="You are opted out of leaderboards (/kata optin to return)."))
     pictures = await picture_data.stats_pictures(
-        session, channel, member, unit.content.framework.rubric, unit.now
+        unit.session, await unit.find_channel(), member, unit.content.framework.rubric, unit.now
     )
     return OutgoingMessage(
         title=f"Stats for {actor.display_name}", sections=tuple(sections), pictures=pictures
