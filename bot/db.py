@@ -144,12 +144,20 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Any) -> None:
         turns.take(conn)
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            turns.give_back(conn)
+            raise
 
     @event.listens_for(engine.sync_engine, "commit")
     @event.listens_for(engine.sync_engine, "rollback")
     def _end(conn: Any) -> None:
         turns.give_back(conn)
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        turns.give_back(record)  # a connection dropped mid-transaction ends its turn too
 
 
 class WriterTurns:

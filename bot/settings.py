@@ -21,7 +21,9 @@ class Settings(BaseSettings):
         default=15, description="Connections per process; workers use at most WORKER_CONCURRENCY."
     )
     worker_concurrency: int = Field(
-        default=8, description="Scheduled posts one process runs at once (below the pool size)."
+        default=32,
+        description="Scheduled posts one process runs at once; each touches the database only "
+        "in short transactions, so this may exceed the pool (the morning's rounds go in batches).",
     )
     worker_poll_seconds: float = Field(
         default=15.0, description="How often a worker looks for work another process planned."

@@ -44,7 +44,7 @@ settings, from the environment or a .env file in the working folder:
                         or SLACK_SIGNING_SECRET and PORT (HTTP mode, default port 3000)
   DISCORD_TOKEN         Discord (DISCORD_CLIENT_ID is only for `kata discord invite-url`)
   LOG_LEVEL             INFO by default; the console shows warnings only unless it is set
-  WORKER_CONCURRENCY    scheduled posts run at once (default 8; below DATABASE_POOL_SIZE, 15)
+  WORKER_CONCURRENCY    scheduled posts run at once (default 32; DATABASE_POOL_SIZE 15)
   KATA_LOG_FORMAT       text (default) or json: one JSON object per log line
   PORT                  the HTTP server (default 3000): /healthz, /healthz/ready, /metrics,
                         and Slack's /slack/events in HTTP mode; HTTP_ENABLED=false turns it

@@ -62,5 +62,5 @@ if __name__ == "__main__":
     parser.add_argument("name")
     parser.add_argument("at")
     parser.add_argument("--kill-after", type=int, default=None)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=32)
     asyncio.run(main(parser.parse_args()))
