@@ -23,7 +23,9 @@ Per database and channel count, this command:
 
 Figures: rounds posted (must be N), duplicate posts by work key (must be 0), rounds left
 without a thread or work left unfinished (must be 0), wall time, bot CPU per channel (user+sys
-of the workers, as they report it, divided by N), the floor's CPU per row and the ratio,
+of the workers from their start signal to the end, divided by N; without `--crash` the fake
+platform keeps its posts in memory until then, so its own writes are not counted), the
+floor's CPU per row and the ratio,
 peak RSS of the largest worker, and how the per-channel cost changes from the smallest N to
 the largest.
 """
@@ -232,7 +234,13 @@ async def one(url: str, label: str, n: int, workers: int, crash: bool) -> Result
     at = (NINE + timedelta(seconds=5)).astimezone(UTC)
     started = time.perf_counter()
     procs = [
-        spawn(url, f"w{i}", at, *(["--kill-after", str(n // 2)] if crash and i == 0 else []))
+        spawn(
+            url,
+            f"w{i}",
+            at,
+            *(["--kill-after", str(n // 2)] if crash and i == 0 else []),
+            *([] if crash else ["--buffered"]),
+        )
         for i in range(workers)
     ]
     stats = await asyncio.to_thread(run_workers, procs)

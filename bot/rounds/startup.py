@@ -24,7 +24,7 @@ from bot.rounds.queries import schedule_of
 if TYPE_CHECKING:
     from bot.context import Deps
 
-BATCH = 500
+BATCH = 200
 
 
 async def plan_missing(deps: Deps) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from adapters.discord import DiscordAdapter
 from tests.discord.fake_discord import FakeDiscord, custom_ids, text_of
 from tests.discord.people import Person, UserOption
+from tests.support.harness import Harness
 
 EPHEMERAL = 1 << 6
 
@@ -55,13 +56,14 @@ async def test_members_vote_by_button_and_command_and_the_wrap_up_names_the_winn
 
 
 async def test_a_crowded_round_wraps_up_within_discords_embed_limits(
-    bot: DiscordAdapter, fake: FakeDiscord
+    bot: DiscordAdapter, fake: FakeDiscord, harness: Harness
 ) -> None:
     lea = Person(fake, "lea", admin=True)
     team = [Person(fake, f"member{i:02}") for i in range(30)]
     await fake.reply_to(await lea.slash("setup", time="09:30", timezone="Europe/Berlin"))
     await fake.reply_to(await lea.slash("pace", mode="all"))
     await fake.reply_to(await lea.slash("now"))
+    await harness.run_due()  # the worker posts every stage (pacing all)
     (thread,) = fake.threads()
     stages = ("scope", "metrics", "data", "serving")
     for person in team:

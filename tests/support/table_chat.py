@@ -44,10 +44,15 @@ class TableChat:
         engine: AsyncEngine,
         worker: str,
         after_post: Callable[[int], None] | None = None,
+        buffered: bool = False,
     ) -> None:
         self.engine = engine
         self.worker = worker
         self.after_post = after_post
+        self.buffered = buffered
+        """Keep posts in memory until `flush` (a run with no kill and no retry lookups), so
+        the benchmark times the bot, not this fake's own writes."""
+        self._held: list[dict[str, object]] = []
         self.count = 0
         self._ids = itertools.count(1)
 
@@ -66,21 +71,29 @@ class TableChat:
         if earlier is not None:
             return earlier
         message = f"{self.worker}-{os.getpid()}-{next(self._ids)}"
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                insert(posts).values(
-                    channel=channel.channel_id,
-                    thread=thread,
-                    message=message,
-                    key=once.key if once else None,
-                    kind=kind,
-                    worker=self.worker,
-                )
-            )
+        row = {
+            "channel": channel.channel_id,
+            "thread": thread,
+            "message": message,
+            "key": once.key if once else None,
+            "kind": kind,
+            "worker": self.worker,
+        }
+        if self.buffered:
+            self._held.append(row)
+        else:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(posts).values(**row))
         self.count += 1
         if self.after_post is not None:
             self.after_post(self.count)
         return message
+
+    async def flush(self) -> None:
+        if self._held:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(posts), self._held)
+            self._held = []
 
     async def post_prompt(
         self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
