@@ -25,7 +25,6 @@ from bot.jobs import ManualJobQueue
 from tests.support.harness import content
 from tests.support.table_chat import TableChat
 
-
 RETRY_MINUTES = 2
 """Minutes the clock moves on after the first drain, for rows retried 30 s after a failure
 (not far enough for a dead worker's two-minute leases: the `crash` run starts a later worker
