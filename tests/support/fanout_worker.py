@@ -5,7 +5,8 @@ core on URL with a frozen clock at AT (ISO), posting through `TableChat`. It pri
 once connected, starts draining when a line arrives on standard input (so racers start
 together), and prints `done POSTS CPU_SECONDS MAX_RSS_KB` when nothing due is left. With
 `--kill-after N` it sends itself SIGKILL right after its Nth post reached the platform, before
-the core hears back: the worst moment. CPU is counted from the start signal to the end (not the imports).
+the core hears back: the worst moment. CPU is counted from the start signal to the end (not
+the imports).
 """
 
 from __future__ import annotations
