@@ -22,6 +22,8 @@ from bot.rounds import plan
 from bot.rounds.queries import schedule_of
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.context import Deps
 
 BATCH = 200
@@ -62,9 +64,10 @@ async def plan_missing(deps: Deps) -> int:
             )
         ).all()
     made = 0
-    for start in range(0, len(channel_ids), BATCH):
-        made += await _plan_batch(deps, channel_ids[start : start + BATCH], now)
-        await asyncio.sleep(0)
+    async with deps.sessions.begin() as session:  # one commit for all: start-up waits on it
+        for start in range(0, len(channel_ids), BATCH):
+            made += await _plan_batch(session, channel_ids[start : start + BATCH], now)
+            await asyncio.sleep(0)
     total = len(deps.content.stages)
     for start in range(0, len(open_rounds), BATCH):
         async with deps.sessions.begin() as session:
@@ -79,44 +82,43 @@ async def plan_missing(deps: Deps) -> int:
     return made
 
 
-async def _plan_batch(deps: Deps, channel_ids: list[int], now: datetime) -> int:
-    """One transaction for a batch of channels: every channel's candidate round (today's if
-    its time came, else the next slot) in one multi-row insert; the few whose candidate was
-    already done (today's round was posted before the restart) go one by one."""
-    async with deps.sessions.begin() as session:
-        channels = (await session.scalars(select(Channel).where(Channel.id.in_(channel_ids)))).all()
-        rows: list[dict[str, Any]] = []
-        for channel in channels:
-            schedule = schedule_of(channel)
-            today = schedule.due_today(now)
-            slot = (today, schedule.slot(today)) if today is not None else schedule.next_slot(now)
-            if slot is not None:
-                day, due = slot
-                rows.append(
-                    {
-                        "kind": WorkKind.ROUND,
-                        "key": plan.round_key(channel.id, day),
-                        "payload": {"channel_id": channel.id, "local_date": day.isoformat()},
-                        "due_at": due,
-                        "attempts": 0,
-                        "created_at": now,
-                    }
+async def _plan_batch(session: AsyncSession, channel_ids: list[int], now: datetime) -> int:
+    """A batch of channels: every channel's candidate round (today's if its time came, else
+    the next slot) in one multi-row insert; the few whose candidate was already done (today's
+    round was posted before the restart) go one by one."""
+    channels = (await session.scalars(select(Channel).where(Channel.id.in_(channel_ids)))).all()
+    rows: list[dict[str, Any]] = []
+    for channel in channels:
+        schedule = schedule_of(channel)
+        today = schedule.due_today(now)
+        slot = (today, schedule.slot(today)) if today is not None else schedule.next_slot(now)
+        if slot is not None:
+            day, due = slot
+            rows.append(
+                {
+                    "kind": WorkKind.ROUND,
+                    "key": plan.round_key(channel.id, day),
+                    "payload": {"channel_id": channel.id, "local_date": day.isoformat()},
+                    "due_at": due,
+                    "attempts": 0,
+                    "created_at": now,
+                }
+            )
+    if rows:
+        await session.execute(insert_unless_present(session, WorkItem), rows)
+    still = set(
+        (
+            await session.scalars(
+                select(WorkItem.key).where(
+                    WorkItem.key.in_([r["key"] for r in rows]),
+                    WorkItem.done_at.is_(None),
+                    WorkItem.dead_at.is_(None),
                 )
-        if rows:
-            await session.execute(insert_unless_present(session, WorkItem), rows)
-        still = set(
-            (
-                await session.scalars(
-                    select(WorkItem.key).where(
-                        WorkItem.key.in_([r["key"] for r in rows]),
-                        WorkItem.done_at.is_(None),
-                        WorkItem.dead_at.is_(None),
-                    )
-                )
-            ).all()
-        )
-        key_of = {r["payload"]["channel_id"]: r["key"] for r in rows}
-        for channel in channels:
-            if key_of.get(channel.id) not in still:
-                await plan.plan_next_round(session, channel, now)
+            )
+        ).all()
+    )
+    key_of = {r["payload"]["channel_id"]: r["key"] for r in rows}
+    for channel in channels:
+        if key_of.get(channel.id) not in still:
+            await plan.plan_next_round(session, channel, now)
     return len(still)
