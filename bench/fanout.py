@@ -18,8 +18,9 @@ Per database and channel count, this command:
    one worker (SQLite, PostgreSQL) and two workers racing (PostgreSQL). With `--crash`, the
    first worker is killed (SIGKILL) after posting N/2 prompts, before it hears back; on
    PostgreSQL the second worker keeps going meanwhile; then a worker started after the
-   leases ran out (clock 09:03:30) finishes. Channels use pacing `all` with `--crash` (so
-   stages must arrive too), `manual` otherwise (one prompt per channel).
+   leases ran out (clock 09:03:30) finishes. With `--crash`, channels use pacing `all` up to
+   `--stages-up-to` channels (so ten stages each must arrive too), `manual` above it and
+   without `--crash` (one prompt per channel).
 
 Figures: rounds posted (must be N), duplicate posts by work key (must be 0), rounds left
 without a thread or work left unfinished (must be 0), wall time, bot CPU per channel (user+sys
@@ -227,8 +228,8 @@ async def verdict(url: str) -> tuple[int, int, int]:
     return rounds or 0, sum(n - 1 for n in dups.values()), (threadless or 0) + (left or 0)
 
 
-async def one(url: str, label: str, n: int, workers: int, crash: bool) -> Result:
-    await seed(url, n, Pacing.ALL if crash else Pacing.MANUAL)
+async def one(url: str, label: str, n: int, workers: int, crash: bool, stages: bool) -> Result:
+    await seed(url, n, Pacing.ALL if stages else Pacing.MANUAL)
     startup, block = await measure_startup(url)
     floor = await measure_floor(url, n)
     at = (NINE + timedelta(seconds=5)).astimezone(UTC)
@@ -265,8 +266,10 @@ async def one(url: str, label: str, n: int, workers: int, crash: bool) -> Result
     )
 
 
-async def _one_at(url: str, *, title: str, n: int, workers: int, crash: bool) -> Result:
-    return await one(url, title, n, workers, crash)
+async def _one_at(
+    url: str, *, title: str, n: int, workers: int, crash: bool, stages: bool
+) -> Result:
+    return await one(url, title, n, workers, crash, stages)
 
 
 async def with_database(kind: str, run):  # type: ignore[no-untyped-def]
@@ -321,6 +324,12 @@ def parser_for() -> argparse.ArgumentParser:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--crash", action="store_true")
+    parser.add_argument(
+        "--stages-up-to",
+        type=int,
+        default=1000,
+        help="with --crash, channels use pacing all (ten stages each) up to this N",
+    )
     return parser
 
 

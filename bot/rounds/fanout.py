@@ -34,7 +34,6 @@ from bot.kinds import Pacing, WorkKind
 from bot.models import Channel, CustomPrompt, Member, Round, WorkItem, Workspace
 from bot.port import ChannelUnavailable
 from bot.prompt_bank import PromptView, builtin_views, from_custom
-from bot.rotation import matching, pick
 from bot.rounds import lifecycle, plan
 from bot.rounds.queries import schedule_of
 
@@ -162,7 +161,7 @@ async def _intents(
                 outcomes[item.id] = "the round's day is over"
                 continue
             prompts = [*builtin_views(deps.content), *custom.get(channel.workspace_id, [])]
-            prompt = _choose(prompts, channel, day, [r.prompt_key for r in rows])
+            prompt = lifecycle.choose(prompts, channel, day, [r.prompt_key for r in rows])
             if prompt is None:
                 outcomes[item.id] = "no-prompts"
                 continue
@@ -240,18 +239,6 @@ async def _custom_by_workspace(
     return grouped
 
 
-def _choose(
-    prompts: list[PromptView], channel: Channel, day: date, history: list[str]
-) -> PromptView | None:
-    candidates = matching(
-        [p.choice for p in prompts], channel.tag_filter or [], channel.difficulty_filter or []
-    )
-    if not candidates:
-        return None
-    choice = pick(candidates, history, f"{channel.id}:{day.isoformat()}")
-    return next(p for p in prompts if p.key == choice.key)
-
-
 async def _plan_tomorrow(
     session: AsyncSession, items: list[Claimed], channels: dict[int, Channel], now: datetime
 ) -> None:
@@ -266,17 +253,7 @@ async def _plan_tomorrow(
         slot = schedule.next_slot(schedule.slot(date.fromisoformat(item.payload["local_date"])))
         if slot is None:
             continue
-        day, due = slot
-        rows.append(
-            {
-                "kind": WorkKind.ROUND,
-                "key": plan.round_key(channel.id, day),
-                "payload": {"channel_id": channel.id, "local_date": day.isoformat()},
-                "due_at": due,
-                "attempts": 0,
-                "created_at": now,
-            }
-        )
+        rows.append(plan.round_row(channel.id, *slot, now))
     if not rows:
         return
     await session.execute(insert_unless_present(session, WorkItem), rows)

@@ -234,14 +234,21 @@ def _period_closed(last: date, today: date) -> bool:
 async def _choose_prompt(
     session: AsyncSession, deps: Deps, channel: Channel, local_date: date, history: list[str]
 ) -> PromptView | None:
-    """The day's prompt: one that matches the channel's filters, fresh for the channel."""
     prompts = await workspace_prompts(session, deps.content, channel.workspace_id)
+    return choose(prompts, channel, local_date, history)
+
+
+def choose(
+    prompts: list[PromptView], channel: Channel, day: date, history: list[str]
+) -> PromptView | None:
+    """The day's prompt: one that matches the channel's filters, fresh for the channel, the
+    same on every try (seeded by channel and date)."""
     candidates = matching(
         [p.choice for p in prompts], channel.tag_filter or [], channel.difficulty_filter or []
     )
     if not candidates:
         return None
-    choice = pick(candidates, history, f"{channel.id}:{local_date.isoformat()}")
+    choice = pick(candidates, history, f"{channel.id}:{day.isoformat()}")
     return next(p for p in prompts if p.key == choice.key)
 
 

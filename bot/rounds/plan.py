@@ -10,7 +10,7 @@ together, so no step is finished without its successor being planned.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import work_queue
 from bot.kinds import Pacing, WorkKind
@@ -36,6 +36,19 @@ def wrap_up_key(round_id: int) -> str:
 
 def boards_key(channel_id: int, day: date) -> str:
     return f"boards:{channel_id}:{day.isoformat()}"
+
+
+def round_row(channel_id: int, day: date, due: datetime, now: datetime) -> dict[str, Any]:
+    """The round of `day` as a row for a multi-row insert (start-up and the fan-out plan
+    many channels' rounds in one statement)."""
+    return {
+        "kind": WorkKind.ROUND,
+        "key": round_key(channel_id, day),
+        "payload": {"channel_id": channel_id, "local_date": day.isoformat()},
+        "due_at": due,
+        "attempts": 0,
+        "created_at": now,
+    }
 
 
 async def plan_round(

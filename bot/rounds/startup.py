@@ -93,17 +93,7 @@ async def _plan_batch(session: AsyncSession, channel_ids: list[int], now: dateti
         today = schedule.due_today(now)
         slot = (today, schedule.slot(today)) if today is not None else schedule.next_slot(now)
         if slot is not None:
-            day, due = slot
-            rows.append(
-                {
-                    "kind": WorkKind.ROUND,
-                    "key": plan.round_key(channel.id, day),
-                    "payload": {"channel_id": channel.id, "local_date": day.isoformat()},
-                    "due_at": due,
-                    "attempts": 0,
-                    "created_at": now,
-                }
-            )
+            rows.append(plan.round_row(channel.id, *slot, now))
     if rows:
         await session.execute(insert_unless_present(session, WorkItem), rows)
     still = set(

@@ -41,7 +41,7 @@ def _killer(limit: int | None):  # type: ignore[no-untyped-def]
 
 
 async def main(args: argparse.Namespace) -> None:
-    engine = make_engine(args.url)
+    engine = make_engine(args.url, pool_size=15)  # as `kata run` has it (DATABASE_POOL_SIZE)
     clock = FakeClock(datetime.fromisoformat(args.at))
     kata = Kata(
         make_sessions(engine),
