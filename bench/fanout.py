@@ -298,10 +298,13 @@ async def main(args: argparse.Namespace) -> None:
     results: list[Result] = []
     for kind, label, workers in plans:
         for n in counts:
-            title = label + (", crash" if args.crash else "")
+            stages = args.crash and n <= args.stages_up_to
+            title = label + (", crash" if args.crash else "") + (", stages" if stages else "")
             result = await with_database(
                 kind,
-                functools.partial(_one_at, title=title, n=n, workers=workers, crash=args.crash),
+                functools.partial(
+                    _one_at, title=title, n=n, workers=workers, crash=args.crash, stages=stages
+                ),
             )
             print(result.line(), flush=True)
             results.append(result)
