@@ -205,7 +205,8 @@ def run_workers(procs: list[subprocess.Popen[str]]) -> list[tuple[float, int]]:
 
 
 async def verdict(url: str) -> tuple[int, int, int]:
-    """(rounds with a thread, duplicate posts, rounds without thread + work left due)."""
+    """(rounds with a thread, duplicate posts, orphans: rounds without a thread, rounds paced
+    `all` missing a stage, and work left due)."""
     engine = make_engine(url)
     async with engine.connect() as conn:
         rounds = await conn.scalar(
@@ -213,6 +214,11 @@ async def verdict(url: str) -> tuple[int, int, int]:
         )
         threadless = await conn.scalar(
             select(func.count()).select_from(Round).where(Round.thread_id.is_(None))
+        )
+        short = await conn.scalar(
+            select(func.count())
+            .select_from(Round)
+            .where(Round.pacing == Pacing.ALL, Round.stages_posted < len(content().stages))
         )
         left = await conn.scalar(
             select(func.count())
@@ -225,12 +231,19 @@ async def verdict(url: str) -> tuple[int, int, int]:
         )
     dups = await table_chat.duplicates(engine)
     await engine.dispose()
-    return rounds or 0, sum(n - 1 for n in dups.values()), (threadless or 0) + (left or 0)
+    orphans = (threadless or 0) + (left or 0) + (short or 0)
+    return rounds or 0, sum(n - 1 for n in dups.values()), orphans
 
 
 async def one(url: str, label: str, n: int, workers: int, crash: bool, stages: bool) -> Result:
     await seed(url, n, Pacing.ALL if stages else Pacing.MANUAL)
     startup, block = await measure_startup(url)
+    again, again_block = await measure_startup(url)  # a restart: the plan is already there
+    print(
+        f"  start-up with nothing planned {startup:.2f} s (block {block:.0f} ms); "
+        f"restart with the plan in place {again:.2f} s (block {again_block:.0f} ms)",
+        flush=True,
+    )
     floor = await measure_floor(url, n)
     at = (NINE + timedelta(seconds=5)).astimezone(UTC)
     started = time.perf_counter()
