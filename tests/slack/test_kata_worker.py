@@ -60,9 +60,11 @@ async def test_a_worker_posts_the_due_round_and_takes_no_events(
         )
         assert prompt.metadata and prompt.metadata["event_payload"]["key"].startswith("round:1:")
         assert await get(f"{base}/healthz") == (200, "ok")
-        async with aiohttp.ClientSession() as session:
-            async with session.post(f"{base}/slack/events", data=b"{}") as response:
-                assert response.status == 404  # a worker has no events route
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{base}/slack/events", data=b"{}") as response,
+        ):
+            assert response.status == 404  # a worker has no events route
         log = await run.terminated(within=10)
     finally:
         await run.kill()
