@@ -18,6 +18,18 @@ if TYPE_CHECKING:
     from bot.models import Channel
 
 
+def closed_periods(last: date, today: date) -> list[tuple[leaderboard.Period, str]]:
+    """The week and month (with their boards' titles) that ended between a channel's round of
+    `last` and its round of `today`."""
+    closed: list[tuple[leaderboard.Period, str]] = []
+    if last < today - timedelta(days=today.weekday()):
+        week_of = last - timedelta(days=last.weekday())
+        closed.append(("week", f"Final board for the week of {week_of:%a %d %b}"))
+    if (last.year, last.month) != (today.year, today.month):
+        closed.append(("month", f"Final board for {last:%B %Y}"))
+    return closed
+
+
 async def final_boards(
     session: AsyncSession, channel: Channel, today: date
 ) -> list[OutgoingMessage]:
@@ -27,14 +39,8 @@ async def final_boards(
     if last is None or last.posted_at is None:
         return []
     zone = schedule_of(channel).zone
-    closed: list[tuple[leaderboard.Period, str]] = []
-    if last.local_date < today - timedelta(days=today.weekday()):
-        week_of = last.local_date - timedelta(days=last.local_date.weekday())
-        closed.append(("week", f"Final board for the week of {week_of:%a %d %b}"))
-    if (last.local_date.year, last.local_date.month) != (today.year, today.month):
-        closed.append(("month", f"Final board for {last.local_date:%B %Y}"))
     boards = []
-    for period, title in closed:
+    for period, title in closed_periods(last.local_date, today):
         rows = await leaderboard.board(
             session, channel.workspace_id, channel.id, "points", period, last.posted_at, zone
         )

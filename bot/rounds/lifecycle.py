@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, delete, select, update
@@ -26,7 +26,7 @@ from sqlalchemy import Row, delete, select, update
 from bot import render
 from bot.chat import ChannelRef, Once, OutgoingMessage, Section, UserRef
 from bot.digest import digest_of
-from bot.final_boards import final_boards
+from bot.final_boards import closed_periods, final_boards
 from bot.kinds import Pacing
 from bot.models import Channel, Member, Round, StagePost
 from bot.port import ChannelUnavailable
@@ -220,15 +220,10 @@ async def close_previous(
     posted = [
         r.local_date for r in past if r.posted_at is not None and r.local_date < rnd.local_date
     ]
-    if posted and _period_closed(max(posted), rnd.local_date):
+    if posted and closed_periods(max(posted), rnd.local_date):
         await plan.plan_boards(session, channel.id, rnd.local_date, now)
         return plan.boards_key(channel.id, rnd.local_date)
     return None
-
-
-def _period_closed(last: date, today: date) -> bool:
-    new_week = last < today - timedelta(days=today.weekday())
-    return new_week or (last.year, last.month) != (today.year, today.month)
 
 
 async def _choose_prompt(

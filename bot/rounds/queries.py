@@ -11,7 +11,7 @@ from sqlalchemy.sql import Executable
 
 from bot import skips
 from bot.chat import ChannelRef, ThreadRef
-from bot.models import Answer, Channel, Member, Round, Workspace
+from bot.models import Channel, Round, Workspace
 from bot.schedule import Schedule
 
 if TYPE_CHECKING:
@@ -60,23 +60,6 @@ async def latest_posted_before(session: AsyncSession, channel_id: int, day: date
         .order_by(Round.local_date.desc())
         .limit(1)
     )
-
-
-async def coverage(session: AsyncSession, round_id: int) -> dict[str, list[str]]:
-    """Each member's display name and the stage keys they answered in the round."""
-    rows = (
-        await session.execute(
-            select(Member.display_name, Answer.stage_key)
-            .join(Member, Member.id == Answer.member_id)
-            .where(Answer.round_id == round_id)
-        )
-    ).all()
-    result: dict[str, list[str]] = {}
-    for name, stage in rows:
-        result.setdefault(name, [])
-        if stage not in result[name]:
-            result[name].append(stage)
-    return result
 
 
 async def own_round(unit: Unit, round_id: int) -> Round | None:
