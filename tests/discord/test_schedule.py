@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.discord import DiscordAdapter
+from adapters.discord.adapter import nonce_for
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.people import Person
 from tests.discord.test_failures import rate_limited
@@ -54,5 +55,7 @@ async def test_a_prompt_discord_made_but_answered_with_a_500_is_not_posted_twice
         if c.method == "POST" and c.path == f"/channels/{fake.channel_id}/messages"
     ]
     assert len(sent) == 2 and sent[0].body["nonce"] == sent[1].body["nonce"]
+    # The nonce comes from the round's work key, so a later retry by any process repeats it.
+    assert sent[0].body["nonce"] == str(nonce_for("round:1:2026-11-23:0"))
     assert sent[0].body["enforce_nonce"] is True
     assert len(fake.threads()) == 1
