@@ -60,6 +60,7 @@ async def leaderboard_message(unit: Unit, parsed: Parsed) -> OutgoingMessage:
             period,  # type: ignore[arg-type]
             unit.now,
             ZoneInfo(channel.timezone if channel is not None else "UTC"),
+            register=True,
         )
     scope = "workspace" if workspace_wide else "this channel"
     when = "" if kind == "streak" else f", {PERIOD_TITLES[period]}"

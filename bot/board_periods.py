@@ -1,0 +1,99 @@
+"""The weeks and months whose workspace boards the database keeps, registered on first ask.
+
+A workspace's week or month board follows the asking channel's time zone, so the rollup is
+per zone; SQLite has no time zones, so the triggers (`bot.board_totals`) cannot work out which
+period a row falls in. Instead the bounds are worked out here, with the same
+`leaderboard.period_bounds` the boards use (daylight-saving changes included), and stored as
+a `BoardPeriod`; the triggers then add every row to the registered periods whose bounds hold
+its `created_at`. A period is filled from the rows when it is registered, together with the
+next one (empty then, so cheap): as long as a board is asked once a period, only the very
+first ask of a zone pays for a fill.
+
+On PostgreSQL the fill takes a SHARE lock on `point_events` and `feedback` first: a writer
+still running cannot see the new period, so the fill waits for it to commit and then counts
+its rows; writers after the lock wait for the registration and then keep the period. SQLite
+has one writer at a time, so nothing can slip between.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, literal, select, text, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import BoardPeriod, BoardPeriodTotal, Feedback, PointEvent
+
+Span = tuple[str, date, datetime, datetime]
+"""A period: its kind (`week`, `month`), first local day and UTC start and end."""
+
+
+async def register(session: AsyncSession, workspace_id: int, zone: str, spans: list[Span]) -> None:
+    """Register the periods of `zone` that are not yet, each filled from the rows already
+    written."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        await session.execute(text("LOCK TABLE point_events, feedback IN SHARE MODE"))
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for kind, starts_on, starts_at, ends_at in spans:
+        added = await session.scalar(
+            insert(BoardPeriod)
+            .values(
+                workspace_id=workspace_id,
+                zone=zone,
+                kind=kind,
+                starts_on=starts_on,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+            .on_conflict_do_nothing(index_elements=["workspace_id", "zone", "kind", "starts_on"])
+            .returning(BoardPeriod.id)
+        )
+        if added is not None:
+            await session.execute(_fill(added, workspace_id, starts_at, ends_at))
+
+
+def _fill(period_id: int, workspace_id: int, start: datetime, end: datetime) -> Any:
+    paid = union_all(
+        select(
+            PointEvent.member_id.label("member_id"),
+            PointEvent.points.label("points"),
+            literal(0).label("reviews"),
+        ).where(
+            PointEvent.workspace_id == workspace_id,
+            PointEvent.created_at >= start,
+            PointEvent.created_at < end,
+        ),
+        select(Feedback.reviewer_id, literal(0), literal(1)).where(
+            Feedback.workspace_id == workspace_id,
+            Feedback.created_at >= start,
+            Feedback.created_at < end,
+        ),
+    ).subquery()
+    sums = select(
+        literal(period_id),
+        literal(workspace_id),
+        paid.c.member_id,
+        func.sum(paid.c.points),
+        func.sum(paid.c.reviews),
+    ).group_by(paid.c.member_id)
+    return (
+        BoardPeriodTotal.__table__.insert()
+        .from_select(["period_id", "workspace_id", "member_id", "points", "reviews"], sums)
+    )
+
+
+def period_id(workspace_id: int, zone: str, kind: str, starts_on: date) -> Any:
+    """The registered period's id as a scalar subquery (NULL when it is not registered)."""
+    return (
+        select(BoardPeriod.id)
+        .where(
+            BoardPeriod.workspace_id == workspace_id,
+            BoardPeriod.zone == zone,
+            BoardPeriod.kind == kind,
+            BoardPeriod.starts_on == starts_on,
+        )
+        .scalar_subquery()
+    )
