@@ -79,9 +79,8 @@ def _fill(period_id: int, workspace_id: int, start: datetime, end: datetime) -> 
         func.sum(paid.c.points),
         func.sum(paid.c.reviews),
     ).group_by(paid.c.member_id)
-    return (
-        BoardPeriodTotal.__table__.insert()
-        .from_select(["period_id", "workspace_id", "member_id", "points", "reviews"], sums)
+    return BoardPeriodTotal.__table__.insert().from_select(
+        ["period_id", "workspace_id", "member_id", "points", "reviews"], sums
     )
 
 

@@ -24,10 +24,10 @@ from sqlalchemy import (
     Subquery,
     case,
     func,
-    true,
     literal,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
