@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, literal, select, text, union_all
+from sqlalchemy import func, insert, literal, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,55 +31,71 @@ Span = tuple[str, date, datetime, datetime]
 
 
 async def register(session: AsyncSession, workspace_id: int, zone: str, spans: list[Span]) -> None:
-    """Register the periods of `zone` that are not yet, each filled from the rows already
-    written."""
+    """Register the periods of `zone` that are not yet, filled from the rows already
+    written: two statements (three with PostgreSQL's lock), however many periods."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         await session.execute(text("LOCK TABLE point_events, feedback IN SHARE MODE"))
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for kind, starts_on, starts_at, ends_at in spans:
-        added = await session.scalar(
-            insert(BoardPeriod)
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    added = (
+        await session.scalars(
+            upsert(BoardPeriod)
             .values(
-                workspace_id=workspace_id,
-                zone=zone,
-                kind=kind,
-                starts_on=starts_on,
-                starts_at=starts_at,
-                ends_at=ends_at,
+                [
+                    {
+                        "workspace_id": workspace_id,
+                        "zone": zone,
+                        "kind": kind,
+                        "starts_on": starts_on,
+                        "starts_at": starts_at,
+                        "ends_at": ends_at,
+                    }
+                    for kind, starts_on, starts_at, ends_at in spans
+                ]
             )
             .on_conflict_do_nothing(index_elements=["workspace_id", "zone", "kind", "starts_on"])
             .returning(BoardPeriod.id)
         )
-        if added is not None:
-            await session.execute(_fill(added, workspace_id, starts_at, ends_at))
+    ).all()
+    if added:
+        await session.execute(_fill(workspace_id, list(added)))
 
 
-def _fill(period_id: int, workspace_id: int, start: datetime, end: datetime) -> Any:
+def _fill(workspace_id: int, period_ids: list[int]) -> Any:
+    """Each new period's totals from the rows inside its bounds: every part reads one range
+    of the `(workspace_id, created_at)` index per period."""
+    new = (
+        select(BoardPeriod.id, BoardPeriod.starts_at, BoardPeriod.ends_at)
+        .where(BoardPeriod.workspace_id == workspace_id, BoardPeriod.id.in_(period_ids))
+        .subquery()
+    )
     paid = union_all(
         select(
+            new.c.id.label("period_id"),
             PointEvent.member_id.label("member_id"),
             PointEvent.points.label("points"),
             literal(0).label("reviews"),
-        ).where(
-            PointEvent.workspace_id == workspace_id,
-            PointEvent.created_at >= start,
-            PointEvent.created_at < end,
+        ).join(
+            PointEvent,
+            (PointEvent.workspace_id == workspace_id)
+            & (PointEvent.created_at >= new.c.starts_at)
+            & (PointEvent.created_at < new.c.ends_at),
         ),
-        select(Feedback.reviewer_id, literal(0), literal(1)).where(
-            Feedback.workspace_id == workspace_id,
-            Feedback.created_at >= start,
-            Feedback.created_at < end,
+        select(new.c.id, Feedback.reviewer_id, literal(0), literal(1)).join(
+            Feedback,
+            (Feedback.workspace_id == workspace_id)
+            & (Feedback.created_at >= new.c.starts_at)
+            & (Feedback.created_at < new.c.ends_at),
         ),
     ).subquery()
     sums = select(
-        literal(period_id),
+        paid.c.period_id,
         literal(workspace_id),
         paid.c.member_id,
         func.sum(paid.c.points),
         func.sum(paid.c.reviews),
-    ).group_by(paid.c.member_id)
-    return BoardPeriodTotal.__table__.insert().from_select(
+    ).group_by(paid.c.period_id, paid.c.member_id)
+    return insert(BoardPeriodTotal).from_select(
         ["period_id", "workspace_id", "member_id", "points", "reviews"], sums
     )
 
