@@ -17,14 +17,18 @@ has one writer at a time, so nothing can slip between.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, text, union_all
+from sqlalchemy import delete, func, insert, literal, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import BoardPeriod, BoardPeriodTotal, Feedback, PointEvent
+
+KEPT_AFTER_END = timedelta(days=40)
+"""How long a period's rollup outlives it: boards ask for the current period, so older ones
+are dropped when new ones are registered (a board of a past period reads the rows)."""
 
 Span = tuple[str, date, datetime, datetime]
 """A period: its kind (`week`, `month`), first local day and UTC start and end."""
@@ -32,7 +36,8 @@ Span = tuple[str, date, datetime, datetime]
 
 async def register(session: AsyncSession, workspace_id: int, zone: str, spans: list[Span]) -> None:
     """Register the periods of `zone` that are not yet, filled from the rows already
-    written: two statements (three with PostgreSQL's lock), however many periods."""
+    written, and drop the workspace's periods long over: two statements (three with
+    PostgreSQL's lock) when all are kept, four when some were not."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         await session.execute(text("LOCK TABLE point_events, feedback IN SHARE MODE"))
@@ -59,6 +64,13 @@ async def register(session: AsyncSession, workspace_id: int, zone: str, spans: l
     ).all()
     if added:
         await session.execute(_fill(workspace_id, list(added)))
+        oldest = min(starts_at for _, _, starts_at, _ in spans)
+        await session.execute(
+            delete(BoardPeriod).where(
+                BoardPeriod.workspace_id == workspace_id,
+                BoardPeriod.ends_at < oldest - KEPT_AFTER_END,
+            )
+        )
 
 
 def _fill(workspace_id: int, period_ids: list[int]) -> Any:

@@ -31,9 +31,9 @@ ASKED = (
     "streak",
 )
 
-REGISTERING = 3
-"""Statements the first ask of a workspace week or month adds: the periods, their fill and
-the board again (PostgreSQL also takes a lock first)."""
+REGISTERING = 4
+"""Statements the first ask of a workspace week or month adds: the periods, their fill, the
+periods long over dropped and the board again (PostgreSQL also takes a lock first)."""
 FIRST_ASKED = ("leaderboard points week workspace",)
 """It registers this week and month (and the next ones), so the month asked later reads them."""
 
