@@ -36,8 +36,9 @@ Span = tuple[str, date, datetime, datetime]
 
 async def register(session: AsyncSession, workspace_id: int, zone: str, spans: list[Span]) -> None:
     """Register the periods of `zone` that are not yet, filled from the rows already
-    written, and drop the workspace's periods long over: two statements (three with
-    PostgreSQL's lock) when all are kept, four when some were not."""
+    written, and drop the zone's periods long over (only the zone's: two registrations of
+    other zones never wait for each other's rows): two statements (three with PostgreSQL's
+    lock) when all are kept, four when some were not."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         await session.execute(text("LOCK TABLE point_events, feedback IN SHARE MODE"))
@@ -68,6 +69,7 @@ async def register(session: AsyncSession, workspace_id: int, zone: str, spans: l
         await session.execute(
             delete(BoardPeriod).where(
                 BoardPeriod.workspace_id == workspace_id,
+                BoardPeriod.zone == zone,
                 BoardPeriod.ends_at < oldest - KEPT_AFTER_END,
             )
         )
