@@ -33,7 +33,8 @@ ASKED = (
 
 REGISTERING = 4
 """Statements the first ask of a workspace week or month adds: the periods, their fill, the
-periods long over dropped and the board again (PostgreSQL also takes a lock first)."""
+periods long over dropped and the board again (PostgreSQL also takes a lock first and
+refreshes the table's statistics after the fill)."""
 FIRST_ASKED = ("leaderboard points week workspace",)
 """It registers this week and month (and the next ones), so the month asked later reads them."""
 
@@ -103,7 +104,7 @@ async def test_a_big_team_costs_the_same_statements_as_a_small_one(database_url:
     assert max(small.values()) <= MOST, small
     registering = {k: v - small[k] for k, v in small_first.items() if v != small[k]}
     assert set(registering) == set(FIRST_ASKED), small_first
-    assert all(REGISTERING <= v <= REGISTERING + 1 for v in registering.values()), registering
+    assert all(REGISTERING <= v <= REGISTERING + 2 for v in registering.values()), registering
     assert homes[0].count("Streak 1") == 2 and homes[1].count("Streak 1") == 20
 
 
