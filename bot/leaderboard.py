@@ -6,7 +6,9 @@ is the channel or the whole workspace. Members who opted out are never listed.
 Each board is one statement: the database sums, ranks (competition ranking, 1, 2, 2, 4) and
 cuts to the limit, so a board costs the same whether the workspace has ten members or a
 hundred thousand. Ties are listed by case-folded name (`Member.name_key`) in code-point
-order on both databases, then by member id.
+order on both databases, then by member id. Workspace boards read rollups the database keeps:
+all time `board_totals`, a week or month `board_period_totals` once its zone's period is
+registered (`bot.board_periods`; the first ask from the `leaderboard` command does it).
 """
 
 from __future__ import annotations
