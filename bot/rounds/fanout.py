@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, delete, select, update
 
-from bot import render, work_queue
+from bot import nudges, render, work_queue
 from bot.chat import ChannelRef, Once, ThreadRef
 from bot.db import insert_unless_present
 from bot.kinds import Pacing, WorkKind
@@ -195,6 +195,9 @@ async def _intents(
             p.round_id, p.seq = rnd.id, rnd.seq
             p.boards = await lifecycle.close_previous(
                 session, channel, rnd, now, past.get(channel.id, [])
+            )
+            await nudges.round_created(
+                session, channel, rnd, now, len(deps.content.stages), past.get(channel.id, [])
             )
     return planned
 
