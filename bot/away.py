@@ -10,10 +10,12 @@ the next round opens (`excuse_round`), so an answer given anyway still counts as
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, delete, literal, select, update
 
 from bot.chat import OutgoingMessage, text_message
 from bot.commands import CommandError, Invocation
@@ -86,6 +88,44 @@ async def away_until(session: AsyncSession, member_id: int, today: date) -> date
     return period.ends_on
 
 
+def note_columns(member_id: int, channel_id: Any, now: datetime) -> list[Any]:
+    """The member's latest away period near today and the channel's time zone, as scalar
+    subqueries to add to a statement the caller runs anyway (`note` reads them)."""
+    utc = now.date()
+    period = (
+        select(AwayPeriod)
+        .where(
+            AwayPeriod.member_id == member_id,
+            AwayPeriod.ends_on >= utc - timedelta(days=1),
+            AwayPeriod.starts_on <= utc + timedelta(days=1),
+        )
+        .order_by(AwayPeriod.ends_on.desc())
+        .limit(1)
+        .subquery()
+    )
+    zone = (
+        select(Channel.timezone).where(Channel.id == channel_id).scalar_subquery()
+        if channel_id is not None
+        else literal(None)
+    )
+    return [
+        select(period.c.starts_on).scalar_subquery(),
+        select(period.c.ends_on).scalar_subquery(),
+        zone,
+    ]
+
+
+def note(values: Sequence[Any], now: datetime) -> str | None:
+    """"You are away through …" when the `note_columns` say so, else None."""
+    starts, ends, zone = values
+    if starts is None or ends is None:
+        return None
+    today = now.astimezone(ZoneInfo(zone or "UTC")).date()
+    if not starts <= today <= ends:
+        return None
+    return f"You are {until_text(ends)}; /kata back ends it early."
+
+
 def until_text(end: date) -> str:
     return f"away through {end:%a %d %b %Y} (back {end + timedelta(days=1):%a %d %b})"
 
@@ -100,7 +140,7 @@ async def away(unit: Unit, inv: Invocation) -> OutgoingMessage:
         end = await away_until(unit.session, member.id, today)
         if end is None:
             raise CommandError("You are not away. Try away 3d, away 1w or away until a date.")
-        return text_message(f"You are {until_text(end)}. /kata back ends it early.")
+        return text_message(f"You are {until_text(end)}; /kata back ends it early.")
     end = parse_end(words, today)
     await unit.session.execute(
         delete(AwayPeriod).where(AwayPeriod.member_id == member.id, AwayPeriod.ends_on >= today)

@@ -284,7 +284,8 @@ def describe(channel: Channel, now: datetime) -> Section:
         fields.append(Field("Difficulty", ", ".join(channel.difficulty_filter)))
     if skipped := skips.one_off(channel):
         fields.append(Field("Skipping", ", ".join(d.isoformat() for d in skipped)))
-    if holidays := [d for d in skips.skipped(channel) if d not in skipped]:
+    today = schedule.local_date(now)
+    if holidays := [d for d in skips.skipped(channel) if d not in skipped and d >= today]:
         fields.append(Field("Holidays", ", ".join(d.isoformat() for d in holidays)))
     if channel.remind_minutes is not None:
         fields.append(Field("Reminder", f"{duration_text(channel.remind_minutes)} before a round closes"))

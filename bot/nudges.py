@@ -332,6 +332,8 @@ def _message(
     if streak is not None:
         if upcoming is None:
             when = "the next round"
+        elif upcoming[0] == today:
+            when = f"today's round at {upcoming[1].astimezone(zone):%H:%M}"
         elif upcoming[0] == today + timedelta(days=1):
             when = "tomorrow's round"
         else:
