@@ -248,7 +248,9 @@ async def run_remind(deps: Deps, item: Claimed) -> str:
             await port.send_private(UserRef(ref.platform, ref.workspace_id, n.external_id), n.message)
             sent += 1
         except Exception:
-            log.warning("could not nudge member %s about round %s", n.member_id, rnd.id, exc_info=True)
+            log.warning(
+                "could not nudge member %s about round %s", n.member_id, round_id, exc_info=True
+            )
     return f"{sent} of {len(nudges)} sent"
 
 
