@@ -116,7 +116,7 @@ def note_columns(member_id: int, channel_id: Any, now: datetime) -> list[Any]:
 
 
 def note(values: Sequence[Any], now: datetime) -> str | None:
-    """"You are away through …" when the `note_columns` say so, else None."""
+    """ "You are away through …" when the `note_columns` say so, else None."""
     starts, ends, zone = values
     if starts is None or ends is None:
         return None
@@ -170,9 +170,7 @@ async def back(unit: Unit, inv: Invocation) -> OutgoingMessage:
     if member is None or period is None:
         return text_message("You are not away: nothing to end.")
     await unit.session.execute(
-        delete(AwayPeriod).where(
-            AwayPeriod.member_id == member.id, AwayPeriod.starts_on >= today
-        )
+        delete(AwayPeriod).where(AwayPeriod.member_id == member.id, AwayPeriod.starts_on >= today)
     )
     await unit.session.execute(
         update(AwayPeriod)

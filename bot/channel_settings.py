@@ -288,7 +288,9 @@ def describe(channel: Channel, now: datetime) -> Section:
     if holidays := [d for d in skips.skipped(channel) if d not in skipped and d >= today]:
         fields.append(Field("Holidays", ", ".join(d.isoformat() for d in holidays)))
     if channel.remind_minutes is not None:
-        fields.append(Field("Reminder", f"{duration_text(channel.remind_minutes)} before a round closes"))
+        fields.append(
+            Field("Reminder", f"{duration_text(channel.remind_minutes)} before a round closes")
+        )
     text = channel.paused_reason or ""
     return Section(heading="Schedule", text=text, fields=tuple(fields))
 

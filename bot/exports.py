@@ -389,4 +389,6 @@ async def _away_rows(
         .order_by(NudgeSent.created_at, NudgeSent.id)
     )
     for nudge, rnd in sent.all():
-        sheet.add(kind="nudge", **_round_cells(rnd, names), at=nudge.created_at, detail=nudge.kind.value)
+        sheet.add(
+            kind="nudge", **_round_cells(rnd, names), at=nudge.created_at, detail=nudge.kind.value
+        )

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.channel_settings import Change, change
-from bot.chat import Field, OutgoingMessage, Section
+from bot.chat import Field, Outcome, OutgoingMessage, Section
 from bot.commands import CommandError, Invocation, Parsed
 from bot.echo import echo
 from bot.models import Channel, ChannelSkip
@@ -129,7 +129,7 @@ def listing(channel: Channel, today: date) -> Section:
 _ADD, _REMOVE = change(add), change(remove)
 
 
-async def holiday(unit: Unit, inv: Invocation) -> OutgoingMessage:
+async def holiday(unit: Unit, inv: Invocation) -> Outcome | OutgoingMessage:
     """`holiday list` reads; `add` and `remove` are settings changes (one transaction, the
     channel re-planned, one line for the channel)."""
     sub = inv.parsed.spec.subcommand(inv.parsed)

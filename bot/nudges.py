@@ -189,11 +189,15 @@ async def nudges_command(unit: Unit, inv: Invocation) -> OutgoingMessage:
         )
     if word == "on":
         member.nudges_off = False
-        return text_message("Nudges on: you hear privately before a round you haven't answered closes.")
+        return text_message(
+            "Nudges on: you hear privately before a round you haven't answered closes."
+        )
     if word:
         raise CommandError("Say nudges off or nudges on.", inv.parsed.spec)
     state = "off" if member.nudges_off else "on"
-    return text_message(f"Your nudges are {state}. Change with /kata nudges on or /kata nudges off.")
+    return text_message(
+        f"Your nudges are {state}. Change with /kata nudges on or /kata nudges off."
+    )
 
 
 # ---------------------------------------------------------------- the work
@@ -245,7 +249,9 @@ async def run_remind(deps: Deps, item: Claimed) -> str:
     sent = 0
     for n in nudges:
         try:
-            await port.send_private(UserRef(ref.platform, ref.workspace_id, n.external_id), n.message)
+            await port.send_private(
+                UserRef(ref.platform, ref.workspace_id, n.external_id), n.message
+            )
             sent += 1
         except Exception:
             log.warning(
@@ -344,15 +350,14 @@ def _message(
             f"Your {streak}-round streak ends at {when} unless you answer round #{rnd.seq} "
             f"({rnd.prompt_title}) in {where}."
         )
-    if reminders or streak is None:
-        if closes is not None:
-            local = closes.astimezone(zone)
-            at = f"{local:%H:%M}" if local.date() == today else f"{local:%a %H:%M}"
-            verb = "wraps up" if rnd.pacing != Pacing.MANUAL else "takes answers until"
-            lines.append(
-                f"Round #{rnd.seq} in {where} {verb} {at} ({channel.timezone}) and you "
-                "haven't answered yet."
-            )
+    if (reminders or streak is None) and closes is not None:
+        local = closes.astimezone(zone)
+        at = f"{local:%H:%M}" if local.date() == today else f"{local:%a %H:%M}"
+        verb = "wraps up" if rnd.pacing != Pacing.MANUAL else "takes answers until"
+        lines.append(
+            f"Round #{rnd.seq} in {where} {verb} {at} ({channel.timezone}) and you "
+            "haven't answered yet."
+        )
     lines.append("Reply in the round's thread, or use /kata answer.")
     return OutgoingMessage(
         title="Design Kata reminder",

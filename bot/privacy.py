@@ -76,9 +76,9 @@ async def forget(unit: Unit, parsed: Parsed) -> OutgoingMessage:
         update(CustomPrompt).where(CustomPrompt.created_by_id == mid).values(created_by_id=None)
     )
     await _forget_habit_rows(session, ws_id, mid)
-    for model in (AwayPeriod, NudgeSent):  # the member row's delete would cascade; said here
+    for ledger in (AwayPeriod, NudgeSent):  # the member row's delete would cascade; said here
         await session.execute(
-            delete(model).where(model.workspace_id == ws_id, model.member_id == mid)
+            delete(ledger).where(ledger.workspace_id == ws_id, ledger.member_id == mid)
         )
     await session.execute(delete(Member).where(Member.id == mid))
     return text_message(

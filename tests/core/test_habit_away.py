@@ -190,7 +190,9 @@ async def test_the_export_lists_away_periods_and_forgetme_erases_them(
     await chat.command(ana, "away 3d")
     await chat.command(ana, "nudges off")
     export = await chat.command(ana, "export")
-    rows = list(csv.DictReader(io.StringIO(export.replies[0].message.attachments[0].content.decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(export.replies[0].message.attachments[0].content.decode()))
+    )
     away = [r for r in rows if r["kind"] == "away"]
     assert [(r["date"], r["detail"]) for r in away] == [("2026-11-23", "through 2026-11-25")]
     nudges = [r for r in rows if r["kind"] == "nudges"]
