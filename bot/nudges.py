@@ -12,7 +12,7 @@ rounds but not this one; a streak nudge to members whose streak ends if they mis
 says both when both apply.
 
 **Once.** Each round has one work row (`remind:{round_id}`), planned in the transaction that
-writes the round down (`round_created`), so a restart or a second worker finds it. The handler
+writes the round down (`rounds_created`), so a restart or a second worker finds it. The handler
 writes a ledger row per member (`nudges_sent`, unique per round and member) and commits before
 sending anything: a retry or a restart skips every member already in the ledger. A process
 killed between that commit and the send loses those messages rather than sending them twice:
@@ -34,8 +34,18 @@ from bot.away import away_members, excuse_round
 from bot.channel_settings import Change, duration_text
 from bot.chat import OutgoingMessage, Section, UserRef, text_message
 from bot.commands import CommandError, Invocation
+from bot.db import insert_unless_present
 from bot.kinds import NudgeKind, Pacing, WorkKind
-from bot.models import Answer, Channel, Member, NudgeSent, Round, Streak, WorkItem
+from bot.models import (
+    Answer,
+    AwayPeriod,
+    Channel,
+    Member,
+    NudgeSent,
+    Round,
+    Streak,
+    WorkItem,
+)
 from bot.rounds.queries import channel_ref, schedule_of
 
 if TYPE_CHECKING:
@@ -97,29 +107,58 @@ def due_at(channel: Channel, opened: datetime, closes: datetime) -> datetime:
     return max(closes - lead, opened + (closes - opened) / 2)
 
 
-async def round_created(
+async def rounds_created(
     session: AsyncSession,
-    channel: Channel,
-    rnd: Round,
+    created: list[tuple[Channel, Round, list[Row[Any]]]],
     now: datetime,
     stages: int,
-    past: list[Row[Any]],
 ) -> None:
-    """A new round was written down (in its intent transaction): the round before it has
-    closed, so members away that day are excused from it; this round's reminder is planned."""
-    before = next((r for r in past if r.seq == rnd.seq - 1), None)
-    if before is not None:
-        await excuse_round(session, channel.workspace_id, channel.id, before.seq, before.local_date)
-    closes = closes_at(channel, rnd.pacing, rnd.drip_minutes, rnd.local_date, now, stages)
-    if closes is not None and closes > now:
-        await work_queue.enqueue(
-            session,
-            WorkKind.REMIND,
-            remind_key(rnd.id),
-            due_at(channel, now, closes),
-            now,
-            {"round_id": rnd.id},
+    """New rounds were written down (in their intent transaction), each with the channel's
+    earlier rounds: the round before each has closed, so members away that day are excused
+    from it, and each round's reminder is planned. A batch (the morning fan-out) costs one
+    read and one multi-row insert, plus one update per channel where someone was away."""
+    closed = [
+        (channel, before)
+        for channel, rnd, past in created
+        for before in past
+        if before.seq == rnd.seq - 1
+    ]
+    if closed:
+        days = [before.local_date for _, before in closed]
+        spaces = set(
+            (
+                await session.scalars(
+                    select(AwayPeriod.workspace_id)
+                    .where(
+                        AwayPeriod.workspace_id.in_({c.workspace_id for c, _ in closed}),
+                        AwayPeriod.starts_on <= max(days),
+                        AwayPeriod.ends_on >= min(days),
+                    )
+                    .distinct()
+                )
+            ).all()
         )
+        for channel, before in closed:
+            if channel.workspace_id in spaces:
+                await excuse_round(
+                    session, channel.workspace_id, channel.id, before.seq, before.local_date
+                )
+    rows: list[dict[str, Any]] = []
+    for channel, rnd, _ in created:
+        closes = closes_at(channel, rnd.pacing, rnd.drip_minutes, rnd.local_date, now, stages)
+        if closes is not None and closes > now:
+            rows.append(
+                {
+                    "kind": WorkKind.REMIND,
+                    "key": remind_key(rnd.id),
+                    "payload": {"round_id": rnd.id},
+                    "due_at": due_at(channel, now, closes),
+                    "attempts": 0,
+                    "created_at": now,
+                }
+            )
+    if rows:
+        await session.execute(insert_unless_present(session, WorkItem), rows)
 
 
 async def replan_open(session: AsyncSession, channel: Channel, now: datetime, stages: int) -> None:

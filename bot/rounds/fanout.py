@@ -196,9 +196,9 @@ async def _intents(
             p.boards = await lifecycle.close_previous(
                 session, channel, rnd, now, past.get(channel.id, [])
             )
-            await nudges.round_created(
-                session, channel, rnd, now, len(deps.content.stages), past.get(channel.id, [])
-            )
+        await nudges.rounds_created(
+            session, [(c, r, past.get(c.id, [])) for r, c in new], now, len(deps.content.stages)
+        )
     return planned
 
 

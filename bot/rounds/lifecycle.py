@@ -149,7 +149,9 @@ async def _round_intent(
                 return "no-prompts"
             rnd = await _new_round(session, channel, day, prompt, now, past)
             boards = await close_previous(session, channel, rnd, now, past)
-            await nudges.round_created(session, channel, rnd, now, len(deps.content.stages), past)
+            await nudges.rounds_created(
+                session, [(channel, rnd, past)], now, len(deps.content.stages)
+            )
         if prompt is None:
             return "prompt gone"
         return _RoundIntent(

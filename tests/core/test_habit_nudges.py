@@ -219,3 +219,27 @@ async def test_forgetme_erases_the_nudge_ledger_and_the_export_lists_it(
     await chat.command(ana, "forgetme confirm")
     async with harness.kata.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(NudgeSent)) == 0
+
+
+async def test_channels_due_together_each_get_their_reminder_and_excuse_the_away(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    """The morning fan-out plans the reminders and settles away days for a whole batch."""
+    for channel in ("C1", "C2", "C3"):
+        lead = await chat.start_round("09:00 Europe/Berlin daily", "drip 30", channel, now=False)
+        await chat.command(lead, "remind 2h", channel=channel)
+    ana, bo = chat.member("ana"), chat.member("bo")
+    await until_round(harness, chat)  # Mon: three rounds at 09:00
+    for channel in ("C1", "C2", "C3"):
+        for who in (ana, bo):
+            await chat.reply(who, "scope: one region", chat.latest_thread(channel))
+    await chat.command(bo, "away 2d")  # Monday and Tuesday
+    await harness.advance(days=1)  # Tue 09:00
+    assert len(chat.prompts()) == 6
+    await harness.advance(hours=3)
+    assert nudged(chat) == ["ana", "ana", "ana"]  # bo answered Monday but is away
+    await harness.advance(days=1)  # Wed: bo is back, his streaks carried over Tuesday
+    for channel in ("C1", "C2", "C3"):
+        await chat.reply(bo, "scope: back again", chat.latest_thread(channel))
+        streak = (await chat.command(bo, "streak", channel=channel)).text
+        assert "Current streak: 2 rounds in a row" in streak, streak
