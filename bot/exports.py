@@ -65,8 +65,8 @@ MEMBER_COLUMNS = (
 (detail: answer, stage, review or best), `prompt_added` and `channel_setup`; `vote_given`
 (other_member: whom you voted best), `votes_received` (detail: how many, never by whom),
 `model_answer` (text) and `prompt_suggestion` (detail: its status); `away` (date: the first
-away day, detail: the last), `nudges` (detail: on or off) and `nudge` (a reminder or streak
-nudge sent about a round, detail: which)."""
+away day, detail: the last), `nudges` (detail: off, only when turned off) and `nudge` (a
+reminder or streak nudge sent about a round, detail: which)."""
 
 Cell = str | int | date | datetime | None
 
@@ -381,7 +381,8 @@ async def _away_rows(
             at=period.created_at,
             detail=f"through {period.ends_on.isoformat()}",
         )
-    sheet.add(kind="nudges", detail="off" if member.nudges_off else "on")
+    if member.nudges_off:
+        sheet.add(kind="nudges", detail="off")
     sent = await session.execute(
         select(NudgeSent, Round)
         .join(Round, Round.id == NudgeSent.round_id)

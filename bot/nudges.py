@@ -91,6 +91,8 @@ def closes_at(
     channel's next round; None when nothing closes it."""
     if pacing != Pacing.MANUAL:
         return opened + timedelta(minutes=drip_minutes * stages)
+    if channel.paused:
+        return None
     schedule = schedule_of(channel)
     slot = schedule.next_slot(max(opened, schedule.slot(day)))
     return slot[1] if slot is not None else None

@@ -212,10 +212,7 @@ async def test_forgetme_erases_the_nudge_ledger_and_the_export_lists_it(
     export = await chat.command(ana, "export")
     sheet = export.replies[0].message.attachments[0].content.decode()
     rows = [r for r in csv.DictReader(io.StringIO(sheet)) if r["kind"].startswith("nudge")]
-    assert [(r["kind"], r["round"], r["detail"]) for r in rows] == [
-        ("nudges", "", "on"),
-        ("nudge", "2", "reminder"),
-    ]
+    assert [(r["kind"], r["round"], r["detail"]) for r in rows] == [("nudge", "2", "reminder")]
     await chat.command(ana, "forgetme confirm")
     async with harness.kata.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(NudgeSent)) == 0
