@@ -35,6 +35,7 @@ from bot.channel_settings import Change, duration_text
 from bot.chat import OutgoingMessage, Section, UserRef, text_message
 from bot.commands import CommandError, Invocation
 from bot.db import insert_unless_present
+from bot.echo import echo
 from bot.kinds import NudgeKind, Pacing, WorkKind
 from bot.models import (
     Answer,
@@ -74,7 +75,7 @@ def parse_lead(text: str) -> int:
     """`2h`, `90m`, `1h30m`, `45 min` -> minutes; a friendly `CommandError` otherwise."""
     m = _DURATION.fullmatch(text.strip().lower())
     if not text.strip() or m is None or not (m.group(1) or m.group(2)):
-        raise CommandError(f"{text.strip()[:20]!r} is not a length of time; try remind 2h.")
+        raise CommandError(f"{echo(text)} is not a length of time; try remind 2h or remind off.")
     minutes = int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
     if not MIN_LEAD <= minutes <= MAX_LEAD:
         raise CommandError(f"A reminder comes {MIN_LEAD} minutes to 24 hours before the close.")
