@@ -8,14 +8,25 @@ function that says which group (`/kata` or `/kata-admin`) a command lives in.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import discord
 from discord import app_commands
 from discord.app_commands import Choice
 
 if TYPE_CHECKING:
-    from adapters.discord.commands import CommandRunner
+    from bot.port import Core
+
+
+class Runner(Protocol):
+    """What these callbacks need of the adapter (a part of `commands.CommandRunner`, named
+    here so this module does not import the one that imports it)."""
+
+    @property
+    def kata(self) -> Core: ...
+
+    async def run_command(self, interaction: discord.Interaction, text: str) -> None: ...
+
 
 AWAY_TYPED = frozenset({"away", "holiday", "remind", "nudges"})
 """The commands declared here with typed options (`back` is a plain subcommand)."""
@@ -25,7 +36,7 @@ def _line(*parts: str | None) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
-def add_away_commands(runner: CommandRunner, home: Callable[[str], app_commands.Group]) -> None:
+def add_away_commands(runner: Runner, home: Callable[[str], app_commands.Group]) -> None:
     """Add `away`, `holiday add|list|remove`, `remind` and `nudges` to their groups."""
     declared = runner.kata.commands
 
