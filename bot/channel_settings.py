@@ -227,7 +227,8 @@ async def skip(change: Change) -> str:
             "nothing to skip.",
             spec,
         )
-    _skipped(channel, today)
+    if day in _skipped(channel, today) and day not in skips.one_off(channel):
+        raise CommandError(f"{day:%a %d %b %Y} is a holiday already; nothing to skip.", spec)
     skips.skip(channel, day)
     return (
         f"The round on {day:%a %d %b %Y} will be skipped; streaks are not affected. "
@@ -238,7 +239,8 @@ async def skip(change: Change) -> str:
 async def unskip(change: Change) -> str:
     channel, spec = change.channel, change.parsed.spec
     today = schedule_of(channel).local_date(change.unit.now)
-    keep = _skipped(channel, today)
+    _skipped(channel, today)
+    keep = skips.one_off(channel)
     day = _day(change, change.parsed.words)
     if day is None:
         upcoming = [d for d in keep if d >= today]
@@ -246,9 +248,17 @@ async def unskip(change: Change) -> str:
             raise CommandError("No upcoming round is skipped.", spec)
         day = upcoming[0]
     if day not in keep:
-        raise CommandError(f"The round on {day:%a %d %b %Y} is not skipped.", spec)
+        holiday = day in skips.skipped(channel)
+        note = f" It is a holiday: /kata holiday remove {day.isoformat()}." if holiday else ""
+        raise CommandError(f"The round on {day:%a %d %b %Y} is not skipped.{note}", spec)
     skips.unskip(channel, day)
     return f"The round on {day:%a %d %b %Y} is back on."
+
+
+def duration_text(minutes: int) -> str:
+    """`2h`, `45m`, `1h30m`: a reminder's lead as `remind` takes it."""
+    hours, rest = divmod(minutes, 60)
+    return (f"{hours}h" if hours else "") + (f"{rest}m" if rest or not hours else "")
 
 
 def describe(channel: Channel, now: datetime) -> Section:
@@ -272,8 +282,15 @@ def describe(channel: Channel, now: datetime) -> Section:
         fields.append(Field("Tags", ", ".join(channel.tag_filter)))
     if channel.difficulty_filter:
         fields.append(Field("Difficulty", ", ".join(channel.difficulty_filter)))
-    if skipped := skips.skipped(channel):
+    if skipped := skips.one_off(channel):
         fields.append(Field("Skipping", ", ".join(d.isoformat() for d in skipped)))
+    today = schedule.local_date(now)
+    if holidays := [d for d in skips.skipped(channel) if d not in skipped and d >= today]:
+        fields.append(Field("Holidays", ", ".join(d.isoformat() for d in holidays)))
+    if channel.remind_minutes is not None:
+        fields.append(
+            Field("Reminder", f"{duration_text(channel.remind_minutes)} before a round closes")
+        )
     text = channel.paused_reason or ""
     return Section(heading="Schedule", text=text, fields=tuple(fields))
 

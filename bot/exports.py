@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
-from bot import streaks
+from bot import away, streaks
 from bot.content import Rubric
 from bot.kinds import PointKind
 from bot.models import (
@@ -32,6 +32,7 @@ from bot.models import (
     Feedback,
     Member,
     ModelAnswer,
+    NudgeSent,
     PointEvent,
     PromptSuggestion,
     Round,
@@ -63,7 +64,9 @@ MEMBER_COLUMNS = (
 (other_member, detail: rubric scores, strength, improvement), `streak` (detail), `points`
 (detail: answer, stage, review or best), `prompt_added` and `channel_setup`; `vote_given`
 (other_member: whom you voted best), `votes_received` (detail: how many, never by whom),
-`model_answer` (text) and `prompt_suggestion` (detail: its status)."""
+`model_answer` (text) and `prompt_suggestion` (detail: its status); `away` (date: the first
+away day, detail: the last), `nudges` (detail: off, only when turned off) and `nudge` (a
+reminder or streak nudge sent about a round, detail: which)."""
 
 Cell = str | int | date | datetime | None
 
@@ -285,6 +288,7 @@ async def member_sheet(session: AsyncSession, member: Member, rubric: Rubric) ->
             detail="tags=" + ",".join(prompt.tags),
         )
     await _habit_rows(session, sheet, member, names)
+    await _away_rows(session, sheet, member, names)
     return sheet
 
 
@@ -354,4 +358,29 @@ async def _habit_rows(
             at=row.created_at,
             text=f"{row.title} | {row.scenario}",
             detail=f"#{row.id}; status={row.status.value}; tags={','.join(row.tags)}{reason}",
+        )
+
+
+async def _away_rows(
+    session: AsyncSession, sheet: Sheet, member: Member, names: dict[int, str]
+) -> None:
+    """Away periods, the member's nudge setting and the nudges sent to them."""
+    for period in await away.periods_of(session, member):
+        sheet.add(
+            kind="away",
+            date=period.starts_on,
+            at=period.created_at,
+            detail=f"through {period.ends_on.isoformat()}",
+        )
+    if member.nudges_off:
+        sheet.add(kind="nudges", detail="off")
+    sent = await session.execute(
+        select(NudgeSent, Round)
+        .join(Round, Round.id == NudgeSent.round_id)
+        .where(NudgeSent.member_id == member.id, NudgeSent.workspace_id == member.workspace_id)
+        .order_by(NudgeSent.created_at, NudgeSent.id)
+    )
+    for nudge, rnd in sent.all():
+        sheet.add(
+            kind="nudge", **_round_cells(rnd, names), at=nudge.created_at, detail=nudge.kind.value
         )

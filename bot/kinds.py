@@ -38,6 +38,8 @@ class WorkKind(StrEnum):
     STAGE = "stage"
     WRAP_UP = "wrapup"
     BOARDS = "boards"
+    REMIND = "remind"
+    """A round's reminder and streak nudges, sent privately before it closes (`bot.nudges`)."""
 
 
 class SuggestionStatus(StrEnum):
@@ -46,3 +48,10 @@ class SuggestionStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     DECLINED = "declined"
+
+
+class NudgeKind(StrEnum):
+    """What a private nudge said (`bot.nudges`): the round closes soon, or a streak would end."""
+
+    REMINDER = "reminder"
+    STREAK = "streak"

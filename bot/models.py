@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relation
 
 from bot import board_totals
 from bot.db import Base, UTCDateTime
-from bot.kinds import AnswerSource, Pacing, PointKind, SuggestionStatus, WorkKind
+from bot.kinds import AnswerSource, NudgeKind, Pacing, PointKind, SuggestionStatus, WorkKind
 
 
 def _vocabulary(kind: type[StrEnum], name: str, length: int) -> Enum:
@@ -78,6 +78,8 @@ class Member(Base):
     index instead of reading every member (SQLite's lower() folds ASCII only)."""
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    nudges_off: Mapped[bool] = mapped_column(Boolean, default=False)
+    """`/kata nudges off`: no reminders or streak nudges, in any channel of the workspace."""
 
     @validates("display_name")
     def _keep_name_key(self, _key: str, name: str) -> str:
@@ -121,6 +123,8 @@ class Channel(Base):
     )
     """Read and changed through `bot.skips`; loaded with the channel, so a schedule needs
     no query of its own."""
+    remind_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """`/kata remind 2h`: remind members this long before a round closes (`bot.nudges`)."""
 
 
 class ChannelSkip(Base):
@@ -132,6 +136,9 @@ class ChannelSkip(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date())
+    holiday: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A day off the admin keeps with `/kata holiday` rather than a one-off `skip`: the
+    planner treats both alike (`bot.holidays`)."""
 
 
 class CustomPrompt(Base):
@@ -486,6 +493,44 @@ class BoardDay(Base):
     member_id: Mapped[int] = mapped_column(primary_key=True)
     points: Mapped[int] = mapped_column(Integer, default=0)
     reviews: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AwayPeriod(Base):
+    """A member away from `starts_on` through `ends_on` (local dates of each channel's rounds),
+    in every channel of the workspace: those rounds neither count for nor break a streak, and
+    send no nudges (`bot.away`)."""
+
+    __tablename__ = "away_periods"
+    __table_args__ = (
+        _same_workspace("member_id", "members"),
+        Index("ix_away_periods_workspace_id_ends_on", "workspace_id", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(index=True)
+    starts_on: Mapped[date] = mapped_column(Date())
+    ends_on: Mapped[date] = mapped_column(Date())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NudgeSent(Base):
+    """The ledger of private nudges: one per member and round, written before the message is
+    sent, so a retry or a restart never sends it again (`bot.nudges`)."""
+
+    __tablename__ = "nudges_sent"
+    __table_args__ = (
+        UniqueConstraint("round_id", "member_id"),
+        _same_workspace("round_id", "rounds"),
+        _same_workspace("member_id", "members"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column()
+    member_id: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[NudgeKind] = mapped_column(_vocabulary(NudgeKind, "kind", 10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 board_totals.install(Base.metadata)

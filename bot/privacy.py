@@ -11,12 +11,14 @@ from bot.chat import Attachment, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation, Parsed
 from bot.models import (
     Answer,
+    AwayPeriod,
     BestVote,
     Channel,
     CustomPrompt,
     Feedback,
     Member,
     ModelAnswer,
+    NudgeSent,
     PointEvent,
     PromptSuggestion,
     Streak,
@@ -74,6 +76,10 @@ async def forget(unit: Unit, parsed: Parsed) -> OutgoingMessage:
         update(CustomPrompt).where(CustomPrompt.created_by_id == mid).values(created_by_id=None)
     )
     await _forget_habit_rows(session, ws_id, mid)
+    for ledger in (AwayPeriod, NudgeSent):  # the member row's delete would cascade; said here
+        await session.execute(
+            delete(ledger).where(ledger.workspace_id == ws_id, ledger.member_id == mid)
+        )
     await session.execute(delete(Member).where(Member.id == mid))
     return text_message(
         "Everything about you in this workspace is deleted. Messages you posted in chat stay "

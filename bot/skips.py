@@ -12,13 +12,18 @@ def skipped(channel: Channel) -> list[date]:
     return sorted(s.local_date for s in channel.skips)
 
 
+def one_off(channel: Channel) -> list[date]:
+    """The days skipped with `/kata skip`, without the holidays (`bot.holidays`)."""
+    return sorted(s.local_date for s in channel.skips if not s.holiday)
+
+
 def skip(channel: Channel, day: date) -> None:
     if day not in skipped(channel):
         channel.skips.append(ChannelSkip(local_date=day))
 
 
 def unskip(channel: Channel, day: date) -> None:
-    channel.skips[:] = [s for s in channel.skips if s.local_date != day]
+    channel.skips[:] = [s for s in channel.skips if s.local_date != day or s.holiday]
 
 
 def forget_before(channel: Channel, day: date) -> None:

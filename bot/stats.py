@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, exists, func, literal, select, true
 from sqlalchemy.orm import joinedload
 
-from bot import leaderboard, picture_data, rubric_trend, streaks
+from bot import away, leaderboard, picture_data, rubric_trend, streaks
 from bot.chat import Actor, Field, OutgoingMessage, Section
 from bot.commands import CommandError, Parsed
 from bot.echo import echo
@@ -270,10 +270,17 @@ async def streak_message(unit: Unit) -> OutgoingMessage:
     """Reads only, like `stats_message`."""
     member = await unit.find_member()
     streak = streaks.StreakState()
+    away_note: str | None = None
     if member is not None:
         channel_id = _channel_id(unit, member.workspace_id)
-        row = (await unit.session.execute(select(*_streak_columns(member.id, channel_id)))).one()
-        streak = _streak_state(row)
+        columns = _streak_columns(member.id, channel_id)
+        row = (
+            await unit.session.execute(
+                select(*columns, *away.note_columns(member.id, channel_id, unit.now))
+            )
+        ).one()
+        streak = _streak_state(row[: len(columns)])
+        away_note = away.note(row[len(columns) :], unit.now)
     until = streaks.FREEZE_EVERY - streak.current % streaks.FREEZE_EVERY
     text = (
         f"Current streak: {plural(streak.current, 'round')} in a row. "
@@ -284,6 +291,8 @@ async def streak_message(unit: Unit) -> OutgoingMessage:
     if streak.freezes < streaks.MAX_FREEZES:
         text += f"Answer {plural(until, 'more round', 'more rounds')} in a row to earn a freeze."
     text += "\nA freeze covers one missed round by itself; days without a round never count."
+    if away_note is not None:
+        text += "\n" + away_note
     return OutgoingMessage(title="Your streak", sections=(Section(text=text),))
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Answer, Round, Streak
+from bot.models import Answer, AwayPeriod, Round, Streak
 
 FREEZE_EVERY = 7
 MAX_FREEZES = 2
@@ -60,14 +60,40 @@ def advance(state: StreakState, seq: int) -> StreakState:
     )
 
 
-def recompute(answered_seqs: Iterable[int]) -> StreakState:
-    """Rebuild the state from the set of round numbers a member answered."""
+def excuse(state: StreakState, seq: int) -> StreakState:
+    """Round `seq` ended while the member was away (`bot.away`): it neither counts nor
+    breaks. Misses before it are settled with freezes as an answer would settle them, and the
+    streak carries on from it; a streak already broken stays broken."""
+    if state.last_seq is None or seq <= state.last_seq:
+        return state
+    missed = seq - state.last_seq - 1
+    if missed > state.freezes:
+        return state
+    return replace(
+        state,
+        freezes=state.freezes - missed,
+        freezes_used=state.freezes_used + missed,
+        last_seq=seq,
+    )
+
+
+def recompute(answered_seqs: Iterable[int], excused_seqs: Iterable[int] = ()) -> StreakState:
+    """Rebuild the state from the set of round numbers a member answered, and those they were
+    away for (`excuse`)."""
     answered = set(answered_seqs)
     if not answered:
         return StreakState()
+    excused = set(excused_seqs) - answered
     current = longest = freezes = used = 0
     unanswered_run = 0
-    for seq in range(min(answered), max(answered) + 1):
+    last = max(answered)
+    for seq in range(min(answered), max(answered | excused) + 1):
+        if seq in excused and unanswered_run <= freezes:
+            freezes -= unanswered_run
+            used += unanswered_run
+            unanswered_run = 0
+            last = max(last, seq)
+            continue
         if seq not in answered:
             unanswered_run += 1
             continue
@@ -81,7 +107,7 @@ def recompute(answered_seqs: Iterable[int]) -> StreakState:
         if current % FREEZE_EVERY == 0 and freezes < MAX_FREEZES:
             freezes += 1
         longest = max(longest, current)
-    return StreakState(current, longest, freezes, used, max(answered))
+    return StreakState(current, longest, freezes, used, last)
 
 
 def shown(state: StreakState, latest_seq: int | None) -> StreakState:
@@ -151,11 +177,41 @@ async def answered_seqs(session: AsyncSession, channel_id: int, member_id: int) 
     )
 
 
+async def excused_seqs(session: AsyncSession, channel_id: int, member_id: int) -> list[int]:
+    """The channel's closed rounds (a later one is posted) that fell on a day the member was
+    away; the open round is excused only once it closes, as `bot.away` does it."""
+    latest = (
+        select(Round.seq)
+        .where(Round.channel_id == channel_id, Round.thread_id.is_not(None))
+        .order_by(Round.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return list(
+        (
+            await session.scalars(
+                select(Round.seq)
+                .join(
+                    AwayPeriod,
+                    (AwayPeriod.member_id == member_id)
+                    & (AwayPeriod.starts_on <= Round.local_date)
+                    & (AwayPeriod.ends_on >= Round.local_date),
+                )
+                .where(Round.channel_id == channel_id, Round.seq < latest)
+                .distinct()
+            )
+        ).all()
+    )
+
+
 async def rebuild_stored(
     session: AsyncSession, workspace_id: int, channel_id: int, member_id: int
 ) -> StreakState:
     """Recompute from history (after a deleted answer, or to audit the incremental state)."""
-    state = recompute(await answered_seqs(session, channel_id, member_id))
+    state = recompute(
+        await answered_seqs(session, channel_id, member_id),
+        await excused_seqs(session, channel_id, member_id),
+    )
     _store(await _row(session, workspace_id, channel_id, member_id), state)
     return state
 

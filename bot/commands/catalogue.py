@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING
 
 from bot import (
     archive,
+    away,
     channel_settings,
     feedback_received,
+    holidays,
+    nudges,
     privacy,
     prompt_commands,
     render,
@@ -331,6 +334,62 @@ COMMANDS = Registry(
             web_pages.web_link,
             subcommands=(Subcommand("workspace", Access.MEMBER, aliases=("server", "all")),),
             brief="Boards and past rounds on a web page (a private link)",
+        ),
+        # ---- away days, holidays, reminders and nudges (issue 12, part A)
+        Command(
+            "away",
+            "away <3d|1w|until YYYY-MM-DD>",
+            "you are away from today (days in this channel's time zone, every channel of the "
+            "workspace): rounds then don't break your streak or earn anything, and send you no "
+            "reminders; 'away' alone says until when",
+            ("/kata away 3d", "/kata away until 2026-12-24"),
+            away.away,
+            brief="Away for some days: streak kept, no reminders",
+        ),
+        Command(
+            "back",
+            "back",
+            "end your away days early: today's round counts again",
+            ("/kata back",),
+            away.back,
+            brief="Back from away",
+        ),
+        Command(
+            "holiday",
+            "holiday add <YYYY-MM-DD[..YYYY-MM-DD]> | holiday list | holiday remove "
+            "<YYYY-MM-DD[..YYYY-MM-DD]>",
+            "days off for this channel: no round, no effect on streaks; removing one still "
+            "ahead brings its round back",
+            ("/kata holiday add 2026-12-24..2026-12-26", "/kata holiday list"),
+            holidays.holiday,
+            access=Access.ADMIN,
+            public=holidays.shared,
+            aliases=("holidays",),
+            subcommands=(
+                Subcommand("add", Access.ADMIN),
+                Subcommand("list", Access.MEMBER),
+                Subcommand("remove", Access.ADMIN, aliases=("rm", "delete")),
+            ),
+            brief="Days off for this channel (no round, streaks safe)",
+        ),
+        Command(
+            "remind",
+            "remind <2h|90m> | remind off",
+            "privately remind members who answered recently but not yet, this long before a "
+            "round closes (its wrap-up, or the next round when paced by hand)",
+            ("/kata remind 2h", "/kata remind off"),
+            channel_settings.change(nudges.set_remind),
+            access=Access.ADMIN,
+            public=True,
+            brief="Remind members before a round closes",
+        ),
+        Command(
+            "nudges",
+            "nudges <on|off>",
+            "your own reminders and streak nudges, in every channel of the workspace",
+            ("/kata nudges off",),
+            nudges.nudges_command,
+            brief="Turn your reminders and streak nudges on or off",
         ),
     )
 )

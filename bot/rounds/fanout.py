@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, delete, select, update
 
-from bot import render, work_queue
+from bot import nudges, render, work_queue
 from bot.chat import ChannelRef, Once, ThreadRef
 from bot.db import insert_unless_present
 from bot.kinds import Pacing, WorkKind
@@ -196,6 +196,9 @@ async def _intents(
             p.boards = await lifecycle.close_previous(
                 session, channel, rnd, now, past.get(channel.id, [])
             )
+        await nudges.rounds_created(
+            session, [(c, r, past.get(c.id, [])) for r, c in new], now, len(deps.content.stages)
+        )
     return planned
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, delete, select, update
 
-from bot import render
+from bot import nudges, render
 from bot.chat import ChannelRef, Once, OutgoingMessage, Section, UserRef
 from bot.digest import digest_of
 from bot.final_boards import closed_periods, final_boards
@@ -149,6 +149,9 @@ async def _round_intent(
                 return "no-prompts"
             rnd = await _new_round(session, channel, day, prompt, now, past)
             boards = await close_previous(session, channel, rnd, now, past)
+            await nudges.rounds_created(
+                session, [(channel, rnd, past)], now, len(deps.content.stages)
+            )
         if prompt is None:
             return "prompt gone"
         return _RoundIntent(

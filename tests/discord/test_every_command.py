@@ -56,6 +56,12 @@ CASES: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     ),
     (("prompts", "suggestions"), {}),
     (("prompts", "model"), {"id": content().prompts[0].id, "text": "Two towers, then a reranker."}),
+    (("away",), {"length": "3d"}),
+    (("back",), {}),
+    (("holiday", "add"), {"days": "2026-12-24..2026-12-26"}),
+    (("holiday", "list"), {}),
+    (("remind",), {"before": "2h"}),
+    (("nudges",), {"state": "off"}),
 ]
 
 
@@ -89,6 +95,7 @@ COVERED_ELSEWHERE = {
     ("prompts", "decline"): "tests/core/test_habit_suggestions.py",
     ("archive", "boards"): "tests/core/test_habit_archive.py (an option of archive on Discord)",
     ("feedback", "received"): "test_habit_vote.py (an option of feedback, not a subcommand)",
+    ("holiday", "remove"): "tests/core/test_habit_away.py (needs a holiday added first)",
 }
 """Subcommands a story walks elsewhere; a newly declared command fails until it is walked."""
 
