@@ -46,6 +46,8 @@ from bot.chat import (
     text_message,
 )
 from bot.port import Core
+from bot.schedule_form import FORM_ID as SCHEDULE_FORM
+from bot.schedule_form import is_control
 
 log = logging.getLogger(__name__)
 
@@ -168,13 +170,16 @@ class SlackInbound:
         try:
             if event.get("tab", "home") != "home" or not event.get("user"):
                 return
-            actor = await self.members.actor(str(body.get("team_id") or ""), event["user"])
-            message = await self.kata.home(actor)
-            await self.port.client.views_publish(user_id=event["user"], view=render_home(message))
+            await self._publish_home(str(body.get("team_id") or ""), event["user"])
         except Exception:
             log.exception("could not refresh the App Home for %s", event.get("user"))
         finally:
             self._done(context)
+
+    async def _publish_home(self, team_id: str, user_id: str) -> None:
+        actor = await self.members.actor(team_id, user_id)
+        message = await self.kata.home(actor)
+        await self.port.client.views_publish(user_id=user_id, view=render_home(message))
 
     # ------------------------------------------------------------------ commands and buttons
 
@@ -207,6 +212,9 @@ class SlackInbound:
             channel_id = (body.get("channel") or {}).get("id")
             team_id = str((body.get("team") or {}).get("id") or body.get("team_id") or "")
             user = body.get("user") or {}
+            from_home = (body.get("container") or {}).get("type") == "view"
+            if from_home and name and is_control(name):  # the App Home names no channel
+                channel_id = str(action.get("value") or "") or None
             if not name or not channel_id or not user.get("id"):
                 return
             channel = channel_ref(team_id, channel_id)
@@ -223,6 +231,8 @@ class SlackInbound:
             outcome = await self._handle(pressed) or Outcome(replies=[Reply(SORRY)])
             thread_ts = thread.thread_id if thread else None
             await self.replies.deliver(outcome, body, channel, actor.user, thread_ts)
+            if from_home:
+                await self._publish_home(team_id, user["id"])
         except Exception:
             log.exception("failed to handle a button press")
             await self.replies.respond(body.get("response_url"), Reply(SORRY))
@@ -259,6 +269,8 @@ class SlackInbound:
                 await ack()
                 acked = True
             await self.replies.after_form(outcome, origin, actor.user)
+            if origin.form_id == SCHEDULE_FORM:  # the App Home shows the schedule
+                await self._publish_home(team_id, user["id"])
         except Exception:
             log.exception("failed to handle a form submit")
         finally:
