@@ -10,6 +10,7 @@ saved from an invalid form. The buttons run `pause`, `resume`, `skip`, `now` the
 from __future__ import annotations
 
 import re
+from datetime import time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -151,7 +152,9 @@ async def schedule_form(unit: Unit) -> Form:
                 required=True,
                 multiple=True,
                 initial=days,
-                choices=tuple(Choice(n, label) for n, label in zip(WEEKDAY_NAMES, DAY_LABELS)),
+                choices=tuple(
+                    Choice(n, label) for n, label in zip(WEEKDAY_NAMES, DAY_LABELS, strict=True)
+                ),
             ),
             FormField(
                 "pace",
@@ -263,7 +266,7 @@ async def _plan(
         return
     channel = await unit.find_channel()
     fresh = channel is None or not channel.configured
-    if fresh or (channel.post_time, channel.timezone, channel.weekdays) != (at, zone, mask):
+    if channel is None or fresh or _when(channel) != (at, zone, mask):
         commands.append(("time", f"setup {at:%H:%M} {zone} {','.join(days)}"))
     pace_now = None if channel is None else _pace_value(channel.pacing, channel.drip_minutes)
     if fresh or pace_now != ":".join(pace_words):
@@ -276,6 +279,10 @@ async def _plan(
             commands.append(("tags", f"filter tags {','.join(tags)}"))
         if levels:
             commands.append(("difficulty", f"filter difficulty {','.join(levels)}"))
+
+
+def _when(channel: Channel) -> tuple[time, str, int]:
+    return channel.post_time, channel.timezone, channel.weekdays
 
 
 def _pace_words(value: str, errors: dict[str, str]) -> list[str]:
@@ -321,7 +328,7 @@ def controls(channel: Channel) -> tuple[Button, ...]:
         toggle,
         Button("skip", "Skip next", value),
         Button("now", "Start now", value),
-        Button(EDIT, "Edit", value),
+        Button("edit", "Edit", value),
     )
 
 

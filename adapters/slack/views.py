@@ -74,7 +74,7 @@ def _element(field: FormField) -> dict[str, Any]:
     if field.kind == "choice" and field.multiple and field.choices:
         element = _multiple(field)
     elif field.kind == "choice" and field.choices:  # Slack refuses a select without options
-        element: dict[str, Any] = {
+        element = {
             "type": "static_select",
             "action_id": field.key,
             "options": [_option(c.value, c.label) for c in field.choices[:MAX_OPTIONS]],
