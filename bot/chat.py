@@ -100,6 +100,8 @@ ButtonAction = Literal[
     "next", "feedback", "stats", "vote", "pause", "resume", "skip", "now", "edit"
 ]
 """The schedule's controls (`pause` … `edit`) carry the channel's platform id as `value`."""
+SCHEDULE_CONTROLS: frozenset[str] = frozenset({"pause", "resume", "skip", "now", "edit"})
+"""Button actions about a channel's schedule rather than a round (`bot.schedule_form`)."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,10 @@ class Form:
     context: str
     fields: tuple[FormField, ...]
     submit_label: str = "Submit"
+
+
+SCHEDULE_FORM_ID = "schedule"
+"""The set-up form's `form_id`; its `context` is the channel's platform id."""
 
 
 # ---------------------------------------------------------------- inbound events

@@ -190,7 +190,7 @@ class Kata:
 
     async def _button(self, unit: Unit, event: ButtonPressed) -> Outcome:
         if schedule_form.is_control(event.action):
-            return await schedule_form.press(unit, event)
+            return await schedule_form.press(unit, self.commands, event)
         try:
             round_id = int(event.value)
         except ValueError:
@@ -208,7 +208,7 @@ class Kata:
 
     async def _form(self, unit: Unit, event: FormSubmitted) -> Outcome:
         if event.form_id == schedule_form.FORM_ID and event.context:
-            return await schedule_form.submit(unit, event.values)
+            return await schedule_form.submit(unit, self.commands, event.values)
         if event.form_id == votes.FORM_ID and event.context.isdigit():
             return await votes.submit(unit, int(event.context), event.values)
         if event.form_id != feedback.FORM_ID or not event.context.isdigit():

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from bot import channel_settings
-from bot.channel_settings import DIFFICULTIES, MAX_DRIP, MIN_DRIP, pacing_text
+from bot.channel_settings import DIFFICULTIES, MAX_DRIP, MIN_DRIP
 from bot.chat import (
+    SCHEDULE_CONTROLS,
+    SCHEDULE_FORM_ID,
     Actor,
     Button,
     ButtonPressed,
@@ -33,7 +35,8 @@ from bot.chat import (
     Section,
     text_message,
 )
-from bot.commands import CommandError, Invocation
+from bot.commands import CommandError, Invocation, dispatch
+from bot.commands.registry import Registry
 from bot.kinds import Pacing
 from bot.models import Channel
 from bot.plurals import plural
@@ -45,7 +48,7 @@ from bot.timezones import parse_timezone
 if TYPE_CHECKING:
     from bot.unit import Unit
 
-FORM_ID = "schedule"
+FORM_ID = SCHEDULE_FORM_ID
 FORM_PLATFORMS = frozenset({"slack", "discord"})
 """Platforms that can show a form; elsewhere (the console) `setup` stays typed."""
 CONTROLS = {"pause": "pause", "resume": "resume", "skip": "skip", "now": "now"}
@@ -59,7 +62,7 @@ NOTHING_CHANGED = "Nothing changed: the form matches this channel's schedule."
 
 
 def is_control(action: str) -> bool:
-    return action in CONTROLS or action == EDIT
+    return action in SCHEDULE_CONTROLS
 
 
 def channel_of(event: FormSubmitted) -> ChannelRef:
@@ -203,7 +206,7 @@ def _listed(text: str | None) -> list[str]:
     return [v for v in re.split(r"[,\s]+", (text or "").strip().lower()) if v]
 
 
-async def submit(unit: Unit, values: dict[str, str]) -> Outcome:
+async def submit(unit: Unit, registry: Registry, values: dict[str, str]) -> Outcome:
     """Check the form, then run what changed as `setup`, `pace` and `filter` in this one
     transaction; on any error roll it all back and answer with the errors by field."""
     errors: dict[str, str] = {}
@@ -212,7 +215,7 @@ async def submit(unit: Unit, values: dict[str, str]) -> Outcome:
     try:
         await _plan(unit, values, errors, commands)
         if not errors and commands:
-            replies = await _run(unit, commands, errors)
+            replies = await _run(unit, registry, commands, errors)
     except CommandError as exc:
         errors.setdefault("form", str(exc))
     if errors:
@@ -295,17 +298,16 @@ def _pace_words(value: str, errors: dict[str, str]) -> list[str]:
     return []
 
 
-async def _run(unit: Unit, commands: list[tuple[str, str]], errors: dict[str, str]) -> list[str]:
+async def _run(
+    unit: Unit, registry: Registry, commands: list[tuple[str, str]], errors: dict[str, str]
+) -> list[str]:
     """The typed commands, one after the other, through the registry's access check."""
-    from bot.commands import dispatch
-    from bot.commands.catalogue import parse
-
     assert unit.where is not None and unit.actor is not None
     said: dict[str, str] = {}
     for field_key, text in commands:
         typed = CommandInvoked(unit.where, unit.actor, text)
         try:
-            outcome = await dispatch.run(unit, Invocation(typed, parse(text)))
+            outcome = await dispatch.run(unit, Invocation(typed, registry.parse(text)))
         except CommandError as exc:
             errors[field_key] = str(exc)
             return []
@@ -332,20 +334,17 @@ def controls(channel: Channel) -> tuple[Button, ...]:
     )
 
 
-async def press(unit: Unit, event: ButtonPressed) -> Outcome:
+async def press(unit: Unit, registry: Registry, event: ButtonPressed) -> Outcome:
     """A control button: the command it stands for, as if typed in that channel."""
-    from bot.commands import dispatch
-    from bot.commands.catalogue import parse
-
     if event.action == EDIT:
         opening = CommandInvoked(event.channel, event.actor, "setup")
-        refused = await dispatch.refusal(unit, Invocation(opening, parse("setup")))
+        refused = await dispatch.refusal(unit, Invocation(opening, registry.parse("setup")))
         if refused is not None:
             raise refused
         return Outcome(form=await schedule_form(unit))
     text = CONTROLS[event.action]
     typed = CommandInvoked(event.channel, event.actor, text)  # not about a round's thread
-    return await dispatch.run(unit, Invocation(typed, parse(text)))
+    return await dispatch.run(unit, Invocation(typed, registry.parse(text)))
 
 
 async def panel(unit: Unit) -> list[Section]:
@@ -398,6 +397,3 @@ async def show(unit: Unit, inv: Invocation) -> OutgoingMessage:
     if channel is None or not channel.configured:
         return shown
     return OutgoingMessage(sections=shown.sections, buttons=controls(channel))
-
-
-__all__ = ["FORM_ID", "pacing_text", "press", "schedule_form", "submit"]

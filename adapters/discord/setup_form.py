@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.chat import SCHEDULE_FORM_ID as FORM_ID
 from bot.chat import Form, FormField
-from bot.schedule_form import FORM_ID
 
 WHEN = "when"
 SPLIT = ("time", "zone")

@@ -37,6 +37,8 @@ from adapters.slack.views import (
     submitted_values,
 )
 from bot.chat import (
+    SCHEDULE_CONTROLS,
+    SCHEDULE_FORM_ID,
     ButtonPressed,
     CommandInvoked,
     FormSubmitted,
@@ -46,8 +48,6 @@ from bot.chat import (
     text_message,
 )
 from bot.port import Core
-from bot.schedule_form import FORM_ID as SCHEDULE_FORM
-from bot.schedule_form import is_control
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ class SlackInbound:
             team_id = str((body.get("team") or {}).get("id") or body.get("team_id") or "")
             user = body.get("user") or {}
             from_home = (body.get("container") or {}).get("type") == "view"
-            if from_home and name and is_control(name):  # the App Home names no channel
+            if from_home and name in SCHEDULE_CONTROLS:  # the App Home names no channel
                 channel_id = str(action.get("value") or "") or None
             if not name or not channel_id or not user.get("id"):
                 return
@@ -269,7 +269,7 @@ class SlackInbound:
                 await ack()
                 acked = True
             await self.replies.after_form(outcome, origin, actor.user)
-            if origin.form_id == SCHEDULE_FORM:  # the App Home shows the schedule
+            if origin.form_id == SCHEDULE_FORM_ID:  # the App Home shows the schedule
                 await self._publish_home(team_id, user["id"])
         except Exception:
             log.exception("failed to handle a form submit")
