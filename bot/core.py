@@ -242,6 +242,10 @@ class Kata:
         async with open_unit(self, channel) as unit:
             return await answers.open_thread(unit)
 
+    async def filter_hint(self, channel: ChannelRef, tags: str, levels: str) -> str:
+        async with open_unit(self, channel) as unit:
+            return await schedule_form.live_hint(unit, tags, levels)
+
     async def known_tags(self, channel: ChannelRef) -> list[str]:
         async with open_unit(self, channel) as unit:
             ws_id = await unit.find_workspace_id()

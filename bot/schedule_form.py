@@ -107,12 +107,23 @@ def prompts_left(views: list[PromptView], tags: list[str], levels: list[str]) ->
     return len(matching([v.choice for v in views], tags, levels))
 
 
-def filter_hint(views: list[PromptView], tags: list[str], levels: list[str]) -> str:
+def filter_hint(
+    views: list[PromptView], tags: list[str], levels: list[str], chosen: bool = False
+) -> str:
     left = prompts_left(views, tags, levels)
+    which = "these filters" if chosen else "the filters as saved"
+    if not left:
+        return f"No prompt of {len(views)} matches {which}: choose more, or none."
     return (
-        f"{plural(left, 'prompt')} of {len(views)} in play with the filters as saved; "
+        f"{plural(left, 'prompt')} of {len(views)} in play with {which}; "
         "leave both empty for any prompt."
     )
+
+
+async def live_hint(unit: Unit, tags: str, levels: str) -> str:
+    """How many prompts the filters picked so far leave (the form updates as they change)."""
+    views = await workspace_prompts(unit.session, unit.content, await unit.find_workspace_id())
+    return filter_hint(views, _listed(tags), _listed(levels), chosen=True)
 
 
 async def schedule_form(unit: Unit) -> Form:

@@ -29,6 +29,7 @@ from adapters.slack.pacing import DeliveryLog, InFlight
 from adapters.slack.posting import SlackPort
 from adapters.slack.reactions import ReactionSender
 from adapters.slack.replies import ReplyRouter, user_ref
+from adapters.slack.setup_form import LIVE_FIELDS, with_hint
 from adapters.slack.views import (
     FORM_CALLBACK_PREFIX,
     form_origin,
@@ -85,6 +86,8 @@ class SlackInbound:
         app.event("app_home_opened", middleware=claim)(self.on_home_opened)
         app.command(COMMAND, middleware=claim)(self.on_command)
         app.action(re.compile(r"^kata_"), middleware=claim)(self.on_button)
+        live = re.compile(f"^({'|'.join(LIVE_FIELDS)})$")
+        app.action(live, middleware=claim)(self.on_filter_change)
         view_ids = re.compile(f"^{re.escape(FORM_CALLBACK_PREFIX)}")
         app.view(view_ids, middleware=claim)(self.on_form_submit)
 
@@ -236,6 +239,29 @@ class SlackInbound:
         except Exception:
             log.exception("failed to handle a button press")
             await self.replies.respond(body.get("response_url"), Reply(SORRY))
+        finally:
+            self._done(context)
+
+    async def on_filter_change(self, ack: AsyncAck, body: dict[str, Any], context: Any) -> None:
+        """A filter in the open set-up form changed: say how many prompts it leaves."""
+        try:
+            await ack()
+            view = body.get("view") or {}
+            origin = form_origin(view)
+            team_id = str((body.get("team") or {}).get("id") or "")
+            if origin.form_id != SCHEDULE_FORM_ID or not origin.channel_id or not view.get("id"):
+                return
+            values = submitted_values(view)
+            hint = await self.kata.filter_hint(
+                channel_ref(team_id, origin.channel_id),
+                values.get("tags", ""),
+                values.get("difficulty", ""),
+            )
+            await self.port.client.views_update(
+                view_id=view["id"], hash=view.get("hash"), view=with_hint(view, hint)
+            )
+        except Exception:
+            log.exception("could not update the set-up form's prompt count")
         finally:
             self._done(context)
 

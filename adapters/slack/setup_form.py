@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from bot.chat import SCHEDULE_FORM_ID
 from bot.timezones import city_zones
 
 GROUP_SIZE = 100
@@ -53,3 +54,25 @@ def zone_select(action_id: str, initial: str | None) -> dict[str, Any]:
     if initial and any(initial in zones for _, zones in zone_groups()):
         element["initial_option"] = _option(initial)
     return element
+
+
+LIVE_FIELDS = ("tags", "difficulty")
+"""Inputs that send `block_actions` as they change (`dispatch_action`), so the form can say
+how many prompts the filters picked so far leave."""
+
+
+def is_live(form_id: str, key: str) -> bool:
+    return form_id == SCHEDULE_FORM_ID and key in LIVE_FIELDS
+
+
+def with_hint(view: dict[str, Any], hint: str) -> dict[str, Any]:
+    """The open modal again (for `views.update`) with `hint` under both filters; Slack keeps
+    what the member has entered, since the blocks keep their ids."""
+    blocks = []
+    for block in view.get("blocks") or []:
+        block = dict(block)
+        if block.get("block_id") in LIVE_FIELDS:
+            block["hint"] = {"type": "plain_text", "text": hint[:2000], "emoji": True}
+        blocks.append(block)
+    kept = ("type", "callback_id", "private_metadata", "title", "submit", "close")
+    return {**{k: view[k] for k in kept if k in view}, "blocks": blocks}

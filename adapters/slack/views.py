@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.blocks import clip, content_blocks, escape
-from adapters.slack.setup_form import zone_select
+from adapters.slack.setup_form import is_live, zone_select
 from bot.chat import Form, FormField, OutgoingMessage
 
 FORM_CALLBACK_PREFIX = "kata_form:"
@@ -96,7 +96,7 @@ def _element(field: FormField) -> dict[str, Any]:
     return element
 
 
-def _input(field: FormField) -> dict[str, Any]:
+def _input(field: FormField, form_id: str) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
         "block_id": field.key,
@@ -106,6 +106,8 @@ def _input(field: FormField) -> dict[str, Any]:
     }
     if field.hint:
         block["hint"] = _plain(field.hint, MAX_HINT)
+    if is_live(form_id, field.key):
+        block["dispatch_action"] = True
     return block
 
 
@@ -117,7 +119,7 @@ def render_form(form: Form, origin: FormOrigin) -> dict[str, Any]:
     )
     if len(metadata) > MAX_METADATA:
         raise ValueError("form context too long for a Slack modal")
-    blocks = [_input(field) for field in form.fields[:MAX_VIEW_BLOCKS]]
+    blocks = [_input(field, form.form_id) for field in form.fields[:MAX_VIEW_BLOCKS]]
     return {
         "type": "modal",
         "callback_id": f"{FORM_CALLBACK_PREFIX}{form.form_id}",

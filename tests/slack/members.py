@@ -146,6 +146,36 @@ class SlackMember(Member[tuple[Posted, Delivered]]):
         }
         return await self.side.transport.deliver("interactive", payload)
 
+    async def picks(self, form: dict[str, Any], block_id: str, values: str) -> Delivered:
+        """Change a multi-choice input of an open modal that dispatches its actions: Slack
+        sends `block_actions` with the view and its state so far."""
+        block = next(b for b in form["blocks"] if b.get("block_id") == block_id)
+        element = block["element"]
+        chosen = [o for o in element["options"] if o["value"] in values.split(",")]
+        state = {
+            block_id: {element["action_id"]: {"type": element["type"], "selected_options": chosen}}
+        }
+        payload = {
+            "type": "block_actions",
+            "user": self.side.user_payload(self.id),
+            "api_app_id": "AKATA",
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": form["id"]},
+            "trigger_id": self.api.issue_trigger(),
+            "team": {"id": self.api.team_id, "domain": "kata"},
+            "view": {**form, "state": {"values": state}},
+            "actions": [
+                {
+                    "type": element["type"],
+                    "action_id": element["action_id"],
+                    "block_id": block_id,
+                    "selected_options": chosen,
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+        return await self.side.transport.deliver("interactive", payload)
+
     async def submits(self, form: dict[str, Any], values: dict[str, str]) -> Delivered:
         """Fill an opened modal's inputs with `values` (select values or typed text, several
         comma-separated for checkboxes and multi-selects), submit."""

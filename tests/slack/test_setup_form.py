@@ -162,3 +162,28 @@ async def test_only_admins_open_the_form_once_a_channel_is_set_up(team: Team) ->
     assert same.body == ""
     await team.settled()
     assert len(api.bot_posts(CHANNEL)) == posts
+
+
+async def test_the_form_says_how_many_prompts_the_filters_leave_as_they_change(
+    team: Team,
+) -> None:
+    api = team.api
+    await team.member(ALICE).runs("setup")
+    await team.settled()
+    [modal] = api.opened_views
+    assert inputs(modal)["tags"].get("dispatch_action") is True
+    total = len(builtin_views(team.h.kata.content))
+    assert f"{total} prompts of {total} in play" in inputs(modal)["tags"]["hint"]["text"]
+
+    hard = sum(1 for v in builtin_views(team.h.kata.content) if v.difficulty in ("hard", None))
+    await team.member(ALICE).picks(modal, "difficulty", "hard")
+    await team.settled()
+    [updated] = api.updated_views  # checked by the fake as a modal, with the modal's hash
+    for key in ("tags", "difficulty"):
+        assert inputs(updated)[key]["hint"]["text"].startswith(f"{hard} prompts of {total}")
+    assert updated["private_metadata"] == modal["private_metadata"]
+
+    tag, _ = tag_without_a_level(team)
+    await team.member(ALICE).picks({**api.opened_views[0], "blocks": modal["blocks"]}, "tags", tag)
+    await team.settled()
+    assert len(api.updated_views) == 2  # a stale hash would have been refused
