@@ -48,7 +48,10 @@ ANSWERS = (
     "data: the signals we already log, with a daily snapshot for training",
     "serving: a two-stage ranker behind a cache, p95 under 100 ms",
 )
-REVIEW = "problem={p} data={d} modelling={m} strength: clear scope improve: name a latency budget"
+REVIEW = (
+    "problem={p} data={d} modelling={m} deployment={m} communication=4 "
+    "strength: clear scope improve: name a latency budget"
+)
 PAGE_SIZES = {"web-page.png": (1280, 1600, False), "web-page-phone.png": (390, 1400, True)}
 PAGE_SCALE = {"web-page.png": 0.6, "web-page-phone.png": 0.8}
 
@@ -90,8 +93,10 @@ def final_board(chat: MemoryChat) -> Picture:
 
 
 def save(picture: Picture, path: Path) -> None:
-    path.write_bytes(picture.png)
-    print(f"{path} ({len(picture.png):,} bytes): {picture.alt[:100]}")
+    """The bot's PNG in 256 colours (the same picture to the eye, a third of the bytes)."""
+    image = Image.open(io.BytesIO(picture.png)).convert("RGB")
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
+    print(f"{path} ({path.stat().st_size:,} bytes): {picture.alt[:100]}")
 
 
 async def page_shots(h: Harness, chat: MemoryChat, out: Path, folder: Path) -> None:
