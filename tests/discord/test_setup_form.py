@@ -122,7 +122,7 @@ async def test_the_schedule_buttons_pause_resume_skip_and_start(
 
     # Bo is no admin: the buttons refuse him, as the typed commands would.
     refused = (await fake.reply_to(await bo.presses(shown, f"kata:pause:{channel}")))["data"]
-    assert "Only admins can use /kata pause" in text_of(refused)
+    assert "Only admins can use /kata-admin pause" in text_of(refused)
     assert not (await channel_row(harness, channel)).paused
 
     paused = (await fake.reply_to(await lea.presses(shown, f"kata:pause:{channel}")))["data"]
@@ -141,3 +141,26 @@ async def test_the_schedule_buttons_pause_resume_skip_and_start(
     await fake.reply_to(started)
     await fake.wait_for(lambda: bool(fake.posts_in(channel)))
     assert fake.posts_in(channel)[0]["embeds"][0]["title"].startswith("Design Kata #1")
+
+
+async def test_setup_without_options_opens_the_form_and_sets_the_channel_up(
+    bot: DiscordAdapter, fake: FakeDiscord, harness: Harness
+) -> None:
+    lea = Person(fake, "lea", admin=True)
+    opened = await fake.reply_to(await lea.slash("setup"))
+    assert opened["type"] == 9
+    modal = opened["data"]
+    assert by_id(modal)["when"]["component"]["value"] == "09:30 UTC"  # Discord tells no zone
+    sent = await lea.submits(
+        modal["custom_id"],
+        {"when": "07:45 Asia/Tokyo", "days": ["mon", "thu"], "pace": ["drip:15"]},
+    )
+    said = (await fake.reply_to(sent))["data"]
+    assert "Design Kata is set up here" in text_of(said)
+    assert "a new stage every 15 minutes" in text_of(said)
+    row = await channel_row(harness, fake.channel_id)
+    assert (f"{row.post_time:%H:%M}", row.timezone, row.drip_minutes) == ("07:45", "Asia/Tokyo", 15)
+
+    # Half the options is the typed command, and it says what is missing.
+    half = (await fake.reply_to(await lea.slash("setup", time="08:00")))["data"]
+    assert "setup needs a time and a time zone" in text_of(half)
