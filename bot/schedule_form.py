@@ -37,6 +37,7 @@ from bot.chat import (
 )
 from bot.commands import CommandError, Invocation, dispatch
 from bot.commands.registry import Registry
+from bot.echo import echo
 from bot.kinds import Pacing
 from bot.models import Channel
 from bot.plurals import plural
@@ -265,9 +266,9 @@ async def _plan(
     views = await workspace_prompts(unit.session, unit.content, await unit.find_workspace_id())
     known = {t for v in views for t in v.tags} | {"custom"}
     if unknown := [t for t in tags if t not in known]:
-        errors["tags"] = f"No prompt has the tag {unknown[0]}."
+        errors["tags"] = f"No prompt has the tag {echo(unknown[0])}."
     if bad := [v for v in levels if v not in DIFFICULTIES]:
-        errors["difficulty"] = f"Difficulties are easy, medium and hard (not {bad[0]})."
+        errors["difficulty"] = f"Difficulties are easy, medium and hard (not {echo(bad[0])})."
     if (
         "tags" not in errors
         and "difficulty" not in errors
