@@ -67,6 +67,9 @@ class Actor:
     user: UserRef
     display_name: str
     is_admin: bool = False
+    timezone: str | None = None
+    """The member's own IANA zone where the platform tells (Slack `users.info` tz); a set-up
+    form starts from it."""
 
 
 # ---------------------------------------------------------------- outgoing
@@ -89,9 +92,16 @@ class Section:
     text: str = ""
     heading: str | None = None
     fields: tuple[Field, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    """Buttons about this section only (a channel's controls on Slack's App Home)."""
 
 
-ButtonAction = Literal["next", "feedback", "stats", "vote"]
+ButtonAction = Literal[
+    "next", "feedback", "stats", "vote", "pause", "resume", "skip", "now", "edit"
+]
+"""The schedule's controls (`pause` … `edit`) carry the channel's platform id as `value`."""
+SCHEDULE_CONTROLS: frozenset[str] = frozenset({"pause", "resume", "skip", "now", "edit"})
+"""Button actions about a channel's schedule rather than a round (`bot.schedule_form`)."""
 
 
 @dataclass(frozen=True)
@@ -185,17 +195,22 @@ class FormField:
     """One input of a form.
 
     `choice` renders as a select (Slack static_select, Discord select menu); `text` as a
-    single line and `paragraph` as a multi-line text input.
+    single line and `paragraph` as a multi-line text input. `time` (HH:MM) and `zone` (an IANA
+    zone from `bot.timezones.city_zones`) use the platform's own picker where it has one.
     """
 
     key: str
     label: str
-    kind: Literal["choice", "text", "paragraph"]
+    kind: Literal["choice", "text", "paragraph", "time", "zone"]
     required: bool = False
     choices: tuple[Choice, ...] = ()
     placeholder: str | None = None
     initial: str | None = None
     max_length: int | None = None
+    multiple: bool = False
+    """A `choice` where several may be picked; its value comes back comma-separated."""
+    hint: str | None = None
+    """A line under the input (how many prompts a filter leaves, say)."""
 
 
 @dataclass(frozen=True)
@@ -212,6 +227,10 @@ class Form:
     context: str
     fields: tuple[FormField, ...]
     submit_label: str = "Submit"
+
+
+SCHEDULE_FORM_ID = "schedule"
+"""The set-up form's `form_id`; its `context` is the channel's platform id."""
 
 
 # ---------------------------------------------------------------- inbound events

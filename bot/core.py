@@ -19,6 +19,7 @@ from bot import (
     feedback,
     reconcile,
     replays,
+    schedule_form,
     stats,
     votes,
 )
@@ -188,6 +189,8 @@ class Kata:
         return await dispatch.run(unit, Invocation(cmd, parse(cmd.text)))
 
     async def _button(self, unit: Unit, event: ButtonPressed) -> Outcome:
+        if schedule_form.is_control(event.action):
+            return await schedule_form.press(unit, self.commands, event)
         try:
             round_id = int(event.value)
         except ValueError:
@@ -204,6 +207,8 @@ class Kata:
         return _reply(text_message("That button is not one I know."))
 
     async def _form(self, unit: Unit, event: FormSubmitted) -> Outcome:
+        if event.form_id == schedule_form.FORM_ID and event.context:
+            return await schedule_form.submit(unit, self.commands, event.values)
         if event.form_id == votes.FORM_ID and event.context.isdigit():
             return await votes.submit(unit, int(event.context), event.values)
         if event.form_id != feedback.FORM_ID or not event.context.isdigit():
@@ -227,7 +232,7 @@ class Kata:
     async def home(self, actor: Actor) -> OutgoingMessage:
         try:
             async with open_unit(self, actor=actor) as unit:
-                return await stats.home_message(unit)
+                return await schedule_form.with_panel(unit, await stats.home_message(unit))
         except Exception:
             log.exception("building home for %s failed", actor.user)
             return text_message(SORRY)
@@ -236,6 +241,10 @@ class Kata:
         """Where a reply goes on a platform without threads of its own (the console)."""
         async with open_unit(self, channel) as unit:
             return await answers.open_thread(unit)
+
+    async def filter_hint(self, channel: ChannelRef, tags: str, levels: str) -> str:
+        async with open_unit(self, channel) as unit:
+            return await schedule_form.live_hint(unit, tags, levels)
 
     async def known_tags(self, channel: ChannelRef) -> list[str]:
         async with open_unit(self, channel) as unit:
@@ -256,6 +265,8 @@ def _channel_of(event: InboundEvent) -> ChannelRef | None:
         return event.channel
     if isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
         return event.message.channel
+    if isinstance(event, FormSubmitted) and event.form_id == schedule_form.FORM_ID:
+        return schedule_form.channel_of(event) if event.context else None
     return None
 
 

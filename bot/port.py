@@ -226,6 +226,11 @@ class Core(Protocol):
         """Every prompt tag in the channel's workspace, for autocompleting `filter tags`."""
         ...
 
+    async def filter_hint(self, channel: ChannelRef, tags: str, levels: str) -> str:
+        """How many prompts these (comma-separated) tags and difficulties leave, in a line
+        for the set-up form while it is being filled in (Slack updates it live)."""
+        ...
+
     async def open_thread(self, channel: ChannelRef) -> ThreadRef | None:
         """The latest round's thread, for a platform without threads (the console): a plain
         line there is a reply in this thread. None before the first round."""

@@ -25,8 +25,8 @@ from sqlalchemy import func, select
 from bot import leaderboard, picture_data
 from bot.chat import OutgoingMessage, Picture, Section, text_message
 from bot.context import Deps
-from bot.models import Answer, Channel, Round
-from bot.pictures import bars, heatmap
+from bot.models import Answer, Channel, Feedback, FeedbackScore, Round
+from bot.pictures import bars, heatmap, radar
 from bot.pictures.canvas import draw_later
 from bot.web_links import Link, LinkRefused, LinkSigner, load_secret
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.commands.registry import Invocation
+    from bot.content import Rubric
     from bot.settings import Settings
     from bot.unit import Unit
 
@@ -197,19 +198,54 @@ async def _leaders(
     )
 
 
+WORKSPACE_LABEL = "every channel"
+MARK_RANK: dict[heatmap.Mark, int] = {"answered": 3, "reviewed": 3, "missed": 2, "excused": 1}
+"""A workspace day shows its best channel: a round someone answered wins over one nobody did,
+which wins over a skipped day."""
+
+
 async def calendar(
     session: AsyncSession, link: Link, now: datetime
 ) -> tuple[dict[date, heatmap.Mark], date, str]:
-    """The channel's calendar (a round someone answered, one nobody did, skipped days)."""
+    """The channel's calendar (a round someone answered, one nobody did, skipped days); for
+    the workspace, every channel's days laid over each other."""
+    channels, channel = await scope_of(session, link)
+    if channel is not None:
+        today = picture_data.local_today(channel, now)
+        marks = await picture_data.channel_calendar(session, channel, today)
+        return marks, today, channel_label(channel)
+    today = now.astimezone(UTC).date()
+    merged: dict[date, heatmap.Mark] = {}
+    for each in channels:
+        if not each.configured:
+            continue
+        for day, mark in (await picture_data.channel_calendar(session, each, today)).items():
+            if day not in merged or MARK_RANK[mark] > MARK_RANK[merged[day]]:
+                merged[day] = mark
+    return merged, today, WORKSPACE_LABEL
+
+
+async def channel_spokes(
+    session: AsyncSession, link: Link, rubric: Rubric
+) -> tuple[list[radar.Spoke], str]:
+    """A channel's average received level per signal against its workspace's; LookupError
+    on the workspace page, which has no channel to compare."""
     _, channel = await scope_of(session, link)
     if channel is None:
-        raise LookupError("the calendar is a channel's")
-    today = picture_data.local_today(channel, now)
-    return (
-        await picture_data.channel_calendar(session, channel, today),
-        today,
-        channel_label(channel),
+        raise LookupError("the radar is a channel's")
+    everywhere = (
+        select(FeedbackScore.signal, func.avg(FeedbackScore.level))
+        .join(Feedback, Feedback.id == FeedbackScore.feedback_id)
+        .where(Feedback.workspace_id == link.workspace_id, Feedback.reviewee_id.is_not(None))
+        .group_by(FeedbackScore.signal)
     )
+    here = everywhere.where(
+        Feedback.round_id.in_(select(Round.id).where(Round.channel_id == channel.id))
+    )
+    workspace = {k: float(v) for k, v in (await session.execute(everywhere)).all()}
+    own = {k: float(v) for k, v in (await session.execute(here)).all()}
+    titles = {signal.key: signal.title for signal in rubric.signals}
+    return radar.spokes_for(titles, own, workspace), channel_label(channel)
 
 
 async def web_link(unit: Unit, inv: Invocation) -> OutgoingMessage:
@@ -248,7 +284,7 @@ async def web_link(unit: Unit, inv: Invocation) -> OutgoingMessage:
 # ---------------------------------------------------------------- for the HTTP adapter
 
 PERIOD_OF: dict[str, leaderboard.Period] = {f"points-{p}": p for p in leaderboard.PERIODS}
-PICTURE_NAMES = ("calendar", *PERIOD_OF)
+PICTURE_NAMES = ("calendar", "rubric", *PERIOD_OF)
 CACHE_SIZE = 128
 
 
@@ -292,6 +328,10 @@ class WebPages:
         self.signer = signer
         self._drawn: OrderedDict[tuple[object, ...], Picture] = OrderedDict()
 
+    @property
+    def rubric(self) -> Rubric:
+        return self.deps.content.framework.rubric
+
     def _link(self, workspace: str, scope: str, until: str | None, sig: str | None) -> Link:
         return self.signer.verify(workspace, scope, until, sig, self.deps.clock.now())
 
@@ -309,11 +349,17 @@ class WebPages:
             except LookupError:
                 return Refused("elsewhere")
             charts: list[Chart] = []
+            marks, today, label = await calendar(session, link, now)
+            alt = heatmap.alt_text(marks, today, label)
+            size = (heatmap.WIDTH, heatmap.HEIGHT)
+            whose = "The channel's" if shown.channel is not None else "Every channel's"
+            charts.append(Chart("calendar", alt, f"{whose} last 52 weeks", size))
             if shown.channel is not None:
-                marks, today, label = await calendar(session, link, now)
-                alt = heatmap.alt_text(marks, today, label)
-                size = (heatmap.WIDTH, heatmap.HEIGHT)
-                charts.append(Chart("calendar", alt, "The channel's last 52 weeks", size))
+                spokes, label = await channel_spokes(session, link, self.rubric)
+                if any(s.member is not None for s in spokes):
+                    alt = radar.alt_text(spokes, label, "workspace")
+                    title = "Average review scores, against the workspace"
+                    charts.append(Chart("rubric", alt, title, (radar.WIDTH, radar.HEIGHT)))
         for b in shown.boards:
             if b.kind == "points":
                 alt = bars.alt_text(b.title, chart_bars(b))
@@ -344,6 +390,10 @@ class WebPages:
                     marks, today, label = await calendar(session, link, now)
                     key: tuple[object, ...] = (name, label, today, tuple(sorted(marks.items())))
                     render = functools.partial(heatmap.draw, marks, today, label)
+                elif name == "rubric":
+                    spokes, label = await channel_spokes(session, link, self.rubric)
+                    key = (name, label, tuple(spokes))
+                    render = functools.partial(radar.draw, spokes, label, radar.CHANNEL_LEGEND)
                 else:
                     _, channel = await scope_of(session, link)
                     shown = await board(session, link, channel, "points", PERIOD_OF[name], now)

@@ -153,18 +153,21 @@ def build_groups(runner: CommandRunner) -> tuple[app_commands.Group, app_command
 
     @home("setup").command(name="setup", description=declared["setup"].short)
     @app_commands.describe(
-        time="Local time of the daily prompt, HH:MM (24 h)",
-        timezone="Area/City, e.g. Europe/Berlin",
+        time="Local time of the daily prompt, HH:MM (24 h); leave out for the form",
+        timezone="Area/City, e.g. Europe/Berlin; leave out for the form",
         days="Which days (default: Monday to Friday)",
     )
     @app_commands.choices(days=WEEKDAY_CHOICES)
     @app_commands.autocomplete(timezone=zones)
     async def setup(
         interaction: discord.Interaction,
-        time: str,
-        timezone: str,
+        time: str | None = None,
+        timezone: str | None = None,
         days: Choice[str] | None = None,
     ) -> None:
+        if time is None and timezone is None:  # `setup` alone: the core opens the form
+            await runner.run_command(interaction, "setup")
+            return
         await runner.run_command(
             interaction, join_command("setup", time, timezone, days.value if days else None)
         )

@@ -28,9 +28,13 @@ def _handler(interaction: discord.Interaction) -> ButtonHandler:
 
 class RoundButton(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"kata:(?P<action>next|feedback|stats|vote):(?P<value>[^:]{1,80})",
+    template=(
+        r"kata:(?P<action>next|feedback|stats|vote|pause|resume|skip|now|edit)"
+        r":(?P<value>[^:]{1,80})"
+    ),
 ):
-    """One of the core's buttons (next stage, give feedback, my stats)."""
+    """One of the core's buttons (next stage, give feedback, my stats, a schedule's
+    controls)."""
 
     def __init__(self, action: str, value: str, label: str = "", primary: bool = False) -> None:
         custom_id = f"kata:{action}:{value}"

@@ -25,6 +25,9 @@ from bot.chat import Actor, Form, FormField
 MODAL_COMPONENT_LIMIT = 5
 MODAL_TITLE_LIMIT = 45
 LABEL_LIMIT = 45
+DESCRIPTION_LIMIT = 100
+TYPED_HINTS = {"time": "HH:MM, e.g. 09:30", "zone": "Area/City, e.g. Europe/Berlin"}
+"""Discord has no time or zone picker: those are typed, and the core reads them as typed."""
 SELECT_OPTION_LIMIT = 25
 TEXT_INPUT_LIMIT = 4000
 SESSION_TTL_SECONDS = 30 * 60
@@ -53,23 +56,28 @@ def _uses_select(form_field: FormField) -> bool:
 
 def _uses_user_select(form_field: FormField) -> bool:
     """More members than a select can list: let Discord's member picker find them."""
-    return form_field.kind == "choice" and all(c.value.isdigit() for c in form_field.choices)
+    return (
+        form_field.kind == "choice"
+        and not form_field.multiple
+        and all(c.value.isdigit() for c in form_field.choices)
+    )
 
 
 def field_item(form_field: FormField, value: str | None) -> discord.ui.Label:
     """One form field as a labelled modal component, prefilled with `value`."""
     current = value if value is not None else form_field.initial
+    picked = set((current or "").split(",")) if form_field.multiple else {current}
     component: discord.ui.Item
     if _uses_select(form_field):
         component = discord.ui.Select(
             custom_id=form_field.key,
             placeholder=clip(form_field.placeholder or "Choose…", 150),
             min_values=1 if form_field.required else 0,
-            max_values=1,
+            max_values=len(form_field.choices) if form_field.multiple else 1,
             required=form_field.required,
             options=[
                 discord.SelectOption(
-                    label=clip(c.label, 100), value=c.value[:100], default=c.value == current
+                    label=clip(c.label, 100), value=c.value[:100], default=c.value in picked
                 )
                 for c in form_field.choices
             ],
@@ -83,8 +91,10 @@ def field_item(form_field: FormField, value: str | None) -> discord.ui.Label:
             default_values=[discord.Object(int(current))] if current and current.isdigit() else [],
         )
     else:
-        hint = form_field.placeholder
-        if form_field.kind == "choice" and not hint:
+        hint = form_field.placeholder or TYPED_HINTS.get(form_field.kind)
+        if form_field.kind == "choice" and form_field.multiple:
+            hint = f"{hint or 'Any'}: type them, comma-separated"
+        elif form_field.kind == "choice" and not hint:
             hint = "Type a name"
         component = discord.ui.TextInput(
             custom_id=form_field.key,
@@ -96,7 +106,10 @@ def field_item(form_field: FormField, value: str | None) -> discord.ui.Label:
             required=form_field.required,
             max_length=min(form_field.max_length or TEXT_INPUT_LIMIT, TEXT_INPUT_LIMIT),
         )
-    return discord.ui.Label(text=clip(form_field.label, LABEL_LIMIT), component=component)
+    description = clip(form_field.hint, DESCRIPTION_LIMIT) if form_field.hint else None
+    return discord.ui.Label(
+        text=clip(form_field.label, LABEL_LIMIT), component=component, description=description
+    )
 
 
 @dataclass
@@ -142,7 +155,7 @@ class FormModal(discord.ui.Modal):
         for child in self.children:
             inner = child.component if isinstance(child, discord.ui.Label) else child
             if isinstance(inner, discord.ui.Select):
-                values[inner.custom_id] = inner.values[0] if inner.values else ""
+                values[inner.custom_id] = ",".join(inner.values)
             elif isinstance(inner, discord.ui.UserSelect):
                 picked = inner.values[0] if inner.values else None
                 values[inner.custom_id] = str(getattr(picked, "id", picked or ""))

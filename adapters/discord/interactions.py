@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from adapters.discord import setup_form
 from adapters.discord.commands import discord_command_text
 from adapters.discord.components import buttons_view, form_page_view
 from adapters.discord.forms import AnswerModal, FormModal, FormSession, FormSessions, page_of
@@ -142,7 +143,9 @@ class Interactions:
             actor=interaction_actor(interaction),
             form_id=session.form.form_id,
             context=session.form.context,
-            values={k: v for k, v in session.values.items() if v},
+            values=setup_form.core_values(
+                session.form, {k: v for k, v in session.values.items() if v}
+            ),
         )
         await self.answer(interaction, event, quiet=False, session=session)
 
@@ -186,12 +189,13 @@ class Interactions:
         """Replies in order (private ones ephemeral), a form as a modal, form errors inline."""
         interaction = responder.interaction
         if session is not None and outcome.form_errors:
-            await responder.send(form_errors_message(session, outcome.form_errors), private=True)
+            errors = setup_form.errors_for(session.form, outcome.form_errors)
+            await responder.send(form_errors_message(session, errors), private=True)
             return
         if session is not None:
             self.forms.close(session.token)
         if outcome.form is not None:
-            new = self.forms.open(outcome.form, interaction_actor(interaction))
+            new = self.forms.open(setup_form.fit(outcome.form), interaction_actor(interaction))
             if await responder.modal(FormModal(new, 0, self.on_form_page)):
                 return
             # too late for a modal (deferred, or answering a modal): offer a button for it

@@ -78,6 +78,9 @@ def section_blocks(section: Section) -> list[Block]:
             blocks[-1]["fields"] = chunk  # a heading and its fields read as one block
         else:
             blocks.append({"type": "section", "fields": chunk})
+    if section.buttons:
+        elements = [button_element(b, i) for i, b in enumerate(section.buttons[:25])]
+        blocks.append({"type": "actions", "elements": elements})
     return blocks
 
 

@@ -35,6 +35,7 @@ WEB_API_METHODS = (
     "users.info",
     "views.open",
     "views.publish",
+    "views.update",
     "files.getUploadURLExternal",
     "files.completeUploadExternal",
 )

@@ -40,7 +40,10 @@ class MemberDirectory:
             return Actor(user=user_ref, display_name=fallback_name or user_id)
         user = response.get("user") or {}
         actor = Actor(
-            user=user_ref, display_name=display_name_of(user), is_admin=is_admin_user(user)
+            user=user_ref,
+            display_name=display_name_of(user),
+            is_admin=is_admin_user(user),
+            timezone=user.get("tz") or None,
         )
         self._cache[key] = (time.monotonic() + self._ttl, actor)
         return actor

@@ -29,6 +29,7 @@ from adapters.slack.inbound import (
 from adapters.slack.pacing import DeliveryLog, InFlight
 from adapters.slack.posting import SlackPort
 from adapters.slack.replies import ReplyRouter, user_ref
+from adapters.slack.setup_form import LIVE_FIELDS, with_hint
 from adapters.slack.views import (
     FORM_CALLBACK_PREFIX,
     form_origin,
@@ -38,6 +39,8 @@ from adapters.slack.views import (
 )
 from adapters.ticks import ReactionSender, TickBudget
 from bot.chat import (
+    SCHEDULE_CONTROLS,
+    SCHEDULE_FORM_ID,
     ButtonPressed,
     CommandInvoked,
     FormSubmitted,
@@ -97,6 +100,8 @@ class SlackInbound:
         app.event("app_home_opened", middleware=claim)(self.on_home_opened)
         app.command(COMMAND, middleware=claim)(self.on_command)
         app.action(re.compile(r"^kata_"), middleware=claim)(self.on_button)
+        live = re.compile(f"^({'|'.join(LIVE_FIELDS)})$")
+        app.action(live, middleware=claim)(self.on_filter_change)
         view_ids = re.compile(f"^{re.escape(FORM_CALLBACK_PREFIX)}")
         app.view(view_ids, middleware=claim)(self.on_form_submit)
 
@@ -200,13 +205,16 @@ class SlackInbound:
         try:
             if event.get("tab", "home") != "home" or not event.get("user"):
                 return
-            actor = await self.members.actor(str(body.get("team_id") or ""), event["user"])
-            message = await self.kata.home(actor)
-            await self.port.client.views_publish(user_id=event["user"], view=render_home(message))
+            await self._publish_home(str(body.get("team_id") or ""), event["user"])
         except Exception:
             log.exception("could not refresh the App Home for %s", event.get("user"))
         finally:
             self._done(context)
+
+    async def _publish_home(self, team_id: str, user_id: str) -> None:
+        actor = await self.members.actor(team_id, user_id)
+        message = await self.kata.home(actor)
+        await self.port.client.views_publish(user_id=user_id, view=render_home(message))
 
     # ------------------------------------------------------------------ commands and buttons
 
@@ -239,6 +247,9 @@ class SlackInbound:
             channel_id = (body.get("channel") or {}).get("id")
             team_id = str((body.get("team") or {}).get("id") or body.get("team_id") or "")
             user = body.get("user") or {}
+            from_home = (body.get("container") or {}).get("type") == "view"
+            if from_home and name in SCHEDULE_CONTROLS:  # the App Home names no channel
+                channel_id = str(action.get("value") or "") or None
             if not name or not channel_id or not user.get("id"):
                 return
             channel = channel_ref(team_id, channel_id)
@@ -255,9 +266,34 @@ class SlackInbound:
             outcome = await self._handle(pressed) or Outcome(replies=[Reply(SORRY)])
             thread_ts = thread.thread_id if thread else None
             await self.replies.deliver(outcome, body, channel, actor.user, thread_ts)
+            if from_home:
+                await self._publish_home(team_id, user["id"])
         except Exception:
             log.exception("failed to handle a button press")
             await self.replies.respond(body.get("response_url"), Reply(SORRY))
+        finally:
+            self._done(context)
+
+    async def on_filter_change(self, ack: AsyncAck, body: dict[str, Any], context: Any) -> None:
+        """A filter in the open set-up form changed: say how many prompts it leaves."""
+        try:
+            await ack()
+            view = body.get("view") or {}
+            origin = form_origin(view)
+            team_id = str((body.get("team") or {}).get("id") or "")
+            if origin.form_id != SCHEDULE_FORM_ID or not origin.channel_id or not view.get("id"):
+                return
+            values = submitted_values(view)
+            hint = await self.kata.filter_hint(
+                channel_ref(team_id, origin.channel_id),
+                values.get("tags", ""),
+                values.get("difficulty", ""),
+            )
+            await self.port.client.views_update(
+                view_id=view["id"], hash=view.get("hash"), view=with_hint(view, hint)
+            )
+        except Exception:
+            log.exception("could not update the set-up form's prompt count")
         finally:
             self._done(context)
 
@@ -291,6 +327,8 @@ class SlackInbound:
                 await ack()
                 acked = True
             await self.replies.after_form(outcome, origin, actor.user)
+            if origin.form_id == SCHEDULE_FORM_ID:  # the App Home shows the schedule
+                await self._publish_home(team_id, user["id"])
         except Exception:
             log.exception("failed to handle a form submit")
         finally:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.blocks import clip, content_blocks, escape
+from adapters.slack.setup_form import is_live, zone_select
 from bot.chat import Form, FormField, OutgoingMessage
 
 FORM_CALLBACK_PREFIX = "kata_form:"
@@ -24,6 +25,8 @@ MAX_LABEL = 2000
 MAX_PLACEHOLDER = 150
 MAX_METADATA = 3000
 MAX_INPUT_LENGTH = 3000
+MAX_HINT = 2000
+MAX_CHECKBOXES = 10
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,34 @@ def _option(value: str, label: str) -> dict[str, Any]:
     return {"text": _plain(label, MAX_OPTION_TEXT), "value": value[:MAX_OPTION_VALUE]}
 
 
+def _multiple(field: FormField) -> dict[str, Any]:
+    """Several choices: checkboxes while they fit (ten), else a multi-select."""
+    options = [_option(c.value, c.label) for c in field.choices[:MAX_OPTIONS]]
+    few = len(options) <= MAX_CHECKBOXES
+    element: dict[str, Any] = {
+        "type": "checkboxes" if few else "multi_static_select",
+        "action_id": field.key,
+        "options": options,
+    }
+    chosen = set((field.initial or "").split(","))
+    initial = [o for o in options if o["value"] in chosen]
+    if initial:
+        element["initial_options"] = initial
+    return element
+
+
 def _element(field: FormField) -> dict[str, Any]:
-    if field.kind == "choice" and field.choices:  # Slack refuses a select without options
-        element: dict[str, Any] = {
+    if field.kind == "time":
+        element: dict[str, Any] = {"type": "timepicker", "action_id": field.key}
+        if field.initial:
+            element["initial_time"] = field.initial
+        return element
+    if field.kind == "zone":
+        return zone_select(field.key, field.initial)
+    if field.kind == "choice" and field.multiple and field.choices:
+        element = _multiple(field)
+    elif field.kind == "choice" and field.choices:  # Slack refuses a select without options
+        element = {
             "type": "static_select",
             "action_id": field.key,
             "options": [_option(c.value, c.label) for c in field.choices[:MAX_OPTIONS]],
@@ -63,9 +91,24 @@ def _element(field: FormField) -> dict[str, Any]:
         if field.initial:
             element["initial_value"] = field.initial
         element["max_length"] = min(field.max_length or MAX_INPUT_LENGTH, MAX_INPUT_LENGTH)
-    if field.placeholder:
+    if field.placeholder and element["type"] != "checkboxes":
         element["placeholder"] = _plain(field.placeholder, MAX_PLACEHOLDER)
     return element
+
+
+def _input(field: FormField, form_id: str) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": field.key,
+        "label": _plain(field.label, MAX_LABEL),
+        "optional": not field.required,
+        "element": _element(field),
+    }
+    if field.hint:
+        block["hint"] = _plain(field.hint, MAX_HINT)
+    if is_live(form_id, field.key):
+        block["dispatch_action"] = True
+    return block
 
 
 def render_form(form: Form, origin: FormOrigin) -> dict[str, Any]:
@@ -76,16 +119,7 @@ def render_form(form: Form, origin: FormOrigin) -> dict[str, Any]:
     )
     if len(metadata) > MAX_METADATA:
         raise ValueError("form context too long for a Slack modal")
-    blocks = [
-        {
-            "type": "input",
-            "block_id": field.key,
-            "label": _plain(field.label, MAX_LABEL),
-            "optional": not field.required,
-            "element": _element(field),
-        }
-        for field in form.fields[:MAX_VIEW_BLOCKS]
-    ]
+    blocks = [_input(field, form.form_id) for field in form.fields[:MAX_VIEW_BLOCKS]]
     return {
         "type": "modal",
         "callback_id": f"{FORM_CALLBACK_PREFIX}{form.form_id}",
@@ -125,6 +159,11 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str]:
             if kind == "static_select":
                 selected = action.get("selected_option") or {}
                 value = selected.get("value")
+            elif kind == "timepicker":
+                value = action.get("selected_time")
+            elif kind in ("checkboxes", "multi_static_select"):
+                picked = action.get("selected_options") or []
+                value = ",".join(str(o.get("value")) for o in picked if o.get("value"))
             else:
                 value = action.get("value")
             if value not in (None, ""):
@@ -133,7 +172,8 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str]:
 
 
 def render_home(message: OutgoingMessage) -> dict[str, Any]:
-    """The App Home tab: the core's home message without buttons (they need a channel)."""
+    """The App Home tab: the core's home message; only the buttons of a section (a
+    channel's controls, which name their channel) come along, the message's own need one."""
     blocks = content_blocks(message)
     if message.footer:
         text = clip(escape(message.footer), 3000)

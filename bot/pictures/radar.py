@@ -55,15 +55,22 @@ def point(index: int, count: int, level: float, turn: float = 0.0) -> tuple[int,
     return round(cx + radius * math.cos(a)), round(cy - radius * math.sin(a))
 
 
-def alt_text(spokes: Sequence[Spoke], who: str) -> str:
+MEMBER_LEGEND = ("you", "channel average")
+CHANNEL_LEGEND = ("this channel", "workspace average")
+"""The web page's channel radar: the channel's shape against every channel's."""
+
+
+def alt_text(spokes: Sequence[Spoke], who: str, against: str = "channel") -> str:
     def shown(value: float | None) -> str:
         return "not scored" if value is None else f"{value:.1f}"
 
-    parts = [f"{s.title} {shown(s.member)} (channel {shown(s.channel)})" for s in spokes]
+    parts = [f"{s.title} {shown(s.member)} ({against} {shown(s.channel)})" for s in spokes]
     return f"Rubric radar of {who}'s average received levels, 1 to 4: " + "; ".join(parts) + "."
 
 
-def draw(spokes: Sequence[Spoke], who: str) -> Picture:
+def draw(spokes: Sequence[Spoke], who: str, legend: tuple[str, str] = MEMBER_LEGEND) -> Picture:
+    """`legend` names the two shapes: the member and their channel, or (on the web page) a
+    channel and its workspace."""
     count = len(spokes)
     if count < 3:
         raise ValueError("a radar needs at least three signals")
@@ -105,13 +112,13 @@ def draw(spokes: Sequence[Spoke], who: str) -> Picture:
         label = "\n".join(textwrap.wrap(spoke.title, 16))
         canvas.text(ax, x, y, label, fontsize=9, ha=ha, va=va, multialignment="center")
     legend_y = HEIGHT - 34
-    for offset, (colour, label) in enumerate(
-        ((MEMBER, "you" if mine else "you (no scores yet)"), (CHANNEL, "channel average"))
-    ):
+    first = legend[0] if mine else f"{legend[0]} (no scores yet)"
+    for offset, (colour, label) in enumerate(((MEMBER, first), (CHANNEL, legend[1]))):
         x = 150 + offset * 150
         canvas.box(ax, x, legend_y - 6, 12, 12, colour)
         canvas.text(ax, x + 18, legend_y, label, fontsize=10, va="center")
-    return Picture(canvas.png(fig), alt_text(spokes, who), "rubric-radar.png")
+    against = "channel" if legend == MEMBER_LEGEND else "workspace"
+    return Picture(canvas.png(fig), alt_text(spokes, who, against), "rubric-radar.png")
 
 
 def _shape(

@@ -80,10 +80,48 @@ def attachment_problems(body: dict[str, Any], files: list[str]) -> list[str]:
 def modal_problems(body: dict[str, Any]) -> list[str]:
     """Discord's documentation allows five top-level components in a modal; the preview
     spec says 40. The documentation wins."""
-    components = (body.get("data") or {}).get("components") or []
+    data = body.get("data") or {}
+    components = data.get("components") or []
+    out: list[str] = []
     if len(components) > 5:
-        return [f"modal has {len(components)} top-level components (5 at most)"]
-    return []
+        out.append(f"modal has {len(components)} top-level components (5 at most)")
+    if not 1 <= len(data.get("title") or "") <= 45:
+        out.append("modal title must be 1 to 45 characters")
+    for number, top in enumerate(components):
+        out += [f"modal component {number}: {p}" for p in _modal_component_problems(top)]
+    return out
+
+
+def _modal_component_problems(top: dict[str, Any]) -> list[str]:
+    """A label (type 18) around one select or text input, within Discord's documented sizes:
+    label 45, description 100, 1 to 25 options, min/max values and defaults that fit."""
+    if top.get("type") != 18:
+        return [] if top.get("type") in (1, 10) else [f"type {top.get('type')} in a modal"]
+    out: list[str] = []
+    if not 1 <= len(top.get("label") or "") <= 45:
+        out.append("label must be 1 to 45 characters")
+    if len(top.get("description") or "") > 100:
+        out.append("description over 100 characters")
+    inner = top.get("component") or {}
+    if len(inner.get("custom_id") or "") > 100:
+        out.append("custom_id over 100 characters")
+    if inner.get("type") == 3:
+        options = inner.get("options") or []
+        low, high = inner.get("min_values", 1), inner.get("max_values", 1)
+        if not 1 <= len(options) <= 25:
+            out.append(f"{len(options)} select options (1 to 25)")
+        if not 0 <= low <= high <= max(len(options), 1):
+            out.append(f"min_values {low} / max_values {high} do not fit {len(options)} options")
+        if sum(1 for o in options if o.get("default")) > high:
+            out.append("more default options than max_values")
+        for option in options:
+            if not 1 <= len(option.get("label") or "") <= 100 or len(option.get("value", "")) > 100:
+                out.append("a select option's label or value is out of range")
+    elif inner.get("type") == 4:
+        value, most = inner.get("value") or "", inner.get("max_length", 4000)
+        if len(value) > most:
+            out.append(f"text input value of {len(value)} over its max_length {most}")
+    return out
 
 
 class FakeRest:

@@ -5,6 +5,7 @@ A focused checker, not a full schema: the limits a bot that renders user text ca
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 MESSAGE_BLOCKS = 50
@@ -22,6 +23,54 @@ def _text(obj: Any, where: str, limit: int, kinds: tuple[str, ...]) -> list[str]
     return []
 
 
+def _options(options: list[Any], where: str) -> list[str]:
+    problems: list[str] = []
+    for i, option in enumerate(options):
+        problems += _text(option.get("text"), f"{where}.options[{i}]", 75, ("plain_text",))
+        if not 0 < len(option.get("value", "")) <= 150:
+            problems.append(f"{where}.options[{i}]: bad value")
+    values = [o.get("value") for o in options]
+    if len(values) != len(set(values)):
+        problems.append(f"{where}: two options share a value")
+    return problems
+
+
+def _select_options(element: dict[str, Any], where: str, problems: list[str]) -> list[Any]:
+    """A select's options, from `options` (1 to 100) or `option_groups` (1 to 100 groups of
+    1 to 100 options, labels up to 75 characters), never both."""
+    if ("options" in element) == ("option_groups" in element):
+        problems.append(f"{where}: a select needs options or option_groups, not both")
+    if "option_groups" in element:
+        groups = element["option_groups"] or []
+        if not 1 <= len(groups) <= 100:
+            problems.append(f"{where}: {len(groups)} option groups")
+        options: list[Any] = []
+        for g, group in enumerate(groups):
+            problems += _text(
+                group.get("label"), f"{where}.option_groups[{g}].label", 75, ("plain_text",)
+            )
+            inner = group.get("options") or []
+            if not 1 <= len(inner) <= 100:
+                problems.append(f"{where}.option_groups[{g}]: {len(inner)} options")
+            options += inner
+        problems += _options(options, where)
+        return options
+    options = element.get("options") or []
+    if not 1 <= len(options) <= 100:
+        problems.append(f"{where}: {len(options)} options")
+    problems += _options(options, where)
+    return options
+
+
+def _initial_options(element: dict[str, Any], options: list[Any], where: str) -> list[str]:
+    initial = element.get("initial_options")
+    if initial is None:
+        return []
+    if not initial or any(o not in options for o in initial):
+        return [f"{where}: initial_options must be some of the options"]
+    return []
+
+
 def _element(element: dict[str, Any], where: str) -> list[str]:
     problems: list[str] = []
     kind = element.get("type")
@@ -34,16 +83,25 @@ def _element(element: dict[str, Any], where: str) -> list[str]:
             problems.append(f"{where}: button value > 2000")
         if element.get("style") not in (None, "primary", "danger"):
             problems.append(f"{where}: bad style")
-    elif kind == "static_select":
-        options = element.get("options") or []
-        if not 1 <= len(options) <= 100:
-            problems.append(f"{where}: {len(options)} options")
-        for i, option in enumerate(options):
-            problems += _text(option.get("text"), f"{where}.options[{i}]", 75, ("plain_text",))
-            if not 0 < len(option.get("value", "")) <= 150:
-                problems.append(f"{where}.options[{i}]: bad value")
+    elif kind in ("static_select", "multi_static_select"):
+        options = _select_options(element, where, problems)
         if "initial_option" in element and element["initial_option"] not in options:
             problems.append(f"{where}: initial_option is not one of the options")
+        if kind == "static_select" and "initial_options" in element:
+            problems.append(f"{where}: a static_select takes initial_option, not initial_options")
+        problems += _initial_options(element, options, where)
+    elif kind == "checkboxes":
+        options = element.get("options") or []
+        if not 1 <= len(options) <= 10:
+            problems.append(f"{where}: {len(options)} checkboxes (1 to 10)")
+        problems += _options(options, where)
+        problems += _initial_options(element, options, where)
+        if "placeholder" in element:
+            problems.append(f"{where}: checkboxes take no placeholder")
+    elif kind == "timepicker":
+        initial = element.get("initial_time")
+        if initial is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(initial)):
+            problems.append(f"{where}: initial_time {initial!r} is not HH:mm")
     elif kind == "plain_text_input":
         if not 0 < element.get("max_length", 3000) <= 3000:
             problems.append(f"{where}: max_length out of range")
@@ -97,6 +155,10 @@ def check_blocks(blocks: Any, limit: int = MESSAGE_BLOCKS) -> list[str]:
         elif kind == "input":
             problems += _text(block.get("label"), f"{where}.label", 2000, ("plain_text",))
             problems += _element(block.get("element") or {}, f"{where}.element")
+            if "hint" in block:
+                problems += _text(block["hint"], f"{where}.hint", 2000, ("plain_text",))
+            if block.get("element", {}).get("type") == "button":
+                problems.append(f"{where}: a button is not an input element")
         elif kind != "divider":
             problems.append(f"{where}: unexpected block type {kind}")
     return problems

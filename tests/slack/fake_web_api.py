@@ -59,6 +59,7 @@ class FakeSlackWebAPI(SlackMethods):
         self.ephemerals: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []
         self.opened_views: list[dict[str, Any]] = []
+        self.updated_views: list[dict[str, Any]] = []
         self.home_views: dict[str, dict[str, Any]] = {}
         self.reactions: list[tuple[str, str, str]] = []
         self.uploads: dict[str, bytes] = {}

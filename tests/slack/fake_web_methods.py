@@ -54,6 +54,7 @@ class SlackMethods:
     ephemerals: list[dict[str, Any]]
     responses: list[dict[str, Any]]
     opened_views: list[dict[str, Any]]
+    updated_views: list[dict[str, Any]]
     home_views: dict[str, dict[str, Any]]
     reactions: list[tuple[str, str, str]]
     uploads: dict[str, bytes]
@@ -237,8 +238,33 @@ class SlackMethods:
         if window != "open":
             error = "invalid_trigger_id" if window == "unknown" else "expired_trigger_id"
             return {"ok": False, "error": error}
-        view = {**params["view"], "id": f"V{next(self._clock)}", "team_id": self.team_id}
+        view = {
+            **params["view"],
+            "id": f"V{next(self._clock)}",
+            "team_id": self.team_id,
+            "hash": f"{next(self._clock)}.hash",
+        }
         self.opened_views.append(view)
+        return {"ok": True, "view": view}
+
+    def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Replace an open modal by its id; a stale `hash` is refused as Slack does, so an
+        update never overwrites a newer one."""
+        self.recorder.note(*[f"views.update: {p}" for p in check_view(params["view"], "modal")])
+        if not params.get("view_id") and not params.get("external_id"):
+            self.recorder.note("views.update: neither view_id nor external_id")
+        index = next(
+            (i for i, v in enumerate(self.opened_views) if v["id"] == params.get("view_id")), None
+        )
+        if index is None:
+            return {"ok": False, "error": "not_found"}
+        current = self.opened_views[index]
+        if params.get("hash") and params["hash"] != current["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        view = {**params["view"], "id": current["id"], "team_id": self.team_id}
+        view["hash"] = f"{next(self._clock)}.hash"
+        self.opened_views[index] = view
+        self.updated_views.append(view)
         return {"ok": True, "view": view}
 
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -114,17 +114,88 @@ class SlackMember(Member[tuple[Posted, Delivered]]):
         }
         return await self.side.transport.deliver("interactive", payload)
 
+    async def presses_on_home(self, button: str, channel: str) -> Delivered:
+        """Press `kata_<button>` for `channel` on this member's App Home tab (the payload names
+        no channel and has no response_url: the home is no conversation)."""
+        home = self.api.home_views[self.id]
+        elements = [e for b in home["blocks"] if b.get("type") == "actions" for e in b["elements"]]
+        pressed = next(
+            e
+            for e in elements
+            if e["action_id"].startswith(f"kata_{button}_") and e.get("value") == channel
+        )
+        payload = {
+            "type": "block_actions",
+            "user": self.side.user_payload(self.id),
+            "api_app_id": "AKATA",
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": "VHOME"},
+            "trigger_id": self.api.issue_trigger(),
+            "team": {"id": self.api.team_id, "domain": "kata"},
+            "view": {**home, "id": "VHOME"},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": pressed["action_id"],
+                    "block_id": "controls",
+                    "text": pressed["text"],
+                    "value": pressed["value"],
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+        return await self.side.transport.deliver("interactive", payload)
+
+    async def picks(self, form: dict[str, Any], block_id: str, values: str) -> Delivered:
+        """Change a multi-choice input of an open modal that dispatches its actions: Slack
+        sends `block_actions` with the view and its state so far."""
+        block = next(b for b in form["blocks"] if b.get("block_id") == block_id)
+        element = block["element"]
+        chosen = [o for o in element["options"] if o["value"] in values.split(",")]
+        state = {
+            block_id: {element["action_id"]: {"type": element["type"], "selected_options": chosen}}
+        }
+        payload = {
+            "type": "block_actions",
+            "user": self.side.user_payload(self.id),
+            "api_app_id": "AKATA",
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": form["id"]},
+            "trigger_id": self.api.issue_trigger(),
+            "team": {"id": self.api.team_id, "domain": "kata"},
+            "view": {**form, "state": {"values": state}},
+            "actions": [
+                {
+                    "type": element["type"],
+                    "action_id": element["action_id"],
+                    "block_id": block_id,
+                    "selected_options": chosen,
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+        return await self.side.transport.deliver("interactive", payload)
+
     async def submits(self, form: dict[str, Any], values: dict[str, str]) -> Delivered:
-        """Fill an opened modal's inputs with `values` (select values or typed text), submit."""
+        """Fill an opened modal's inputs with `values` (select values or typed text, several
+        comma-separated for checkboxes and multi-selects), submit."""
         state: dict[str, Any] = {}
         for block in form["blocks"]:
             if block.get("type") != "input" or block["block_id"] not in values:
                 continue
             element = block["element"]
             value = values[block["block_id"]]
+            options = element.get("options") or [
+                o for group in element.get("option_groups") or [] for o in group["options"]
+            ]
             if element["type"] == "static_select":
-                option = next(o for o in element["options"] if o["value"] == value)
+                option = next(o for o in options if o["value"] == value)
                 picked = {"type": "static_select", "selected_option": option}
+            elif element["type"] == "timepicker":
+                picked = {"type": "timepicker", "selected_time": value}
+            elif element["type"] in ("checkboxes", "multi_static_select"):
+                chosen = [o for o in options if o["value"] in value.split(",")]
+                picked = {"type": element["type"], "selected_options": chosen}
             else:
                 picked = {"type": "plain_text_input", "value": value}
             state[block["block_id"]] = {element["action_id"]: picked}

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from PIL import Image
 
-from bot.pictures import heatmap
+from bot.pictures import heatmap, radar
 from bot.web_links import Link
 from tests.support.harness import Harness
 from tests.support.memory_chat import MemoryChat
@@ -32,6 +32,25 @@ async def two_weeks_of_practice(harness: Harness, chat: MemoryChat) -> None:
     await chat.command(cy, "optout")
     await harness.advance(days=7, hours=1)  # the next Monday's round
     await chat.reply(bo, "scope: back again")
+    reviewed = await chat.command(
+        ana, "feedback bo problem=4 data=3 modelling=2 strength: sharp scope improve: numbers"
+    )
+    assert "bo" in reviewed.text
+
+
+def share_of(image: Image.Image, colour: tuple[int, int, int], near: int = 40) -> float:
+    """The share of pixels within `near` of `colour` on every channel."""
+    small = image.resize((image.width // 2, image.height // 2))
+    pixels = list(small.getdata())
+    close = sum(
+        1 for p in pixels if all(abs(a - b) <= near for a, b in zip(p, colour, strict=True))
+    )
+    return close / len(pixels)
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    value = hex_colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 async def link_for(chat: MemoryChat, site: Site, text: str = "web") -> str:
@@ -69,14 +88,19 @@ async def test_a_member_reads_the_channel_page_on_a_desktop_and_on_a_phone(
         pictures = await browser.run(
             "return [...document.images].map(i => [i.alt, i.complete && i.naturalWidth > 0])"
         )
-        assert len(pictures) == 4
+        assert len(pictures) == 5
         assert all(loaded and alt for alt, loaded in pictures), pictures
         assert pictures[0][0].startswith("Practice calendar of channel C1")
+        assert pictures[1][0].startswith("Rubric radar of channel C1's average")
+        assert "Problem understanding 4.0 (workspace 4.0)" in pictures[1][0]
         overflow = await browser.run("return document.documentElement.scrollWidth")
         assert overflow <= width, f"the page scrolls sideways at {width} px"
         shot = await browser.screenshot()
         assert shot.size == (width, height)
         assert not_blank(shot)
+        # Scrolled to the radar, the screenshot shows the channel's blue shape.
+        await browser.run("document.querySelector('img[alt^=\"Rubric\"]').scrollIntoView()")
+        assert share_of(await browser.screenshot(), rgb(radar.MEMBER)) > 0.002
 
 
 async def test_the_workspace_page_lists_every_channel_with_its_own_link(
@@ -92,6 +116,14 @@ async def test_the_workspace_page_lists_every_channel_with_its_own_link(
     text = await browser.text()
     assert "Design Kata: Every channel" in text
     assert "dee" in text and "channel C2" in text
+    pictures = await browser.run(
+        "return [...document.images].map(i => [i.alt, i.complete && i.naturalWidth > 0])"
+    )
+    calendar_alt, loaded = pictures[0]
+    assert loaded and calendar_alt.startswith("Practice calendar of every channel")
+    assert "2 answered" in calendar_alt  # C1 on two Mondays, C2 on the second too
+    await browser.run("document.images[0].scrollIntoView()")
+    assert share_of(await browser.screenshot(), rgb(heatmap.COLOURS["answered"]), 20) > 0.0001
     links = await browser.run("return [...document.querySelectorAll('nav a')].map(a => a.href)")
     assert len(links) == 2
     await browser.open(links[1], *DESKTOP)
