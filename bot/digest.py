@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bot import best_answer
+from bot import assignments, best_answer
 from bot.model_answers import model_answer_for
 from bot.models import Answer, Feedback, Member, Round
 from bot.prompt_bank import PromptView, find_prompt
@@ -46,6 +46,8 @@ class Digest:
     model_answer: str | None
     reviews: tuple[tuple[str, str], ...]
     """(reviewer, reviewee) display names; members off the boards are not named."""
+    assigned: tuple[assignments.Assigned, ...] = ()
+    """Who was asked to review whom (`bot.assignments`), and whether it is done."""
 
 
 async def digest_of(session: AsyncSession, deps: Deps, round_id: int) -> Digest:
@@ -86,6 +88,7 @@ async def digest_of(session: AsyncSession, deps: Deps, round_id: int) -> Digest:
         best=await best_answer.settle(session, rnd, deps.clock.now()),
         model_answer=await model_answer_for(session, rnd.workspace_id, rnd.prompt_key),
         reviews=await _reviews(session, round_id),
+        assigned=tuple(await assignments.assigned(session, round_id)),
     )
 
 

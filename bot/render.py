@@ -16,6 +16,7 @@ from bot.plurals import every, plural
 from bot.prompt_bank import PromptView
 
 if TYPE_CHECKING:
+    from bot.assignments import Assigned
     from bot.digest import Digest
 
 
@@ -159,6 +160,7 @@ def digest_message(digest: Digest, framework: Framework) -> OutgoingMessage:
     tail = [
         Section(heading="Best answer", text=_best_text(digest)),
         Section(heading="Reviews given", text=_reviews_text(digest)),
+        *_assigned_sections(digest),
         Section(
             text="Late answers in this thread still count until the next round starts. "
             "Pick a teammate and give feedback: one strength, one improvement."
@@ -214,6 +216,21 @@ def _reviews_text(digest: Digest) -> str:
     if more > 0:
         lines.append(f"- and {plural(more, 'more review')}")
     return "\n".join(lines)
+
+
+def _assigned_sections(digest: Digest) -> list[Section]:
+    if not digest.assigned:
+        return []
+    return [Section(heading="Assigned reviews", text=assigned_text(digest.assigned))]
+
+
+def assigned_text(rows: Sequence[Assigned], limit: int = REVIEWS_SHOWN) -> str:
+    """Who was asked to review whom, and whether each review is in."""
+    lines = [f"- {r.reviewer} reviews {r.reviewee}: {'done' if r.done else 'waiting'}" for r in rows]
+    shown = lines[:limit]
+    if len(lines) > limit:
+        shown.append(f"- and {plural(len(lines) - limit, 'more')}")
+    return "\n".join(shown)
 
 
 def champion_text(period: str, rows: list[Row]) -> str:

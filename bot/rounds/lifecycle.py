@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, delete, select, update
 
-from bot import render
+from bot import assignments, render
 from bot.chat import ChannelRef, Once, OutgoingMessage, Section, UserRef
 from bot.digest import digest_of
 from bot.final_boards import closed_periods, final_boards
@@ -328,6 +328,9 @@ async def run_wrap_up(deps: Deps, item: Claimed) -> str:
         if not retry:
             rnd.wrapped_up_at = now
         await plan.drop_steps(session, round_id, now)
+        channel = await session.get(Channel, rnd.channel_id)
+        if channel is not None and channel.assign_reviews:
+            await assignments.assign(session, rnd, channel, now)  # plans the private notes
         ref = await channel_ref(session, rnd.channel_id)
         message = render.digest_message(
             await digest_of(session, deps, rnd.id), deps.content.framework
