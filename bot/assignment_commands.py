@@ -71,7 +71,9 @@ async def _settings(change: channel_settings.Change) -> str:
         return "Reviews are no longer assigned at wrap-up (an admin can still run /kata assign)."
     match = HOURS.match(" ".join(words[1:]).lower())
     if match is None:
-        raise CommandError("Give the deadline in hours or days, e.g. 24h or 2d.", change.parsed.spec)
+        raise CommandError(
+            "Give the deadline in hours or days, e.g. 24h or 2d.", change.parsed.spec
+        )
     hours = int(match.group(1)) * (24 if (match.group(2) or "h").startswith("d") else 1)
     if not MIN_HOURS <= hours <= MAX_HOURS:
         raise CommandError(

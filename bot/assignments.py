@@ -67,7 +67,9 @@ def due_key(round_id: int) -> str:
     return f"reviewdue:{round_id}"
 
 
-def rotation(members: Sequence[int], recent: set[tuple[int, int]], seq: int) -> list[tuple[int, int]]:
+def rotation(
+    members: Sequence[int], recent: set[tuple[int, int]], seq: int
+) -> list[tuple[int, int]]:
     """(reviewer, reviewee) pairs: member i reviews member i+k of `members`, for the shift k
     that repeats fewest `recent` pairs; ties go to the shift the round's number points at, so
     a team of the same people is paired differently round after round."""

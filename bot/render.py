@@ -226,7 +226,9 @@ def _assigned_sections(digest: Digest) -> list[Section]:
 
 def assigned_text(rows: Sequence[Assigned], limit: int = REVIEWS_SHOWN) -> str:
     """Who was asked to review whom, and whether each review is in."""
-    lines = [f"- {r.reviewer} reviews {r.reviewee}: {'done' if r.done else 'waiting'}" for r in rows]
+    lines = [
+        f"- {r.reviewer} reviews {r.reviewee}: {'done' if r.done else 'waiting'}" for r in rows
+    ]
     shown = lines[:limit]
     if len(lines) > limit:
         shown.append(f"- and {plural(len(lines) - limit, 'more')}")

@@ -23,7 +23,6 @@ from bot import (
     web_pages,
 )
 from bot.best_answer import BEST_ANSWER_POINTS
-from bot.points import ASSIGNED_REVIEW_POINTS
 from bot.chat import Outcome, OutgoingMessage, Section
 from bot.commands import help as help_text
 from bot.commands.registry import (
@@ -35,6 +34,7 @@ from bot.commands.registry import (
     Registry,
     Subcommand,
 )
+from bot.points import ASSIGNED_REVIEW_POINTS
 
 if TYPE_CHECKING:
     from bot.unit import Unit
