@@ -11,7 +11,6 @@ Revises: 0011
 Create Date: 2026-11-30 02:00:00
 """
 
-import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -26,7 +25,6 @@ WORK_KINDS = ("assign", "reviewdue")
 POINT_KINDS = ("assigned_review",)
 
 POINT_EVENT_TRIGGERS = [
-_SQLITE = [
     """CREATE TRIGGER IF NOT EXISTS tr_point_events_totals_insert AFTER INSERT ON point_events
 BEGIN
     INSERT INTO board_totals (workspace_id, member_id, points, reviews)
@@ -67,15 +65,16 @@ def _allowed(table: str, name: str) -> list[str]:
     """The words the table's kind CHECK allows now, in their order."""
     for check in sa.inspect(op.get_bind()).get_check_constraints(table):
         if check.get("name") == name:
-            return list(dict.fromkeys(re.findall(r"'([^']+)'", check["sqltext"])))
+            quoted = str(check["sqltext"]).split("'")[1::2]  # the words between quotes
+            return list(dict.fromkeys(quoted))
     raise LookupError(f"no CHECK {name} on {table}")
 
 
 def _set_kinds(table: str, words: Sequence[str]) -> None:
     name = f"ck_{table}_kind"
     with op.batch_alter_table(table) as batch:
-        batch.drop_constraint(name, type_="check")
-        batch.create_check_constraint(name, f"kind IN ({', '.join(repr(w) for w in words)})")
+        batch.drop_constraint(op.f(name), type_="check")
+        batch.create_check_constraint(op.f(name), f"kind IN ({', '.join(repr(w) for w in words)})")
     if table == "point_events" and op.get_bind().dialect.name == "sqlite":
         for statement in POINT_EVENT_TRIGGERS:
             op.execute(statement)
