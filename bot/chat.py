@@ -281,8 +281,29 @@ class FormSubmitted:
     values: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ReactionChanged:
+    """A member added (`added`) or removed an emoji reaction on a message.
+
+    `emoji` is the emoji's Slack-style name (`trophy`); adapters of platforms that send the
+    character (Discord's 🏆) translate it. `message.channel` is the round's channel and
+    `message.thread` its thread, as for `MessagePosted`.
+    """
+
+    message: MessageRef
+    actor: Actor
+    emoji: str
+    added: bool = True
+
+
 InboundEvent = (
-    CommandInvoked | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted
+    CommandInvoked
+    | MessagePosted
+    | MessageEdited
+    | MessageDeleted
+    | ButtonPressed
+    | FormSubmitted
+    | ReactionChanged
 )
 
 

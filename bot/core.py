@@ -35,6 +35,7 @@ from bot.chat import (
     MessagePosted,
     Outcome,
     OutgoingMessage,
+    ReactionChanged,
     Reply,
     ThreadRef,
     text_message,
@@ -180,6 +181,8 @@ class Kata:
             return await self._button(unit, event)
         if isinstance(event, FormSubmitted):
             return await self._form(unit, event)
+        if isinstance(event, ReactionChanged):
+            return await votes.reaction(unit, event)
         return Outcome()
 
     async def _command(self, unit: Unit, cmd: CommandInvoked) -> Outcome:
@@ -254,7 +257,7 @@ def _request_of(event: InboundEvent) -> tuple[str, str] | None:
 def _channel_of(event: InboundEvent) -> ChannelRef | None:
     if isinstance(event, CommandInvoked | ButtonPressed):
         return event.channel
-    if isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
+    if isinstance(event, MessagePosted | MessageEdited | MessageDeleted | ReactionChanged):
         return event.message.channel
     return None
 
