@@ -79,16 +79,28 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link shown as its label (a member's name linking to their answer). The label is plain
+    text like every other; the URL comes from the platform itself (`port.message_link`)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Section:
     """A block of plain text with an optional heading and label/value fields.
 
     All text is plain: adapters escape it for their markup (mrkdwn, Discord markdown) and
-    style headings their own way, so user text echoed back can never ping anyone.
+    style headings their own way, so user text echoed back can never ping anyone. `links`
+    follow the text on one line, each shown as its label (Slack `<url|label>`, Discord
+    `[label](url)`; plain text prints `label <url>`).
     """
 
     text: str = ""
     heading: str | None = None
     fields: tuple[Field, ...] = ()
+    links: tuple[Link, ...] = ()
 
 
 ButtonAction = Literal["next", "feedback", "stats", "vote"]
@@ -157,6 +169,8 @@ class OutgoingMessage:
                 lines.append(section.heading)
             if section.text:
                 lines.append(section.text)
+            if section.links:
+                lines.append(" · ".join(f"{k.label} <{k.url}>" for k in section.links))
             lines.extend(f"{f.label}: {f.value}" for f in section.fields)
             if lines:
                 parts.append("\n".join(lines))

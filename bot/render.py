@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bot.best_answer import OFF_BOARDS
-from bot.chat import Button, Field, OutgoingMessage, Section
+from bot.chat import Button, Field, Link, OutgoingMessage, Section
 from bot.content import Framework, Stage
 from bot.echo import clip
 from bot.kinds import Pacing
@@ -128,6 +128,9 @@ MIN_ANSWERS_ROOM = 900
 NAMES_PER_STAGE = 8
 LINE_ROOM = (40, 300)
 """Shortest and longest excerpt of one member's answer to one stage."""
+LINK_BUDGET = 1500
+"""Characters the answers' links may take in all (a link costs its URL, its label and a few
+characters of markup); past it, answers are still excerpted but not linked."""
 REVIEWS_SHOWN = 15
 COVERAGE_LISTED = 10
 """Past this many members, who answered what becomes one line of names and stage counts."""
@@ -176,10 +179,23 @@ def digest_message(digest: Digest, framework: Framework) -> OutgoingMessage:
 
 
 def _answer_sections(digest: Digest, room: int) -> list[Section]:
-    """Each stage's answers, one line per member, cut to share `room` characters."""
+    """Each stage's answers, one line per member, cut to share `room` characters; where the
+    platform makes links, a line of the members' names linking to their messages, within
+    `LINK_BUDGET` and counted against `room`."""
     if not digest.stages:
         return []
     per_stage = min(NAMES_PER_STAGE, max(1, room // (len(digest.stages) * 80)))
+    links: dict[str, tuple[Link, ...]] = {}
+    spent = 0
+    for stage in digest.stages:
+        chosen: list[Link] = []
+        for (name, _), url in zip(stage.answers[:per_stage], stage.links, strict=False):
+            cost = len(url or "") + len(name) + 7
+            if url and spent + cost <= min(LINK_BUDGET, room // 3):
+                chosen.append(Link(name, url))
+                spent += cost
+        links[stage.key] = tuple(chosen)
+    room -= spent
     lines = sum(min(len(s.answers), per_stage) for s in digest.stages)
     headings = sum(len(s.title) + 40 for s in digest.stages)
     shortest, longest = LINE_ROOM
@@ -193,7 +209,11 @@ def _answer_sections(digest: Digest, room: int) -> list[Section]:
         more = len(stage.answers) - per_stage
         if more > 0:
             shown.append(f"- and {plural(more, 'more answer')} in the thread")
-        sections.append(Section(heading=f"Answers: {stage.title}", text="\n".join(shown)))
+        sections.append(
+            Section(
+                heading=f"Answers: {stage.title}", text="\n".join(shown), links=links[stage.key]
+            )
+        )
     return sections
 
 
