@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot import channel_settings
 from bot.assignments import assign, assigned, local_time
-from bot.chat import OutgoingMessage, Section, text_message
+from bot.chat import Outcome, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation
 from bot.plurals import plural
 from bot.render import assigned_text
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 MIN_HOURS, MAX_HOURS = 1, 7 * 24
 
 
-async def assign_command(unit: Unit, inv: Invocation) -> OutgoingMessage:
+async def assign_command(unit: Unit, inv: Invocation) -> Outcome | OutgoingMessage:
     """`assign`: assign the round's reviewers now; `assign on|off|deadline <hours>`: the
     channel's settings (a settings change, answered in the channel)."""
     if inv.parsed.spec.subcommand(inv.parsed) is not None:
