@@ -13,6 +13,7 @@ import functools
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
@@ -311,7 +312,9 @@ class DiscordAdapter:
                 int(user.user_id)
             )
             dm = await member.create_dm()
-            for part in render(message):
+            # A button pressed in a DM comes without a server, so the core could not tell
+            # which workspace it is for: DMs go without buttons (their text says what to type).
+            for part in render(replace(message, buttons=())):
                 await self._send_one(dm, part)
         except discord.Forbidden:
             log.info("Discord: %s does not accept direct messages; note dropped", user.user_id)
