@@ -185,20 +185,22 @@ def _answer_sections(digest: Digest, room: int) -> list[Section]:
     if not digest.stages:
         return []
     per_stage = min(NAMES_PER_STAGE, max(1, room // (len(digest.stages) * 80)))
+    lines = sum(min(len(s.answers), per_stage) for s in digest.stages)
+    headings = sum(len(s.title) + 40 for s in digest.stages)
+    shortest, longest = LINE_ROOM
+    # Links take what the shortest excerpts leave, so they never push the message over.
+    link_room = min(LINK_BUDGET, room // 3, room - headings - lines * (shortest + 20))
     links: dict[str, tuple[Link, ...]] = {}
     spent = 0
     for stage in digest.stages:
         chosen: list[Link] = []
         for (name, _), url in zip(stage.answers[:per_stage], stage.links, strict=False):
             cost = len(url or "") + len(name) + 7
-            if url and spent + cost <= min(LINK_BUDGET, room // 3):
+            if url and spent + cost <= link_room:
                 chosen.append(Link(name, url))
                 spent += cost
         links[stage.key] = tuple(chosen)
     room -= spent
-    lines = sum(min(len(s.answers), per_stage) for s in digest.stages)
-    headings = sum(len(s.title) + 40 for s in digest.stages)
-    shortest, longest = LINE_ROOM
     excerpt = max(shortest, min(longest, (room - headings) // max(1, lines) - 20))
     sections = []
     for stage in digest.stages:
