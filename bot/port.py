@@ -172,6 +172,11 @@ class DeclaredCommand(Protocol):
         """At most 100 characters (Discord's limit for a description)."""
         ...
 
+    @property
+    def admin_only(self) -> bool:
+        """Only admins may run it, whatever its words (`pause`, `filter`)."""
+        ...
+
 
 class DeclaredCommands(Protocol):
     """The core's commands in help order, and by name."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import discord
 
 from adapters.discord.client import DiscordStartError, make_client
-from adapters.discord.commands import build_group
+from adapters.discord.commands import build_groups, discord_command_text
 from adapters.discord.components import FormPageButton, RoundButton, buttons_view
 from adapters.discord.endpoints import override_endpoints
 from adapters.discord.forms import FormSessions
@@ -86,6 +86,8 @@ class DiscordAdapter:
     def __init__(self, kata: Core, settings: Settings, *, guild_ready_timeout: float = 2.0) -> None:
         """`guild_ready_timeout`: how long discord.py waits for more servers before READY."""
         self.kata = kata
+        self.words = functools.partial(discord_command_text, declared=kata.commands)
+        """Rewrites `/kata pause` to `/kata-admin pause` in what the bot writes."""
         self.settings = settings
         self.message_content = True
         """Whether the app may read message text; without it answers come via /kata answer."""
@@ -101,7 +103,8 @@ class DiscordAdapter:
         self.interactions = Interactions(kata, FormSessions(), self.threads)
         self.client.buttons = self.interactions
         self.client.add_dynamic_items(RoundButton, FormPageButton)
-        self.client.tree.add_command(build_group(self.interactions))
+        for group in build_groups(self.interactions):
+            self.client.tree.add_command(group)
         self._ready = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self._restore: Callable[[], None] | None = None
@@ -269,7 +272,7 @@ class DiscordAdapter:
         self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
     ) -> ThreadRef:
         target = self._messageable(channel.channel_id, channel.workspace_id)
-        first = await self._send(channel, target, render(message), once)
+        first = await self._send(channel, target, render(message, self.words), once)
         name = (message.title or "Design Kata round")[:THREAD_NAME_LIMIT]
         try:
             thread_id = (
@@ -294,14 +297,14 @@ class DiscordAdapter:
         self, thread: ThreadRef, message: OutgoingMessage, once: Once | None = None
     ) -> MessageRef:
         target = self._messageable(thread.thread_id, thread.channel.workspace_id)
-        sent = await self._send(thread.channel, target, render(message), once)
+        sent = await self._send(thread.channel, target, render(message, self.words), once)
         return MessageRef(channel=thread.channel, message_id=str(sent.id), thread=thread)
 
     async def post_in_channel(
         self, channel: ChannelRef, message: OutgoingMessage, once: Once | None = None
     ) -> MessageRef:
         target = self._messageable(channel.channel_id, channel.workspace_id)
-        sent = await self._send(channel, target, render(message), once)
+        sent = await self._send(channel, target, render(message, self.words), once)
         return MessageRef(channel=channel, message_id=str(sent.id))
 
     async def send_private(
@@ -314,7 +317,7 @@ class DiscordAdapter:
             dm = await member.create_dm()
             # A button pressed in a DM comes without a server, so the core could not tell
             # which workspace it is for: DMs go without buttons (their text says what to type).
-            for part in render(replace(message, buttons=())):
+            for part in render(replace(message, buttons=()), self.words):
                 await self._send_one(dm, part)
         except discord.Forbidden:
             log.info("Discord: %s does not accept direct messages; note dropped", user.user_id)

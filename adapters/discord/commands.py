@@ -2,13 +2,17 @@
 
 Every subcommand of the core is a typed Discord subcommand; its options are joined back into
 the one line of text the core parses (`CommandInvoked.text`), so the grammar lives in the core
-only. Names and descriptions come from the core's registry; a command without typed options
-below becomes a plain subcommand. Time zones and tags autocomplete; weekdays, pace modes and
+only. Discord allows 25 subcommands in a group, so the commands only admins may run (`pause`,
+`filter`, ...) live in a second group, `/kata-admin`, with the same words after it; what the
+bot writes about them (`/kata pause`) is rewritten to match (`discord_command_text`). Names
+and descriptions come from the core's registry; a command without typed options below
+becomes a plain subcommand. Time zones and tags autocomplete; weekdays, pace modes and
 boards are fixed choices.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Protocol
 
 import discord
@@ -24,7 +28,7 @@ from adapters.discord.choices import (
 from bot.chat import ChannelRef
 
 if TYPE_CHECKING:
-    from bot.port import Core
+    from bot.port import Core, DeclaredCommand, DeclaredCommands
 
 
 class CommandRunner(Protocol):
@@ -71,17 +75,46 @@ def labelled(label: str, text: str | None) -> str | None:
     return f"{label}: {text.strip()}" if text and text.strip() else None
 
 
+KATA = "kata"
+KATA_ADMIN = "kata-admin"
+
+
+def group_name(command: DeclaredCommand) -> str:
+    """The top-level Discord command a core command sits under."""
+    return KATA_ADMIN if command.admin_only else KATA
+
+
+def discord_command_text(text: str, declared: DeclaredCommands) -> str:
+    """`/kata pause` in the core's words becomes `/kata-admin pause`, the command that exists."""
+    admin = "|".join(re.escape(c.name) for c in declared if c.admin_only)
+    if not admin:
+        return text
+    return re.sub(rf"/kata (?=(?:{admin})\b)", f"/{KATA_ADMIN} ", text)
+
+
 def build_group(runner: CommandRunner) -> app_commands.Group:
-    """The `/kata` group with all subcommands bound to `runner`, named and described as the
-    core declares its commands."""
+    """The `/kata` group alone (tests of its shape); the adapter registers `build_groups`."""
+    return build_groups(runner)[0]
+
+
+def build_groups(runner: CommandRunner) -> tuple[app_commands.Group, app_commands.Group]:
+    """`/kata` and `/kata-admin` with all subcommands bound to `runner`, named and described
+    as the core declares its commands."""
     declared = runner.kata.commands
     kata = app_commands.Group(
-        name="kata", description="Daily ML system design practice", guild_only=True
+        name=KATA, description="Daily ML system design practice", guild_only=True
     )
+    admin = app_commands.Group(
+        name=KATA_ADMIN, description="Design Kata settings for admins", guild_only=True
+    )
+
+    def home(name: str) -> app_commands.Group:
+        return admin if declared[name].admin_only else kata
+
     filters = app_commands.Group(name="filter", description=declared["filter"].short)
     prompts = app_commands.Group(name="prompts", description=declared["prompts"].short)
-    kata.add_command(filters)
-    kata.add_command(prompts)
+    home("filter").add_command(filters)
+    home("prompts").add_command(prompts)
 
     async def tags_autocomplete(
         interaction: discord.Interaction, current: str, *, many: bool
@@ -108,7 +141,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
         async def callback(interaction: discord.Interaction) -> None:
             await runner.run_command(interaction, name)
 
-        kata.add_command(
+        home(name).add_command(
             app_commands.Command(name=name, description=description, callback=callback)
         )
 
@@ -116,7 +149,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
         if command.name not in TYPED:
             simple(command.name, command.short)
 
-    @kata.command(name="setup", description=declared["setup"].short)
+    @home("setup").command(name="setup", description=declared["setup"].short)
     @app_commands.describe(
         time="Local time of the daily prompt, HH:MM (24 h)",
         timezone="Area/City, e.g. Europe/Berlin",
@@ -134,7 +167,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
             interaction, join_command("setup", time, timezone, days.value if days else None)
         )
 
-    @kata.command(name="pace", description=declared["pace"].short)
+    @home("pace").command(name="pace", description=declared["pace"].short)
     @app_commands.describe(mode="drip: one stage every few minutes", minutes="Minutes per stage")
     @app_commands.choices(
         mode=[
@@ -171,17 +204,17 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
     async def filter_clear(interaction: discord.Interaction) -> None:
         await runner.run_command(interaction, "filter clear")
 
-    @kata.command(name="skip", description=declared["skip"].short)
+    @home("skip").command(name="skip", description=declared["skip"].short)
     @app_commands.describe(date="YYYY-MM-DD")
     async def skip(interaction: discord.Interaction, date: str | None = None) -> None:
         await runner.run_command(interaction, join_command("skip", date))
 
-    @kata.command(name="unskip", description=declared["unskip"].short)
+    @home("unskip").command(name="unskip", description=declared["unskip"].short)
     @app_commands.describe(date="YYYY-MM-DD")
     async def unskip(interaction: discord.Interaction, date: str | None = None) -> None:
         await runner.run_command(interaction, join_command("unskip", date))
 
-    @kata.command(name="answer", description=declared["answer"].short)
+    @home("answer").command(name="answer", description=declared["answer"].short)
     @app_commands.describe(
         stage="The stage you answer (default: the current one)",
         text="Your answer; leave empty to write it in a form",
@@ -194,7 +227,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
             return
         await runner.run_command(interaction, answer_text(stage, text))
 
-    @kata.command(name="leaderboard", description=declared["leaderboard"].short)
+    @home("leaderboard").command(name="leaderboard", description=declared["leaderboard"].short)
     @app_commands.choices(
         board=[Choice(name=v, value=v) for v in ("points", "streak", "reviews")],
         period=[
@@ -226,7 +259,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
     rubric = runner.kata.rubric
     level_options = level_choices(rubric.levels)
 
-    @kata.command(name="feedback", description=declared["feedback"].short)
+    @home("feedback").command(name="feedback", description=declared["feedback"].short)
     @app_commands.describe(
         member="Whose answers you review",
         strength="One concrete strength",
@@ -343,7 +376,7 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
     ) -> None:
         await runner.run_command(interaction, join_command("prompts", "decline", id, reason))
 
-    @kata.command(name="archive", description=declared["archive"].short)
+    @home("archive").command(name="archive", description=declared["archive"].short)
     @app_commands.choices(what=[Choice(name="final boards of past weeks", value="boards")])
     @app_commands.describe(what="Past rounds (default) or past boards", page="Page number")
     async def archive(
@@ -355,24 +388,24 @@ def build_group(runner: CommandRunner) -> app_commands.Group:
             interaction, join_command("archive", what.value if what else None, page)
         )
 
-    @kata.command(name="vote", description=declared["vote"].short)
+    @home("vote").command(name="vote", description=declared["vote"].short)
     @app_commands.describe(member="Whose answer was the best")
     async def vote(interaction: discord.Interaction, member: discord.Member) -> None:
         await runner.run_command(interaction, join_command("vote", f"<@{member.id}>"))
 
-    @kata.command(name="export", description=declared["export"].short)
+    @home("export").command(name="export", description=declared["export"].short)
     @app_commands.choices(scope=[Choice(name="this channel", value="channel")])
     async def export(interaction: discord.Interaction, scope: Choice[str] | None = None) -> None:
         await runner.run_command(
             interaction, join_command("export", scope.value if scope else None)
         )
 
-    @kata.command(name="web", description=declared["web"].short)
+    @home("web").command(name="web", description=declared["web"].short)
     @app_commands.choices(scope=[Choice(name="every channel", value="workspace")])
     async def web(interaction: discord.Interaction, scope: Choice[str] | None = None) -> None:
         await runner.run_command(interaction, join_command("web", scope.value if scope else None))
 
-    return kata
+    return kata, admin
 
 
 def answer_text(stage: str | None, text: str) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from adapters.discord.commands import discord_command_text
 from adapters.discord.components import buttons_view, form_page_view
 from adapters.discord.forms import AnswerModal, FormModal, FormSession, FormSessions, page_of
 from adapters.discord.render import NO_PINGS, Rendered, escape, render
@@ -50,6 +52,7 @@ class Interactions:
 
     def __init__(self, kata: Core, forms: FormSessions, threads: ThreadParents) -> None:
         self.kata = kata
+        self.words = partial(discord_command_text, declared=kata.commands)
         self.forms = forms
         self.threads = threads
         self.defer_after = DEFER_AFTER_SECONDS
@@ -195,7 +198,7 @@ class Interactions:
             view = form_page_view(new.token, 0, "Open the form")
             await responder.send(Rendered(content=escape(outcome.form.title)), True, view)
         for reply in outcome.replies:
-            for part in render(reply.message):
+            for part in render(reply.message, self.words):
                 await responder.send(part, private=reply.private)
         if not responder.answered:
             if quiet:

@@ -8,12 +8,13 @@ markdown, and every send uses `AllowedMentions.none()` so nothing pings anyone.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import discord
 
 from adapters.text import split_text
-from bot.chat import Attachment, Button, Link, OutgoingMessage, Picture, Section
+from bot.chat import Attachment, Button, Field, Link, OutgoingMessage, Picture, Section
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -119,13 +120,30 @@ def embed_size(embed: discord.Embed) -> int:
     return size
 
 
-def render(message: OutgoingMessage) -> list[Rendered]:
+def reworded(message: OutgoingMessage, words: Callable[[str], str]) -> OutgoingMessage:
+    """The message with `words` applied to every text in it (command names, see
+    `commands.discord_command_text`)."""
+    sections = tuple(
+        Section(
+            text=words(s.text),
+            heading=s.heading,
+            fields=tuple(Field(f.label, words(f.value)) for f in s.fields),
+        )
+        for s in message.sections
+    )
+    footer = words(message.footer) if message.footer else message.footer
+    return replace(message, sections=sections, footer=footer)
+
+
+def render(message: OutgoingMessage, words: Callable[[str], str] | None = None) -> list[Rendered]:
     """Render one message as one or more Discord messages.
 
     Short untitled text goes out as plain content (split under 2,000 characters). Anything
     with a title, fields or a footer becomes an embed; a description too long for one embed
     continues in follow-up embeds. Buttons and files ride on the last message.
     """
+    if words is not None:
+        message = reworded(message, words)
     if not _wants_embed(message):
         text = "\n\n".join(
             t for t in (_section_text(s, fields_inline=False) for s in message.sections) if t

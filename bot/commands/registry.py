@@ -85,6 +85,13 @@ class Command:
     def short(self) -> str:
         return self.brief or self.summary
 
+    @property
+    def admin_only(self) -> bool:
+        """Only admins may run it, in every form: platforms with separate command lists for
+        admins (Discord's `/kata-admin`) list it there."""
+        subs = self.subcommands
+        return self.access is Access.ADMIN and all(s.access is Access.ADMIN for s in subs)
+
     def subcommand(self, parsed: Parsed) -> Subcommand | None:
         return self.subcommand_named(parsed.rest.partition(" ")[0])
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.discord.commands import KATA, group_name
+from bot.commands.catalogue import COMMANDS
 from tests.discord import payloads as p
 from tests.discord.fake_discord import FakeDiscord
 from tests.support.members import Member
@@ -155,9 +157,11 @@ def _command_data(
     for depth, name in reversed(list(enumerate(path))):
         kind = 1 if depth == len(path) - 1 else 2
         options_tree = [{"type": kind, "name": name, "options": options_tree}]
+    declared = COMMANDS.lookup(path[0]) if path else None
+    top = group_name(declared) if declared is not None else KATA
     data = {
-        "id": fake.command_ids.get("kata", "0"),
-        "name": "kata",
+        "id": fake.command_ids.get(top, "0"),
+        "name": top,
         "type": 1,
         "guild_id": fake.guild_id,
         "options": options_tree,

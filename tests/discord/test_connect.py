@@ -19,9 +19,10 @@ async def test_start_logs_in_identifies_and_publishes_kata(bot: DiscordAdapter, 
     assert [c.path for c in fake.calls[:2]] == ["/users/@me", "/oauth2/applications/@me"]
     assert fake.synced == [fake.guild_id]
     sync = next(c for c in fake.calls if c.method == "PUT")
-    (kata,) = sync.body
-    names = {o["name"] for o in kata["options"]}
-    assert {"setup", "answer", "leaderboard", "feedback", "prompts", "filter"} <= names
+    published = {c["name"]: {o["name"] for o in c["options"]} for c in sync.body}
+    assert set(published) == {"kata", "kata-admin"}
+    assert {"setup", "answer", "leaderboard", "feedback", "prompts"} <= published["kata"]
+    assert {"pause", "pace", "filter", "skip"} <= published["kata-admin"]
 
 
 async def test_a_rejected_token_stops_start_up_with_a_clear_message(

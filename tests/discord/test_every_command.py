@@ -9,7 +9,12 @@ import pytest
 from discord import app_commands
 
 from adapters.discord import DiscordAdapter
-from adapters.discord.commands import CommandRunner, build_group
+from adapters.discord.commands import (
+    KATA_ADMIN,
+    CommandRunner,
+    build_groups,
+    discord_command_text,
+)
 from bot.commands.catalogue import COMMANDS
 from tests.discord.fake_discord import FakeDiscord, text_of
 from tests.discord.people import Person
@@ -94,13 +99,24 @@ def test_every_registry_command_is_walked_here_or_named_where_it_is() -> None:
     assert [p for p in missing if p not in COVERED_ELSEWHERE] == []
 
 
-def test_the_kata_group_is_the_registry() -> None:
+def test_kata_and_kata_admin_together_are_the_registry() -> None:
     core = SimpleNamespace(commands=COMMANDS, rubric=content().framework.rubric)
     runner = cast(CommandRunner, SimpleNamespace(kata=core))
-    group = build_group(runner)
-    listed = {c.name: c for c in group.commands}
+    kata, admin = build_groups(runner)
+    listed = {c.name: c for c in (*kata.commands, *admin.commands)}
     assert set(listed) == {c.name for c in COMMANDS}
+    assert {c.name for c in admin.commands} == {c.name for c in COMMANDS if c.admin_only}
+    assert admin.name == KATA_ADMIN and "pause" in {c.name for c in admin.commands}
+    assert len(kata.commands) <= 25 and len(admin.commands) <= 25
     for name, sub in listed.items():
         assert sub.description == COMMANDS[name].short[:100]
         if isinstance(sub, app_commands.Group):
             assert {c.name for c in sub.commands} == {s.name for s in COMMANDS[name].subcommands}
+
+
+def test_what_the_bot_writes_names_the_admin_commands_where_discord_has_them() -> None:
+    said = "Paused. Try /kata resume, /kata next or /kata filter tags nlp; /kata pauses is no word."
+    assert discord_command_text(said, COMMANDS) == (
+        "Paused. Try /kata-admin resume, /kata next or /kata-admin filter tags nlp;"
+        " /kata pauses is no word."
+    )
