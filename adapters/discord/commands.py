@@ -25,6 +25,7 @@ from adapters.discord.choices import (
     tag_choices,
     time_zone_choices,
 )
+from adapters.discord.commands_reviews import REVIEW_TYPED, add_review_commands
 from bot.chat import ChannelRef
 
 if TYPE_CHECKING:
@@ -146,8 +147,9 @@ def build_groups(runner: CommandRunner) -> tuple[app_commands.Group, app_command
         )
 
     for command in declared:
-        if command.name not in TYPED:
+        if command.name not in TYPED | REVIEW_TYPED:
             simple(command.name, command.short)
+    add_review_commands(kata, admin, runner)
 
     @home("setup").command(name="setup", description=declared["setup"].short)
     @app_commands.describe(

@@ -124,9 +124,9 @@ def reworded(message: OutgoingMessage, words: Callable[[str], str]) -> OutgoingM
     """The message with `words` applied to every text in it (command names, see
     `commands.discord_command_text`)."""
     sections = tuple(
-        Section(
+        replace(
+            s,
             text=words(s.text),
-            heading=s.heading,
             fields=tuple(Field(f.label, words(f.value)) for f in s.fields),
         )
         for s in message.sections

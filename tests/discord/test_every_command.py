@@ -56,6 +56,9 @@ CASES: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     ),
     (("prompts", "suggestions"), {}),
     (("prompts", "model"), {"id": content().prompts[0].id, "text": "Two towers, then a reranker."}),
+    (("assign",), {}),
+    (("assign",), {"turn": "off"}),
+    (("assign",), {"deadline": "48h"}),
 ]
 
 
@@ -89,6 +92,9 @@ COVERED_ELSEWHERE = {
     ("prompts", "decline"): "tests/core/test_habit_suggestions.py",
     ("archive", "boards"): "tests/core/test_habit_archive.py (an option of archive on Discord)",
     ("feedback", "received"): "test_habit_vote.py (an option of feedback, not a subcommand)",
+    ("assign", "on"): "the cases above (an option of assign, not a subcommand)",
+    ("assign", "off"): "the cases above (an option of assign, not a subcommand)",
+    ("assign", "deadline"): "the cases above (an option of assign, not a subcommand)",
 }
 """Subcommands a story walks elsewhere; a newly declared command fails until it is walked."""
 

@@ -75,7 +75,7 @@ async def test_a_trophy_votes_its_removal_withdraws_and_the_wrap_up_links_the_an
     shown = text_of(wrap)
     assert "Bo, with 1 vote (+5 points)." in shown
     link = f"https://discord.com/channels/{fake.guild_id}/{thread['id']}/{said[bo.id]}"
-    assert f"[Bo]({link})" in embed["description"]
+    assert f"[Bo]({link})" in embed["description"], embed["description"]
 
     await harness.run_due()  # the worker's next drain: the reviewers' notes
     dm = await fake.wait_for(lambda: fake.dms_to(bo.id))
