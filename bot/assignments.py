@@ -163,6 +163,14 @@ async def assign(session: AsyncSession, rnd: Round, channel: Channel, now: datet
 
 async def assigned(session: AsyncSession, round_id: int) -> list[Assigned]:
     """The round's assignments between members on the boards, and whether each is done."""
+    return (await assigned_in(session, [round_id])).get(round_id, [])
+
+
+async def assigned_in(session: AsyncSession, round_ids: Sequence[int]) -> dict[int, list[Assigned]]:
+    """`assigned` for many rounds in one read (the morning's rounds each name their channel's
+    previous one)."""
+    if not round_ids:
+        return {}
     reviewer, reviewee = aliased(Member), aliased(Member)
     done = exists().where(
         Feedback.round_id == ReviewAssignment.round_id,
@@ -170,21 +178,31 @@ async def assigned(session: AsyncSession, round_id: int) -> list[Assigned]:
         Feedback.reviewee_id == ReviewAssignment.reviewee_id,
     )
     rows = await session.execute(
-        select(reviewer.display_name, reviewee.display_name, done, ReviewAssignment.due_at)
+        select(
+            ReviewAssignment.round_id,
+            reviewer.display_name,
+            reviewee.display_name,
+            done,
+            ReviewAssignment.due_at,
+        )
         .select_from(ReviewAssignment)
         .join(reviewer, reviewer.id == ReviewAssignment.reviewer_id)
         .join(reviewee, reviewee.id == ReviewAssignment.reviewee_id)
         .where(
-            ReviewAssignment.round_id == round_id,
+            ReviewAssignment.round_id.in_(list(round_ids)),
             reviewer.opted_out.is_(False),
             reviewee.opted_out.is_(False),
         )
-        .order_by(ReviewAssignment.id)
+        .order_by(ReviewAssignment.round_id, ReviewAssignment.id)
     )
-    return [Assigned(a, b, bool(d), due) for a, b, d, due in rows.tuples()]
+    found: dict[int, list[Assigned]] = {}
+    for round_id, a, b, d, due in rows.tuples():
+        found.setdefault(round_id, []).append(Assigned(a, b, bool(d), due))
+    return found
 
 
 def local_time(moment: datetime, zone: str) -> str:
+    """A deadline as the channel reads it: `Tue 24 Nov 08:00 (Europe/Berlin)`."""
     return f"{moment.astimezone(ZoneInfo(zone)):%a %d %b %H:%M} ({zone})"
 
 

@@ -4,6 +4,7 @@ messages."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.best_answer import OFF_BOARDS
@@ -255,6 +256,20 @@ def assigned_text(rows: Sequence[Assigned], limit: int = REVIEWS_SHOWN) -> str:
     if len(lines) > limit:
         shown.append(f"- and {plural(len(lines) - limit, 'more')}")
     return "\n".join(shown)
+
+
+def with_assigned_reviews(
+    message: OutgoingMessage, seq: int, rows: Sequence[Assigned]
+) -> OutgoingMessage:
+    """A new round's prompt, followed by how the previous round's assigned reviews went."""
+    if not rows:
+        return message
+    done = sum(r.done for r in rows)
+    section = Section(
+        heading=f"Assigned reviews of round #{seq}: {done} of {len(rows)} done",
+        text=assigned_text(rows),
+    )
+    return replace(message, sections=(*message.sections, section))
 
 
 def champion_text(period: str, rows: list[Row]) -> str:

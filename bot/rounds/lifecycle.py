@@ -62,6 +62,8 @@ class _RoundIntent:
     retry: bool
     boards: str | None = None
     """The key of the closed periods' boards, posted just before the prompt."""
+    reviewed: tuple[int, tuple[assignments.Assigned, ...]] | None = None
+    """The previous round's number and how its assigned reviews went, shown with the prompt."""
 
 
 # ---------------------------------------------------------------- the round
@@ -85,6 +87,8 @@ async def run_round(deps: Deps, item: Claimed) -> str:
         intent.drip_minutes,
         len(deps.content.stages),
     )
+    if intent.reviewed is not None:
+        message = render.with_assigned_reviews(message, *intent.reviewed)
     try:
         thread = await deps.port_for(intent.ref.platform).post_prompt(
             intent.ref, message, Once(item.key, intent.retry)
@@ -160,7 +164,20 @@ async def _round_intent(
             drip_minutes=rnd.drip_minutes,
             retry=retry or attempts > 1,
             boards=boards,
+            reviewed=await previous_reviews(session, past, day),
         )
+
+
+async def previous_reviews(
+    session: AsyncSession, past: list[Row[Any]], day: date
+) -> tuple[int, tuple[assignments.Assigned, ...]] | None:
+    """The channel's previous round's number and assigned reviews, if it had any."""
+    before = [r for r in past if r.posted_at is not None and r.local_date < day]
+    if not before:
+        return None
+    last = max(before, key=lambda r: r.local_date)
+    rows = await assignments.assigned(session, last.id)
+    return (last.seq, tuple(rows)) if rows else None
 
 
 async def _rounds_of(session: AsyncSession, channel_id: int) -> list[Row[Any]]:

@@ -158,6 +158,8 @@ async def test_assignment_avoids_last_rounds_pairs(harness: Harness, chat: Memor
     await harness.advance(days=1)
     await chat.command(lead, "now")
     await answer_and_wrap_up(chat, lead)
+    prompt = chat.prompt_post().text
+    assert "Assigned reviews of round #1: 0 of 3 done\n- ana reviews cy: waiting" in prompt
     rounds = await pairs(harness)
     first = {(a, b) for r, a, b in rounds if r == 1}
     second = {(a, b) for r, a, b in rounds if r == 2}
@@ -232,3 +234,21 @@ async def test_the_deadline_and_reminder_follow_the_clock_across_a_dst_change(
     assert notes(chat, "ana", "Reminder") == []
     await harness.advance(minutes=1)
     assert len(notes(chat, "ana", "Reminder")) == 1
+
+
+async def test_the_mornings_rounds_each_say_how_their_previous_rounds_reviews_went(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    """Two channels due at the same minute are posted as one batch (the fan-out)."""
+    lead = chat.member("lea", admin=True)
+    for channel in ("C1", "C2"):
+        await chat.start_round(schedule="09:00 Europe/Berlin mon-fri", channel=channel)
+        for name in ("ana", "bo"):
+            await chat.reply(chat.member(name), "scope: mine", thread=chat.latest_thread(channel))
+        for _ in range(STAGES + 1):
+            await chat.command(lead, "next", channel=channel)
+    await chat.command(chat.member("ana"), f"feedback bo {REVIEW}", channel="C1")
+    await harness.advance(days=1, hours=1)  # Tuesday 09:00 Berlin: both rounds due at once
+    c1, c2 = chat.prompts("C1")[-1].text, chat.prompts("C2")[-1].text
+    assert "Assigned reviews of round #1: 1 of 2 done\n- ana reviews bo: done" in c1, c1
+    assert "Assigned reviews of round #1: 0 of 2 done\n- ana reviews bo: waiting" in c2, c2
