@@ -96,7 +96,13 @@ class SlackAdapter(SlackPort):
             request_verification_enabled=not self.socket_mode,
             logger=bolt_log,
         )
-        self.inbound = SlackInbound(kata, self, MemberDirectory(client), self.inflight)
+        self.inbound = SlackInbound(
+            kata,
+            self,
+            MemberDirectory(client),
+            self.inflight,
+            None if self.socket_mode else settings.slack_signing_secret,
+        )
         self.inbound.register(self.app)
         self.app.inbound = self.inbound
         self._socket: AsyncSocketModeHandler | None = None

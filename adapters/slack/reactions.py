@@ -1,45 +1,106 @@
-"""The ✅ under recorded answers, sent in the background a batch at a time.
+"""The ✅ under recorded answers: sent in the background, within Slack's rate for it.
 
 A reaction is one Web API call per message (Slack has no call for many), and it tells the
 member something already true: the answer is stored. So it never holds up an
-acknowledgement or the recording of the next answer: the listener hands it over and ends,
-and one task sends whatever has gathered since its last round, a few calls at a time on the
-client's one shared HTTP session. The calls still count as work in flight, so closing (and
-a test waiting for quiet) waits for them.
+acknowledgement or the recording of the next answer: the listener hands it over and ends.
+
+`reactions.add` is a Tier 3 method: about 50 calls a minute for the workspace. A busy
+minute (a team answering at once, or many channels) would otherwise queue ticks for an hour
+and get the app rate-limited. So the ticks spend a budget of `TICKS_PER_MINUTE`, with room
+for a burst of `BURST`; a tick that has waited `SUMMARY_AFTER` seconds for the budget is
+folded, with the others waiting in its thread, into one thread reply that says how many
+answers were recorded ("✅ 37 more answers recorded ..."). That is one call instead of 37,
+and the members still see their answers counted within seconds.
+
+The calls count as work in flight, so closing (and a test waiting for quiet) waits for them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
 
 from adapters.slack.pacing import InFlight
 from adapters.slack.posting import SlackPort
-from bot.chat import MessageRef
+from bot.chat import MessageRef, ThreadRef, text_message
+from bot.plurals import plural
 
 log = logging.getLogger(__name__)
 
 PARALLEL = 4
+TICKS_PER_MINUTE = 50.0
+BURST = 50
+SUMMARY_AFTER = 20.0
 BACKLOG_LIMIT = 20_000
 """Beyond this many unsent ticks (Slack unreachable for long), new ones are dropped with a
 log line: the answers themselves are stored either way."""
 
 
+@dataclass
+class TickBudget:
+    """A token bucket: `burst` ticks at once, refilled at `per_minute`."""
+
+    per_minute: float = TICKS_PER_MINUTE
+    burst: int = BURST
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        self._tokens = float(self.burst)
+        self._at = self.clock()
+
+    def take(self) -> bool:
+        self._refill()
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        return False
+
+    def seconds_to_next(self) -> float:
+        self._refill()
+        return max(0.0, (1 - self._tokens) * 60.0 / self.per_minute)
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.per_minute / 60.0)
+        self._at = now
+
+
+@dataclass(frozen=True)
+class _Tick:
+    message: MessageRef
+    emoji: str
+    since: float
+
+
 class ReactionSender:
-    def __init__(self, port: SlackPort, inflight: InFlight, parallel: int = PARALLEL) -> None:
+    def __init__(
+        self,
+        port: SlackPort,
+        inflight: InFlight,
+        parallel: int = PARALLEL,
+        budget: TickBudget | None = None,
+        summary_after: float = SUMMARY_AFTER,
+    ) -> None:
         self._port = port
         self._inflight = inflight
-        self._parallel = parallel
-        self._pending: deque[tuple[MessageRef, str]] = deque()
+        self._turns = asyncio.Semaphore(parallel)
+        self.budget = budget or TickBudget()
+        self.summary_after = summary_after
+        self._pending: OrderedDict[_Tick, None] = OrderedDict()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
 
     def add(self, message: MessageRef, emoji: str) -> None:
         if len(self._pending) >= BACKLOG_LIMIT:
             log.warning("Slack: %d reactions unsent; not adding one to %s", BACKLOG_LIMIT, message)
             return
-        self._pending.append((message, emoji))
+        self._pending[_Tick(message, emoji, self.budget.clock())] = None
         self._inflight.begin()
         self._wake.set()
         if self._task is None or self._task.done():
@@ -47,34 +108,71 @@ class ReactionSender:
 
     async def close(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
+        for running in (task, *self._sending):
+            if running is None:
+                continue
+            running.cancel()
             try:
-                await task
+                await running
             except asyncio.CancelledError:
                 pass
         while self._pending:
-            self._pending.popleft()
+            self._pending.popitem(last=False)
             self._inflight.end()
 
     async def _send_forever(self) -> None:
         while True:
-            await self._wake.wait()
+            if not self._pending:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            oldest = next(iter(self._pending))
+            if self.budget.take():
+                del self._pending[oldest]
+                await self._turns.acquire()
+                self._start(self._react(oldest))
+                continue
+            waited = self.budget.clock() - oldest.since
+            if waited >= self.summary_after:
+                self._start(self._summarise(self._take_thread(oldest.message.thread)))
+                continue
+            pause = min(self.budget.seconds_to_next(), self.summary_after - waited)
             self._wake.clear()
-            while self._pending:
-                batch = [self._pending.popleft() for _ in range(min(50, len(self._pending)))]
-                await self._send(batch)
-
-    async def _send(self, batch: list[tuple[MessageRef, str]]) -> None:
-        turns = asyncio.Semaphore(self._parallel)
-
-        async def one(message: MessageRef, emoji: str) -> None:
             try:
-                async with turns:
-                    await self._port.react(message, emoji)
-            except Exception as error:
-                log.warning("could not react to %s: %s", message.message_id, error)
-            finally:
-                self._inflight.end()
+                await asyncio.wait_for(self._wake.wait(), max(pause, 0.01))
+            except TimeoutError:
+                pass
 
-        await asyncio.gather(*(one(message, emoji) for message, emoji in batch))
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    def _take_thread(self, thread: ThreadRef | None) -> list[_Tick]:
+        taken = [t for t in self._pending if t.message.thread == thread]
+        for tick in taken:
+            del self._pending[tick]
+        return taken
+
+    async def _react(self, tick: _Tick) -> None:
+        try:
+            await self._port.react(tick.message, tick.emoji)
+        except Exception as error:
+            log.warning("could not react to %s: %s", tick.message.message_id, error)
+        finally:
+            self._turns.release()
+            self._inflight.end()
+
+    async def _summarise(self, ticks: list[_Tick]) -> None:
+        """One reply for the thread's waiting ticks; the answers are stored already."""
+        try:
+            thread = ticks[0].message.thread
+            if thread is not None:
+                count = plural(len(ticks), "more answer")
+                note = f"✅ {count} recorded here (too many at once to tick each one)."
+                await self._port.post_in_thread(thread, text_message(note))
+        except Exception as error:
+            log.warning("could not post the recorded-answers note: %s", error)
+        finally:
+            for _ in ticks:
+                self._inflight.end()

@@ -3,6 +3,7 @@ works too, and the wrap-up digest lands in the thread within Block Kit's limits.
 
 from __future__ import annotations
 
+from adapters.slack.reactions import TickBudget
 from tests.slack.conftest import ALICE, BOB, CAROL, CHANNEL, Team
 
 
@@ -54,6 +55,7 @@ async def test_a_crowded_round_wraps_up_in_one_slack_message_within_block_kit_li
     team: Team,
 ) -> None:
     api = team.api
+    team.adapter.inbound.reactions.budget = TickBudget(burst=200)  # ticks are not the story
     people = [f"UMEMBER{i:02}" for i in range(25)]
     for i, user in enumerate(people):
         api.add_user(user, f"Member {i:02}")

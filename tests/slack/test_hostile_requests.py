@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import CustomPrompt
+from bot.models import Answer, CustomPrompt
 from tests.slack.conftest import ALICE, BOB, CHANNEL, Team
 from tests.slack.slack_side import SIGNING_SECRET, HttpTransport, sign
 
@@ -75,3 +75,37 @@ async def test_a_command_that_once_froze_the_bot_is_answered_and_others_are_not_
     said = [r.get("text", "") for r in team.api.responses]
     assert any("strength:" in text for text in said)
     assert all(len(text) < 2000 for text in said)
+
+
+@pytest.mark.parametrize("forgery", ["wrong secret", "ten minutes old", "no signature"])
+async def test_a_forged_thread_reply_is_refused_and_never_counts_as_an_answer(
+    team: Team, forgery: str
+) -> None:
+    """Thread replies skip bolt's middleware for speed; they still get its signature rules."""
+    transport = http(team)
+    await team.member(ALICE).runs("setup 09:00 UTC daily")
+    await team.member(ALICE).runs("now")
+    await team.settled()
+    [prompt] = [m for m in team.api.bot_posts(CHANNEL) if m.thread_ts is None]
+    posted = team.api.member_message(CHANNEL, BOB, "Scope: new sign-ups only.", prompt.ts)
+    body, content_type = transport.encode(
+        "events_api", team.slack.event_callback(team.slack.message_event(posted))
+    )
+    now = int(time.time())
+    headers = {
+        "wrong secret": sign("not-the-secret", body, now),
+        "ten minutes old": sign(SIGNING_SECRET, body, now - 600),
+        "no signature": {"X-Slack-Request-Timestamp": str(now)},
+    }[forgery]
+
+    refused = await transport.post_raw(body, content_type, headers)
+    await team.settled()
+    async with team.h.kata.sessions() as session:
+        forged = await session.scalar(select(func.count()).select_from(Answer))
+    accepted = await transport.post_raw(body, content_type, sign(SIGNING_SECRET, body, now))
+    await team.settled()
+    async with team.h.kata.sessions() as session:
+        genuine = await session.scalar(select(func.count()).select_from(Answer))
+
+    assert refused.status == 401 and forged == 0
+    assert accepted.status == 200 and genuine == 1
