@@ -4,15 +4,17 @@ a bonus for an on-time review; the wrap-up says who reviews whom."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from bot import work_queue
-from bot.assignments import assign_key
-from bot.kinds import PointKind
+from bot.assignments import assign_key, run_assign
+from bot.kinds import PointKind, WorkKind
 from bot.models import Member, PointEvent, ReviewAssignment
 from bot.points import ASSIGNED_REVIEW_POINTS
+from bot.work_queue import Claimed
 from tests.support.harness import Harness
 from tests.support.memory_chat import MemoryChat
 
@@ -252,3 +254,20 @@ async def test_the_mornings_rounds_each_say_how_their_previous_rounds_reviews_we
     c1, c2 = chat.prompts("C1")[-1].text, chat.prompts("C2")[-1].text
     assert "Assigned reviews of round #1: 1 of 2 done\n- ana reviews bo: done" in c1, c1
     assert "Assigned reviews of round #1: 0 of 2 done\n- ana reviews bo: waiting" in c2, c2
+
+
+async def test_two_workers_sending_the_same_notes_at_once_send_each_once(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    lead = await chat.start_round()
+    chat.auto_work = False
+    for name in ("ana", "bo", "cy"):
+        await chat.reply(chat.member(name), "scope: mine")
+    for _ in range(STAGES + 1):
+        await chat.command(lead, "next")
+    other = await harness.restart(clean=False)  # a second process on the same database
+    other_chat = MemoryChat(other.kata)
+    item = Claimed(0, WorkKind.ASSIGN, assign_key(1), {"round_id": 1}, 1, harness.clock.now())
+    await asyncio.gather(run_assign(harness.kata, item), run_assign(other.kata, item))
+    for name in ("ana", "bo", "cy"):
+        assert len(notes(chat, name)) + len(notes(other_chat, name)) == 1, name
