@@ -4,14 +4,24 @@ core's words (`assign`, `assign off`, `assign deadline 48h`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import discord
 from discord import app_commands
 from discord.app_commands import Choice
 
-if TYPE_CHECKING:
-    from adapters.discord.commands import CommandRunner
+from bot.port import Core
+
+
+class ReviewRunner(Protocol):
+    """What these commands need of `commands.CommandRunner` (declared here, not imported, so
+    `commands` can import this module)."""
+
+    @property
+    def kata(self) -> Core: ...
+
+    async def run_command(self, interaction: discord.Interaction, text: str) -> None: ...
+
 
 REVIEW_TYPED = frozenset({"assign"})
 """The commands added here, which `build_groups` must not add again as plain ones."""
@@ -27,7 +37,7 @@ def assign_text(turn: str | None, deadline: str | None) -> str:
 
 
 def add_review_commands(
-    kata: app_commands.Group, admin: app_commands.Group, runner: CommandRunner
+    kata: app_commands.Group, admin: app_commands.Group, runner: ReviewRunner
 ) -> None:
     """Add `assign` to `/kata-admin` (or `/kata` if the core ever opens it to members)."""
     declared = runner.kata.commands["assign"]
