@@ -125,6 +125,7 @@ MAY_OPEN_TRANSACTIONS = {
     "bot/worker.py",  # finishing or giving back a row after its use case ran
     "bot/rounds/fanout.py",  # a batch of rounds: intent, post, record, like lifecycle
     "bot/work_queue.py",  # a worker's claim is its own short transaction, before any work
+    "bot/assignments.py",  # review notes as work: mark each sent, then send it, like lifecycle
 }
 
 
