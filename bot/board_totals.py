@@ -7,6 +7,13 @@ then read the top of one index instead of summing every event, and a week or mon
 row per member and day (plus the raw rows of the part-days at its edges: periods follow the
 channel's zone). Migration 0011 installs the same triggers; `install` attaches them to
 `create_all` (tests, fresh schemas).
+
+A third rollup, `board_period_totals`, holds each member's points and reviews in every week
+and month a workspace board has asked for (`bot.board_periods` registers them with their UTC
+bounds), so a workspace's week or month reads the top of an index too. Its triggers
+(migration 0014) match a row's `created_at` against the registered bounds: no time-zone
+arithmetic in SQL. A revision that rebuilds `point_events` or `feedback` on SQLite drops
+every trigger here and must create them again (`sqlite_statements`, `sqlite_period_statements`).
 """
 
 from __future__ import annotations
@@ -120,6 +127,91 @@ def postgres_statements() -> list[str]:
     return statements
 
 
+def _sqlite_period_change(member: str, points: str, reviews: str, row: str, sign: str) -> str:
+    """Add or take back one row's share of every registered period containing it."""
+    member, points, reviews = f"{row}.{member}", points.format(row=row), reviews.format(row=row)
+    periods = (
+        f"board_periods WHERE workspace_id = {row}.workspace_id "
+        f"AND starts_at <= {row}.created_at AND ends_at > {row}.created_at"
+    )
+    if sign == "-":
+        return f"""
+    UPDATE board_period_totals SET points = points - {points}, reviews = reviews - {reviews}
+    WHERE member_id = {member} AND period_id IN (SELECT id FROM {periods});"""
+    return f"""
+    INSERT INTO board_period_totals (period_id, workspace_id, member_id, points, reviews)
+    SELECT id, workspace_id, {member}, {points}, {reviews} FROM {periods}
+    ON CONFLICT (period_id, member_id) DO UPDATE
+    SET points = points + excluded.points, reviews = reviews + excluded.reviews;"""
+
+
+def sqlite_period_statements() -> list[str]:
+    statements = []
+    for table, member, points, reviews, watched in _SOURCES:
+        add = _sqlite_period_change(member, points, reviews, "NEW", "+")
+        take = _sqlite_period_change(member, points, reviews, "OLD", "-")
+        for name, when, body in (
+            ("insert", "INSERT", add),
+            ("delete", "DELETE", take),
+            ("update", f"UPDATE OF {watched}", take + add),
+        ):
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS tr_{table}_periods_{name} "
+                f"AFTER {when} ON {table}\nBEGIN{body}\nEND"
+            )
+    return statements
+
+
+_POSTGRES_PERIOD_FUNCTION = """
+CREATE OR REPLACE FUNCTION kata_period_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    old_member integer;
+    new_member integer;
+    old_points integer := 0;
+    new_points integer := 0;
+    old_reviews integer := 0;
+    new_reviews integer := 0;
+BEGIN
+    IF TG_TABLE_NAME = 'point_events' THEN
+        IF TG_OP <> 'INSERT' THEN old_member := OLD.member_id; old_points := OLD.points; END IF;
+        IF TG_OP <> 'DELETE' THEN new_member := NEW.member_id; new_points := NEW.points; END IF;
+    ELSE
+        IF TG_OP <> 'INSERT' THEN old_member := OLD.reviewer_id; old_reviews := 1; END IF;
+        IF TG_OP <> 'DELETE' THEN new_member := NEW.reviewer_id; new_reviews := 1; END IF;
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        UPDATE board_period_totals AS t
+        SET points = t.points - old_points, reviews = t.reviews - old_reviews
+        FROM board_periods AS p
+        WHERE p.workspace_id = OLD.workspace_id
+          AND p.starts_at <= OLD.created_at AND p.ends_at > OLD.created_at
+          AND t.period_id = p.id AND t.member_id = old_member;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO board_period_totals AS t (period_id, workspace_id, member_id, points, reviews)
+        SELECT p.id, p.workspace_id, new_member, new_points, new_reviews
+        FROM board_periods AS p
+        WHERE p.workspace_id = NEW.workspace_id
+          AND p.starts_at <= NEW.created_at AND p.ends_at > NEW.created_at
+        ON CONFLICT (period_id, member_id) DO UPDATE
+        SET points = t.points + EXCLUDED.points, reviews = t.reviews + EXCLUDED.reviews;
+    END IF;
+    RETURN NULL;
+END
+$$"""
+
+
+def postgres_period_statements() -> list[str]:
+    statements = [_POSTGRES_PERIOD_FUNCTION]
+    for table, _member, _points, _reviews, watched in _SOURCES:
+        statements += [
+            f"DROP TRIGGER IF EXISTS tr_{table}_periods ON {table}",
+            f"CREATE TRIGGER tr_{table}_periods AFTER INSERT OR DELETE OR UPDATE OF {watched} "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION kata_period_totals()",
+        ]
+    return statements
+
+
 _FILL = """
 INSERT INTO {table} (workspace_id, {key}member_id, points, reviews)
 SELECT workspace_id, {key}member_id, SUM(points), SUM(reviews) FROM (
@@ -147,7 +239,7 @@ def fill_statements(dialect: str) -> list[str]:
 
 def install(metadata: MetaData) -> None:
     """Create the triggers whenever `metadata.create_all` runs (after every table)."""
-    for statement in sqlite_statements():
+    for statement in sqlite_statements() + sqlite_period_statements():
         event.listen(metadata, "after_create", DDL(statement).execute_if(dialect="sqlite"))
-    for statement in postgres_statements():
+    for statement in postgres_statements() + postgres_period_statements():
         event.listen(metadata, "after_create", DDL(statement).execute_if(dialect="postgresql"))

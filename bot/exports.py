@@ -16,7 +16,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
@@ -160,7 +160,7 @@ async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
             .order_by(PointEvent.created_at, PointEvent.id)
         )
     ).all()
-    other_rows: list[tuple[tuple[int, datetime], dict[str, Cell]]] = []
+    others: list[tuple[Cell, ...]] = []
     for round_id, seq, day, prompt, member_id, name, kind, subject, points, at in events:
         index: int | None = None
         if seq is not None and kind == PointKind.ANSWER:
@@ -169,30 +169,21 @@ async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
             index = first_of_stage.get((round_id, member_id, subject))
         if index is not None:
             earned[index] += points
-            continue
-        cells: dict[str, Cell] = {"member": name, "stage": kind, "at": at, "points": points}
-        if seq is not None:
-            cells.update(round=seq, date=day, prompt=prompt)
-        other_rows.append(((seq or 0, at), cells))
-    merged: list[tuple[tuple[int, datetime], dict[str, Cell]]] = [
-        (
-            (seq, at),
-            {
-                "round": seq,
-                "date": day,
-                "prompt": prompt,
-                "member": name,
-                "stage": stage,
-                "at": at,
-                "points": earned[i],
-            },
-        )
+        else:
+            others.append((seq, day, prompt, name, kind, at, points))
+    rows: list[tuple[Cell, ...]] = [
+        (seq, day, prompt, name, stage, at, earned[i])
         for i, (_, seq, day, prompt, _, name, stage, at) in enumerate(answers)
     ]
-    merged += other_rows
-    for _, cells in sorted(merged, key=lambda item: item[0]):
-        sheet.add(**cells)
+    rows += others
+    rows.sort(key=_by_round_and_time)
+    sheet.rows = [[spreadsheet_safe(cell) for cell in row] for row in rows]
     return sheet
+
+
+def _by_round_and_time(row: tuple[Cell, ...]) -> tuple[Any, Any]:
+    """Rounds in order (rows of no round first), then by time; the sort is stable."""
+    return row[0] or 0, row[5]
 
 
 async def member_sheet(session: AsyncSession, member: Member, rubric: Rubric) -> Sheet:

@@ -6,7 +6,9 @@ is the channel or the whole workspace. Members who opted out are never listed.
 Each board is one statement: the database sums, ranks (competition ranking, 1, 2, 2, 4) and
 cuts to the limit, so a board costs the same whether the workspace has ten members or a
 hundred thousand. Ties are listed by case-folded name (`Member.name_key`) in code-point
-order on both databases, then by member id.
+order on both databases, then by member id. Workspace boards read rollups the database keeps:
+all time `board_totals`, a week or month `board_period_totals` once its zone's period is
+registered (`bot.board_periods`; the first ask from the `leaderboard` command does it).
 """
 
 from __future__ import annotations
@@ -27,17 +29,31 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import BoardDay, BoardTotal, Channel, Feedback, Member, PointEvent, Round, Streak
+from bot import board_periods
+from bot.models import (
+    BoardDay,
+    BoardPeriodTotal,
+    BoardTotal,
+    Channel,
+    Feedback,
+    Member,
+    PointEvent,
+    Round,
+    Streak,
+)
 from bot.streaks import MAX_FREEZES
 
 Board = Literal["points", "streak", "reviews"]
 Period = Literal["week", "month", "all"]
 BOARDS: tuple[Board, ...] = ("points", "streak", "reviews")
 PERIODS: tuple[Period, ...] = ("week", "month", "all")
+KEPT_PERIODS: tuple[Period, ...] = ("week", "month")
+"""The periods a workspace board keeps a rollup of (`bot.board_periods`)."""
 
 
 @dataclass(frozen=True)
@@ -215,11 +231,21 @@ async def board(
     now: datetime,
     zone: ZoneInfo,
     limit: int = 10,
+    *,
+    register: bool = False,
 ) -> list[Row]:
+    """The top `limit` rows of a board. `register`: a workspace week or month not yet kept
+    by the database is registered (`bot.board_periods`) so the next asks read its rollup;
+    only callers whose transaction commits should ask for that."""
     start, end = period_bounds(period, now, zone)
     if kind != "streak" and channel_id is None:
         if start is None or end is None:
             return await _all_time_in_workspace(session, workspace_id, kind, limit)
+        kept = await _from_period_totals(
+            session, workspace_id, kind, period, now, zone, limit, register
+        )
+        if kept is not None:
+            return kept
         if session.get_bind().dialect.name == "sqlite":
             return await ranked(
                 session, workspace_id, by_days(workspace_id, kind, start, end), limit
@@ -290,6 +316,94 @@ async def _all_time_in_workspace(
         .subquery()
     )
     return await _ranked_prefix(session, top)
+
+
+def _spans(period: Period, now: datetime, zone: ZoneInfo) -> list[board_periods.Span]:
+    """The `period` containing `now` and the one after it."""
+    spans: list[board_periods.Span] = []
+    for _ in range(2):
+        start, end = period_bounds(period, now, zone)
+        assert start is not None and end is not None
+        spans.append((period, start.astimezone(zone).date(), start, end))
+        now = end
+    return spans
+
+
+async def _from_period_totals(
+    session: AsyncSession,
+    workspace_id: int,
+    kind: Board,
+    period: Period,
+    now: datetime,
+    zone: ZoneInfo,
+    limit: int,
+    register: bool,
+) -> list[Row] | None:
+    """A workspace week or month from `board_period_totals`: the top rows of one index
+    range, in one statement that also says whether the period (and the next) is kept. None
+    when it is not and `register` is false; registers it (both kinds, this period and the
+    next) when it is not and `register` is true."""
+    (_, this_on, _, _), (_, next_on, _, _) = _spans(period, now, zone)
+    this_id = board_periods.period_id(workspace_id, zone.key, period, this_on)
+    next_id = board_periods.period_id(workspace_id, zone.key, period, next_on)
+    value = BoardPeriodTotal.points if kind == "points" else BoardPeriodTotal.reviews
+    top = (
+        select(
+            Member.id.label("member_id"),
+            Member.display_name.label("name"),
+            name_order(session).label("name_key"),
+            value.label("value"),
+        )
+        .join(
+            BoardPeriodTotal,
+            (BoardPeriodTotal.member_id == Member.id)
+            & (BoardPeriodTotal.workspace_id == Member.workspace_id),
+        )
+        .where(
+            BoardPeriodTotal.period_id == this_id,
+            Member.workspace_id == workspace_id,
+            Member.opted_out.is_(False),
+            value > literal(0),
+        )
+        .order_by(value.desc(), name_order(session), Member.id)
+        .limit(limit)
+        .subquery()
+    )
+    ranks = _ranks(top)
+    kept = select(this_id.label("this_id"), next_id.label("next_id")).subquery()
+    found = (
+        await session.execute(
+            select(kept, ranks)
+            .select_from(kept.outerjoin(ranks, true()))
+            .order_by(ranks.c.value.desc(), ranks.c.name_key, ranks.c.member_id)
+        )
+    ).all()
+    this_kept, next_kept = found[0].this_id is not None, found[0].next_id is not None
+    if not (this_kept and next_kept) and register:
+        spans = [span for kept_kind in KEPT_PERIODS for span in _spans(kept_kind, now, zone)]
+        await board_periods.register(session, workspace_id, zone.key, spans)
+        if not this_kept:
+            return await _from_period_totals(
+                session, workspace_id, kind, period, now, zone, limit, False
+            )
+    if not this_kept:
+        return None
+    return [
+        Row(int(r.rank), r.member_id, r.name, int(r.value))
+        for r in found
+        if r.member_id is not None
+    ]
+
+
+def _ranks(top: Subquery) -> Subquery:
+    """`top` (member_id, name, name_key, value) with each row's competition rank."""
+    return select(
+        func.rank().over(order_by=top.c.value.desc()).label("rank"),
+        top.c.member_id,
+        top.c.name,
+        top.c.name_key,
+        top.c.value,
+    ).subquery()
 
 
 async def _ranked_prefix(session: AsyncSession, top: Subquery) -> list[Row]:

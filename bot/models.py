@@ -517,3 +517,47 @@ class BoardDay(Base):
 
 
 board_totals.install(Base.metadata)
+
+
+class BoardPeriod(Base):
+    """A week or month of one time zone whose workspace board the database keeps
+    (`bot.board_periods`): its UTC bounds are worked out once, in Python, when a board first
+    asks for it, so the triggers that keep `BoardPeriodTotal` need no time-zone arithmetic
+    (SQLite has none) and follow daylight-saving changes as `leaderboard.period_bounds` does."""
+
+    __tablename__ = "board_periods"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "zone", "kind", "starts_on"),
+        Index("ix_board_periods_workspace_id_ends_at", "workspace_id", "ends_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    zone: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(5))
+    """`week` or `month`."""
+    starts_on: Mapped[date] = mapped_column(Date())
+    """The period's first local day."""
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BoardPeriodTotal(Base):
+    """A member's points and reviews given in one `BoardPeriod`, kept by triggers on
+    `point_events` and `feedback` like `BoardTotal`: a workspace's week or month board reads
+    the top of an index."""
+
+    __tablename__ = "board_period_totals"
+    __table_args__ = (
+        _same_workspace("member_id", "members"),
+        Index("ix_board_period_totals_period_id_points", "period_id", "points"),
+        Index("ix_board_period_totals_period_id_reviews", "period_id", "reviews"),
+    )
+
+    period_id: Mapped[int] = mapped_column(
+        ForeignKey("board_periods.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
 
 from bot import leaderboard
 from bot.chat import Picture
@@ -37,13 +37,15 @@ async def member_calendar(
 
     Rounds before the member first appeared are left out rather than shown as missed, and
     so is the latest round, which takes answers until the next one is posted; a skipped day
-    with no round is excused.
+    with no round is excused. One statement.
     """
     start = heatmap.first_day(today)
     joined = local_today(channel, member.created_at)
+    answered = Round.id.in_(select(Answer.round_id).where(Answer.member_id == member.id))
+    reviewed = Round.id.in_(select(Feedback.round_id).where(Feedback.reviewer_id == member.id))
     rounds = (
         await session.execute(
-            select(Round.id, Round.local_date).where(
+            select(Round.local_date, answered, reviewed).where(
                 Round.channel_id == channel.id,
                 Round.workspace_id == channel.workspace_id,
                 Round.posted_at.is_not(None),
@@ -52,31 +54,12 @@ async def member_calendar(
             )
         )
     ).all()
-    ids = [round_id for round_id, _ in rounds]
-    answered = set(
-        (
-            await session.scalars(
-                select(Answer.round_id).where(
-                    Answer.member_id == member.id, Answer.round_id.in_(ids)
-                )
-            )
-        ).all()
-    )
-    reviewed = set(
-        (
-            await session.scalars(
-                select(Feedback.round_id).where(
-                    Feedback.reviewer_id == member.id, Feedback.round_id.in_(ids)
-                )
-            )
-        ).all()
-    )
     marks: dict[date, heatmap.Mark] = _excused(channel, start, max(start, joined), today)
-    still_open = max((day for _, day in rounds), default=None)
-    for round_id, day in rounds:
-        if round_id in reviewed:
+    still_open = max((day for day, _, _ in rounds), default=None)
+    for day, was_answered, was_reviewed in rounds:
+        if was_reviewed:
             marks[day] = "reviewed"
-        elif round_id in answered:
+        elif was_answered:
             marks[day] = "answered"
         elif day >= joined and day != still_open:
             marks[day] = "missed"
@@ -122,10 +105,16 @@ def _excused(channel: Channel, start: date, joined: date, today: date) -> dict[d
 async def rubric_spokes(
     session: AsyncSession, channel: Channel, member: Member | None, rubric: Rubric
 ) -> list[radar.Spoke]:
-    """Average received level per signal in `channel`: the member's (if given) and everyone's."""
+    """Average received level per signal in `channel`: the member's (if given) and
+    everyone's, in one statement."""
     in_channel = select(Round.id).where(Round.channel_id == channel.id)
-    query = (
-        select(FeedbackScore.signal, func.avg(FeedbackScore.level))
+    own = (
+        func.avg(case((Feedback.reviewee_id == member.id, FeedbackScore.level)))
+        if member is not None
+        else literal(None)
+    )
+    rows = await session.execute(
+        select(FeedbackScore.signal, func.avg(FeedbackScore.level), own)
         .join(Feedback, Feedback.id == FeedbackScore.feedback_id)
         .where(
             Feedback.workspace_id == channel.workspace_id,
@@ -134,11 +123,12 @@ async def rubric_spokes(
         )
         .group_by(FeedbackScore.signal)
     )
-    everyone = {s: float(v) for s, v in (await session.execute(query)).all()}
+    everyone: dict[str, float] = {}
     mine: dict[str, float] = {}
-    if member is not None:
-        own = query.where(Feedback.reviewee_id == member.id)
-        mine = {s: float(v) for s, v in (await session.execute(own)).all()}
+    for signal, average, own_average in rows.all():
+        everyone[signal] = float(average)
+        if own_average is not None:
+            mine[signal] = float(own_average)
     titles = {s.key: s.title for s in rubric.signals}
     return radar.spokes_for(titles, mine, everyone)
 

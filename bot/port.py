@@ -141,6 +141,10 @@ class ThreadPage:
 
     messages: list[ThreadMessage] = field(default_factory=list)
     more: str | None = None
+    present: frozenset[str] | None = None
+    """Every message id on the page, answers or not (a message the platform shows without
+    its text still exists). None when the adapter cannot say: then an answer missing from
+    the thread is not taken for deleted."""
 
 
 @runtime_checkable

@@ -2,9 +2,11 @@
 
 Two kinds of answer never reach the writer as events: those posted while the bot was down,
 and those the platform was told about (acknowledged) but that were not yet written when the
-process died. Both are still in the thread. At start, and every few minutes while running,
-each open round's thread is read page by page and every member message the database lacks
-(or holds with older text) goes through the answer writer as if it had just arrived. The
+process died. Both are still in the thread. Likewise an answer deleted while the bot was down
+is simply no longer there once the whole thread has been read. At start, and every few
+minutes while running, each open round's thread is read page by page and every member
+message the database lacks (or holds with older text) goes through the answer writer as if
+it had just arrived, and every answer whose message is gone as a deletion. The
 writer's `ON CONFLICT` key makes this idempotent, which is why a plain periodic task is
 enough: two passes, or a pass racing the live event, record an answer once.
 
@@ -23,7 +25,15 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import answers
-from bot.chat import ChannelRef, MessageEdited, MessagePosted, MessageRef, Outcome, ThreadRef
+from bot.chat import (
+    ChannelRef,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    MessageRef,
+    Outcome,
+    ThreadRef,
+)
 from bot.db import insert_unless_present
 from bot.inbound_text import clean_event
 from bot.kinds import AnswerSource
@@ -42,6 +52,9 @@ PACE_SECONDS = 1.2
 PAGE_SIZE = 100
 MAX_PAGES = 20
 MAX_ROUNDS = 200
+SETTLED_AFTER = timedelta(minutes=2)
+"""An answer younger than this may not show in the thread's history yet (platforms read
+history from replicas), so its absence is not taken for a deletion."""
 OPEN_FOR = timedelta(days=8)
 """A round takes answers until the next one is posted; older ones are not read back."""
 
@@ -179,29 +192,38 @@ class Reconciler:
             ]
         return found
 
-    async def _known(self, round_id: int) -> tuple[dict[str, str], set[str]]:
-        """The round's answers (message id -> text) and its channel's forgotten messages."""
+    async def _known(self, round_id: int) -> tuple[dict[str, str], set[str], set[str]]:
+        """The round's answers (message id -> text), those old enough to have reached the
+        platform's history for sure, and its channel's forgotten messages."""
+        settled_before = self.deps.clock.now() - SETTLED_AFTER
         async with self.deps.sessions() as session:
-            rows = await session.execute(
-                select(Answer.message_id, Answer.text).where(
-                    Answer.round_id == round_id, Answer.source == AnswerSource.MESSAGE
+            rows = (
+                await session.execute(
+                    select(Answer.message_id, Answer.text, Answer.created_at).where(
+                        Answer.round_id == round_id, Answer.source == AnswerSource.MESSAGE
+                    )
                 )
-            )
+            ).tuples()
             forgotten = await session.scalars(
                 select(ForgottenMessage.message_id)
                 .join(Round, Round.channel_id == ForgottenMessage.channel_id)
                 .where(Round.id == round_id)
             )
-            return dict(rows.tuples().all()), set(forgotten.all())
+            answered = rows.all()
+            texts = {message_id: text for message_id, text, _ in answered}
+            old = {message_id for message_id, _, at in answered if at < settled_before}
+            return texts, old, set(forgotten.all())
 
     async def _thread(self, port: ThreadHistory, round_id: int, thread: ThreadRef) -> int:
-        known, forgotten = await self._known(round_id)
+        known, settled, forgotten = await self._known(round_id)
         handed = 0
+        seen: set[str] | None = set()
         after: str | None = None
         for page_number in range(self.max_pages):
             if page_number or handed:
                 await asyncio.sleep(self.pace)
             page = await port.read_thread(thread, after, self.page_size)
+            seen = None if seen is None or page.present is None else seen | page.present
             missing = [
                 m
                 for m in page.messages
@@ -214,7 +236,9 @@ class Reconciler:
                 if outcome.react or message.message_id in known:
                     handed += 1
             if page.more is None:
-                return handed
+                if seen is None:
+                    return handed
+                return handed + await self._gone(thread, sorted(settled - seen))
             after = page.more
         log.warning(
             "thread %s has more than %d pages; read the first only",
@@ -222,6 +246,15 @@ class Reconciler:
             self.max_pages,
         )
         return handed
+
+    async def _gone(self, thread: ThreadRef, message_ids: list[str]) -> int:
+        """Answers whose messages the whole thread no longer holds were deleted while the
+        bot was away: they go as the deletions they were. Only after a complete read of a
+        thread whose every page said which messages it holds."""
+        for message_id in message_ids:
+            ref = MessageRef(thread.channel, message_id, thread)
+            await self.writer.submit(MessageDeleted(ref))
+        return len(message_ids)
 
     def _differs(self, message: ThreadMessage, known: dict[str, str]) -> bool:
         stored = known.get(message.message_id)

@@ -49,6 +49,12 @@ async def trend_section(
     by_signal: dict[str, list[int]] = {}
     for key, level in rows.tuples():
         by_signal.setdefault(key, []).append(level)
+    return section_for(rubric, by_signal)
+
+
+def section_for(rubric: Rubric, by_signal: dict[str, list[int]]) -> Section | None:
+    """The trend from each signal's levels, oldest first (all of them, or at least the
+    newest `RECENT`); None when there are none."""
     lines = []
     for signal in rubric.signals:
         levels = by_signal.get(signal.key, [])[-RECENT:]

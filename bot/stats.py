@@ -9,19 +9,30 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, exists, func, literal, select, true
+from sqlalchemy.orm import joinedload
 
-from bot import leaderboard, picture_data, rubric_scores, streaks
+from bot import leaderboard, picture_data, rubric_trend, streaks
 from bot.chat import Actor, Field, OutgoingMessage, Section
 from bot.commands import CommandError, Parsed
 from bot.echo import echo
-from bot.models import Answer, Channel, Feedback, Member, PointEvent, Round, Streak
+from bot.models import (
+    Answer,
+    Channel,
+    Feedback,
+    FeedbackScore,
+    Member,
+    PointEvent,
+    Round,
+    Streak,
+    Workspace,
+)
 from bot.plurals import plural
 from bot.render import board_message
-from bot.rubric_trend import trend_section
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from bot.content import Rubric
     from bot.unit import Unit
 
 BOARD_TITLES = {"points": "Points", "streak": "Current streak", "reviews": "Reviews given"}
@@ -60,6 +71,7 @@ async def leaderboard_message(unit: Unit, parsed: Parsed) -> OutgoingMessage:
             period,  # type: ignore[arg-type]
             unit.now,
             ZoneInfo(channel.timezone if channel is not None else "UTC"),
+            register=True,
         )
     scope = "workspace" if workspace_wide else "this channel"
     when = "" if kind == "streak" else f", {PERIOD_TITLES[period]}"
@@ -68,7 +80,7 @@ async def leaderboard_message(unit: Unit, parsed: Parsed) -> OutgoingMessage:
 
 
 def _numbers(
-    workspace_id: int, member_id: int, channel_id: ColumnElement[Any] | None
+    workspace_id: int, member_id: int, channel_id: int | ColumnElement[Any] | None
 ) -> list[ColumnElement[int]]:
     """A member's rounds answered, points, reviews given and received, in one channel or
     (None) everywhere, as scalar subqueries of one statement."""
@@ -108,7 +120,7 @@ def _channel_id(unit: Unit, workspace_id: int) -> ColumnElement[Any] | None:
 STREAK_COLUMNS = ("current", "longest", "freezes", "freezes_used", "last_seq")
 
 
-def _streak_columns(member_id: int, channel_id: ColumnElement[Any] | None) -> list[Any]:
+def _streak_columns(member_id: int, channel_id: int | ColumnElement[Any] | None) -> list[Any]:
     """The member's streak in the channel and the channel's latest posted round, as
     scalar subqueries of one statement."""
     if channel_id is None:
@@ -127,15 +139,53 @@ def _streak_state(values: Sequence[Any]) -> streaks.StreakState:
     return streaks.shown(streaks.StreakState(*stored), latest)
 
 
+async def _channel_and_member(unit: Unit) -> tuple[Channel | None, Member | None]:
+    """The event's channel (with its skipped days) and member, in one statement; None for
+    what the bot has never recorded (nothing is)."""
+    actor = _actor(unit)
+    platform, workspace = (
+        (unit.where.platform, unit.where.workspace_id)
+        if unit.where is not None
+        else (actor.user.platform, actor.user.workspace_id)
+    )
+    outerjoin_on = (Member.workspace_id == Workspace.id) & (
+        Member.external_id == actor.user.user_id
+    )
+    query = select(Member).select_from(Workspace).outerjoin(Member, outerjoin_on)
+    if unit.where is not None:
+        query = (
+            query.add_columns(Channel)
+            .outerjoin(
+                Channel,
+                (Channel.workspace_id == Workspace.id)
+                & (Channel.external_id == unit.where.channel_id),
+            )
+            .options(joinedload(Channel.skips))
+        )
+    row = (
+        (
+            await unit.session.execute(
+                query.where(Workspace.platform == platform, Workspace.external_id == workspace)
+            )
+        )
+        .unique()
+        .first()
+    )
+    if row is None:
+        return None, None
+    member = row[0]
+    return (row[1] if unit.where is not None else None), member
+
+
 async def _figures(
-    unit: Unit, member: Member | None
+    session: AsyncSession, channel: Channel | None, member: Member | None
 ) -> tuple[dict[str, int], dict[str, int], streaks.StreakState]:
     """Numbers here, numbers everywhere and the streak here, in one statement; all zero
     for someone the bot has never seen."""
     if member is None:
         zeros = dict.fromkeys(NUMBER_KEYS, 0)
         return zeros, dict(zeros), streaks.StreakState()
-    channel_id = _channel_id(unit, member.workspace_id)
+    channel_id = channel.id if channel is not None else None
     here: list[Any] = (
         _numbers(member.workspace_id, member.id, channel_id)
         if channel_id is not None
@@ -143,7 +193,7 @@ async def _figures(
     )
     total = _numbers(member.workspace_id, member.id, None)
     row = (
-        await unit.session.execute(select(*here, *total, *_streak_columns(member.id, channel_id)))
+        await session.execute(select(*here, *total, *_streak_columns(member.id, channel_id)))
     ).one()
     n = len(NUMBER_KEYS)
     return (
@@ -157,10 +207,14 @@ NUMBER_KEYS = ("rounds", "points", "given", "received")
 
 
 async def stats_message(unit: Unit) -> OutgoingMessage:
-    """Reads only: a member or channel the bot has never seen has all zeros."""
-    actor, member = _actor(unit), await unit.find_member()
-    here, total, streak = await _figures(unit, member)
-    avg = await _average_scores(unit, member.id) if member is not None else ""
+    """Reads only: a member or channel the bot has never seen has all zeros. Five
+    statements: the channel and member, the figures, the levels received (their averages
+    and trend), and the pictures' radar and calendar."""
+    actor, rubric = _actor(unit), unit.content.framework.rubric
+    channel, member = await _channel_and_member(unit)
+    here, total, streak = await _figures(unit.session, channel, member)
+    received = await _levels_received(unit.session, member.id) if member is not None else {}
+    avg = _average_scores(rubric, received)
     opted_out = member is not None and member.opted_out
     fields = (
         Field("Points here / everywhere", f"{here['points']} / {total['points']}"),
@@ -172,15 +226,12 @@ async def stats_message(unit: Unit) -> OutgoingMessage:
     sections = [Section(fields=fields)]
     if avg:
         sections.append(Section(heading="Average rubric scores received (1-4)", text=avg))
-    member_id = member.id if member is not None else None
-    trend = await trend_section(unit.session, unit.content.framework.rubric, member_id)
+    trend = rubric_trend.section_for(rubric, received)
     if trend is not None:
         sections.append(trend)
     if opted_out:
         sections.append(Section(text="You are opted out of leaderboards (/kata optin to return)."))
-    pictures = await picture_data.stats_pictures(
-        unit.session, await unit.find_channel(), member, unit.content.framework.rubric, unit.now
-    )
+    pictures = await picture_data.stats_pictures(unit.session, channel, member, rubric, unit.now)
     return OutgoingMessage(
         title=f"Stats for {actor.display_name}", sections=tuple(sections), pictures=pictures
     )
@@ -192,16 +243,26 @@ def _actor(unit: Unit) -> Actor:
     return unit.actor
 
 
-async def _average_scores(unit: Unit, member_id: int) -> str:
-    found = {
-        s: (avg, n)
-        for s, avg, n in await unit.session.execute(rubric_scores.averages_received(member_id))
-    }
+async def _levels_received(session: AsyncSession, member_id: int) -> dict[str, list[int]]:
+    """Each signal's levels in the reviews the member received, oldest first."""
+    rows = await session.execute(
+        select(FeedbackScore.signal, FeedbackScore.level)
+        .join(Feedback, Feedback.id == FeedbackScore.feedback_id)
+        .where(Feedback.reviewee_id == member_id)
+        .order_by(Feedback.created_at, Feedback.id)
+    )
+    by_signal: dict[str, list[int]] = {}
+    for key, level in rows.tuples():
+        by_signal.setdefault(key, []).append(level)
+    return by_signal
+
+
+def _average_scores(rubric: Rubric, received: dict[str, list[int]]) -> str:
     lines = []
-    for signal in unit.content.framework.rubric.signals:
-        if signal.key in found:
-            average, count = found[signal.key]
-            lines.append(f"{signal.title}: {float(average):.1f} ({count})")
+    for signal in rubric.signals:
+        levels = received.get(signal.key)
+        if levels:
+            lines.append(f"{signal.title}: {sum(levels) / len(levels):.1f} ({len(levels)})")
     return "\n".join(lines)
 
 

@@ -31,6 +31,7 @@ from adapters.discord.pacing import Pacer
 from adapters.discord.reaction_votes import ReactionVotes
 from adapters.discord.render import NO_PINGS, Rendered, render
 from adapters.discord.threads import ThreadParents
+from adapters.ticks import ReactionSender, TickBudget
 from bot.chat import (
     ChannelRef,
     MessageRef,
@@ -52,6 +53,9 @@ T = TypeVar("T")
 READY_TIMEOUT_SECONDS = 60.0
 GATEWAY_WAIT_SECONDS = 2.0
 THREAD_NAME_LIMIT = 100
+TICKS_PER_MINUTE, TICK_BURST = 240.0, 20
+"""Discord lets a bot add about four reactions a second per channel; one budget for all
+channels stays under it everywhere."""
 UNKNOWN_CHANNEL = 10003
 THREAD_ALREADY_CREATED = 160004
 
@@ -110,9 +114,12 @@ class DiscordAdapter:
         self._restore: Callable[[], None] | None = None
         self._synced: set[int] = set()
         self._pacer = Pacer()
-        self.messages = Messages(kata.handle, self, self.threads, self._bot_id)
         self.reaction_votes = ReactionVotes(kata.handle, self.threads, self._bot_id)
         self.handling = Handling()
+        self.ticks = ReactionSender(
+            self, self.handling, budget=TickBudget(TICKS_PER_MINUTE, TICK_BURST)
+        )
+        self.messages = Messages(kata.handle, self, self.threads, self._bot_id, self.ticks.add)
         self._register_events()
 
     @property
@@ -190,6 +197,7 @@ class DiscordAdapter:
         await self.handling.idle(limit_seconds)
 
     async def close(self) -> None:
+        await self.ticks.close()
         if not self.client.is_closed():
             await self.client.close()
         if self._runner is not None:

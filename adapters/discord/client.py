@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import aiohttp
 import discord
+import discord.shard
 from discord import app_commands
 
 from adapters.discord.render import NO_PINGS
@@ -98,20 +99,27 @@ class KataClient(discord.Client):
     read; waiting here does."""
 
 
-def _current_ws(client: KataClient) -> Any:
-    return client.__dict__.get("_kata_ws")
+def _current_ws(holder: Any) -> Any:
+    return holder.__dict__.get("_kata_ws")
 
 
-def _set_ws(client: KataClient, ws: Any) -> None:
-    """discord.py sets `ws` for every (re)connection: each new socket gets the wait."""
-    if ws is not None and client.before_frame is not None:
+def _set_ws(holder: Any, ws: Any) -> None:
+    """discord.py sets `ws` for every (re)connection, on the client or, sharded, on each
+    shard: each new socket of one of our clients gets the wait. A socket knows its client
+    by the `dispatch` it was given (discord.py's `DiscordWebSocket.from_client`)."""
+    client = getattr(getattr(ws, "_dispatch", None), "__self__", None)
+    if isinstance(holder, KataClient):
+        client = holder
+    if ws is not None and isinstance(client, KataClient) and client.before_frame is not None:
         ws.received_message = _waiting(ws.received_message, client.before_frame)
-    client.__dict__["_kata_ws"] = ws
+    holder.__dict__["_kata_ws"] = ws
 
 
 # discord.py declares `ws` as a plain attribute; a property in its place sees every socket
-# the client opens (set here, not in the class body, where it would shadow that declaration).
+# the client (or a shard of an AutoShardedClient) opens. Set here, not in the class body,
+# where it would shadow that declaration.
 setattr(KataClient, "ws", property(_current_ws, _set_ws))  # noqa: B010
+setattr(discord.shard.Shard, "ws", property(_current_ws, _set_ws))  # noqa: B010
 
 
 def _waiting(

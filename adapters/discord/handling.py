@@ -28,6 +28,18 @@ class Handling:
             async with self._changed:
                 self._changed.notify_all()
 
+    def begin(self) -> None:
+        """Count work that outlives its handler (a tick sent later, `adapters.ticks`)."""
+        self._running += 1
+
+    def end(self) -> None:
+        self._running -= 1
+        asyncio.get_running_loop().create_task(self._notify())
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
     async def idle(self, limit_seconds: float = 10.0) -> None:
         """Return once no event is being handled."""
 

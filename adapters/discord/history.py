@@ -38,4 +38,4 @@ def page_of(
         edited = bool(message.get("edited_timestamp"))
         messages.append(ThreadMessage(str(message["id"]), actor, text, edited))
     more = str(ordered[-1]["id"]) if len(raw) >= limit and ordered else None
-    return ThreadPage(messages, more)
+    return ThreadPage(messages, more, frozenset(str(m["id"]) for m in raw if m.get("id")))

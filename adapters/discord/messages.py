@@ -38,7 +38,10 @@ class Messages:
         port: ChatPort,
         threads: ThreadParents,
         bot_id: Callable[[], int | None],
+        tick: Callable[[MessageRef, str], None],
     ) -> None:
+        self._tick = tick
+        """Queues the ✅ for `adapters.ticks`, which sends it within Discord's rate."""
         self._handle = handle
         self._port = port
         self._threads = threads
@@ -97,7 +100,7 @@ class Messages:
         ones as a direct message (Discord has no ephemeral reply to a plain message)."""
         try:
             if outcome.react and ref is not None:
-                await self._port.react(ref, outcome.react)
+                self._tick(ref, outcome.react)
             for reply in outcome.replies:
                 if reply.private and actor is not None:
                     await self._port.send_private(actor.user, reply.message)

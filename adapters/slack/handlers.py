@@ -29,7 +29,6 @@ from adapters.slack.inbound import (
 from adapters.slack.pacing import DeliveryLog, InFlight
 from adapters.slack.posting import SlackPort
 from adapters.slack.reaction_votes import REACTION_EVENTS, on_reaction
-from adapters.slack.reactions import ReactionSender
 from adapters.slack.replies import ReplyRouter, user_ref
 from adapters.slack.views import (
     FORM_CALLBACK_PREFIX,
@@ -38,6 +37,7 @@ from adapters.slack.views import (
     render_home,
     submitted_values,
 )
+from adapters.ticks import ReactionSender, TickBudget
 from bot.chat import (
     ButtonPressed,
     CommandInvoked,
@@ -59,6 +59,8 @@ FORM_ACK_BUDGET = 2.5
 ANSWER_ROOM_WAIT = 2.0
 """How long a thread message waits for room in the core's answer queue before it is
 acknowledged anyway (Slack wants an answer within 3 s); the core reads it back later."""
+TICKS_PER_MINUTE, TICK_BURST = 50.0, 50
+"""Slack's rate for `reactions.add`: 50+ calls a minute per workspace, bursts allowed."""
 SORRY = text_message("Something went wrong on our side; please try again in a minute.")
 
 
@@ -83,7 +85,9 @@ class SlackInbound:
         self.inflight = inflight
         self.deliveries = DeliveryLog()
         self.replies = ReplyRouter(port)
-        self.reactions = ReactionSender(port, inflight)
+        self.reactions = ReactionSender(
+            port, inflight, budget=TickBudget(TICKS_PER_MINUTE, TICK_BURST)
+        )
         self.form_ack_budget = FORM_ACK_BUDGET
         self.answer_room_wait = ANSWER_ROOM_WAIT
 

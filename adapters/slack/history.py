@@ -40,4 +40,5 @@ async def read_replies(
         messages.append(ThreadMessage(ts, actor, text, edited="edited" in message))
     last = str(raw[-1].get("ts") or "") if raw else ""
     more = last if response.get("has_more") and last and last != after else None
-    return ThreadPage(messages, more)
+    present = frozenset(str(m.get("ts")) for m in raw if m.get("ts"))
+    return ThreadPage(messages, more, present)

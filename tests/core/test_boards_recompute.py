@@ -1,9 +1,12 @@
 """Every board the database ranks is the board a plain recompute from the rows gives.
 
 Random histories (members with clashing names and opt-outs, two channels in different time
-zones, points, reviews and streaks on both sides of period boundaries, a second workspace)
-are stored, then each board, in every period and scope, and the App Home's per-channel
-weekly boards are compared with a recompute in Python, on SQLite and PostgreSQL.
+zones, points, reviews and streaks on both sides of period boundaries and of the autumn
+daylight-saving changes, a second workspace) are stored, then each board, in every period and
+scope, and the App Home's per-channel weekly boards are compared with a recompute in Python,
+on SQLite and PostgreSQL. In half the histories the workspace weeks and months are kept by
+the database (`bot.board_periods`) part-way through: rows written before are filled in,
+rows written, moved and deleted after are kept by the triggers.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from bot.kinds import Pacing, PointKind
 from bot.models import Channel, Feedback, Member, PointEvent, Round, Streak, Workspace
 from tests.support.harness import make_harness
 
-BASE = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)  # a Monday
+BASE = datetime(2026, 10, 19, 0, 0, tzinfo=UTC)
+"""A Monday: the histories span Berlin's (25 Oct) and New York's (1 Nov) clock changes."""
 ZONES = ("UTC", "Europe/Berlin", "Asia/Kolkata", "America/New_York")
 NAMES = ("ana", "Ana", "bo", "BO", "Straße", "strasse", "Émile", "zed")
 ROUNDS = 6
@@ -45,6 +49,19 @@ class History:
     limit: int
     taken_back: frozenset[int] = frozenset()
     """Indexes of events and reviews deleted again (a deleted answer, `forgetme`)."""
+    kept_after: int | None = None
+    """Workspace periods registered after this many events and reviews (None: never)."""
+    moved: tuple[tuple[int, int, int], ...] = ()
+    """(event index, new minutes after BASE, new points): events changed after they were
+    written."""
+
+    def event_at(self, n: int) -> tuple[int, int]:
+        """Event `n`'s (points, minutes) once every change is made."""
+        points, minutes = self.events[n][3], self.events[n][4]
+        for index, new_minutes, new_points in self.moved:
+            if index == n:
+                points, minutes = new_points, new_minutes
+        return points, minutes
 
 
 MINUTES = st.integers(min_value=0, max_value=60 * 24 * 45)
@@ -87,6 +104,19 @@ def histories(draw: st.DrawFn) -> History:
         now_minutes=draw(MINUTES),
         limit=draw(st.integers(min_value=1, max_value=5)),
         taken_back=draw(st.frozensets(st.integers(min_value=0, max_value=30), max_size=6)),
+        kept_after=draw(st.none() | st.integers(min_value=0, max_value=30)),
+        moved=tuple(
+            draw(
+                st.lists(
+                    st.tuples(
+                        st.integers(min_value=0, max_value=29),
+                        MINUTES,
+                        st.integers(min_value=1, max_value=5),
+                    ),
+                    max_size=4,
+                )
+            )
+        ),
     )
 
 
@@ -174,8 +204,20 @@ async def store(session, history: History) -> Stored:
                     updated_at=at,
                 )
             )
-        session.add_all(paid)
+        split = len(paid) if history.kept_after is None else min(history.kept_after, len(paid))
+        session.add_all(paid[:split])
         await session.flush()
+        if history.kept_after is not None:
+            await keep_every_period(session, ws.id, history)
+        session.add_all(paid[split:])
+        await session.flush()
+        for index, new_minutes, new_points in history.moved:
+            if index < len(history.events):
+                event = paid[index]
+                assert isinstance(event, PointEvent)
+                event.created_at = BASE + timedelta(minutes=new_minutes)
+                event.points = new_points
+                await session.flush()
         for n in history.taken_back:
             if n < len(history.events):
                 await session.delete(paid[n])
@@ -203,6 +245,23 @@ async def store(session, history: History) -> Stored:
     return stored
 
 
+async def keep_every_period(session, workspace_id: int, history: History) -> None:
+    """Register every week and month of the histories' span in both channels' zones, as a
+    workspace board asked each week would."""
+    for zone in {*history.zones}:
+        for week in range(0, 8):
+            await leaderboard.board(
+                session,
+                workspace_id,
+                None,
+                "points",
+                "week",
+                BASE + timedelta(days=7 * week - 3),
+                ZoneInfo(zone),
+                register=True,
+            )
+
+
 def expected_board(
     history: History,
     stored: Stored,
@@ -222,9 +281,10 @@ def expected_board(
 
     values: dict[int, int] = defaultdict(int)
     if kind == "points":
-        for n, (c, m, _seq, points, minutes) in enumerate(history.events):
+        for n, (c, m, _seq, _points, _minutes) in enumerate(history.events):
             if n in history.taken_back:
                 continue
+            points, minutes = history.event_at(n)
             if (channel is None or c == channel) and in_period(minutes):
                 values[m] += points
     elif kind == "reviews":

@@ -4,6 +4,8 @@ exactly once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from adapters.discord import DiscordAdapter
 from tests.discord.conftest import connect
 from tests.discord.fake_discord import FakeDiscord
@@ -49,6 +51,34 @@ async def test_answers_written_while_the_bot_was_away_count_once_it_is_back(
         # Reading the thread again adds nothing.
         assert await restarted.kata.reconcile() == 0
         assert await answers(restarted) == recorded
+    finally:
+        await again.close()
+        await restarted.kata.close()
+
+
+async def test_an_answer_deleted_while_the_bot_was_away_stops_counting_once_it_is_back(
+    bot: DiscordAdapter, fake: FakeDiscord, harness: Harness
+) -> None:
+    lea, bo, cy = Person(fake, "lea", admin=True), Person(fake, "bo"), Person(fake, "cy")
+    _, thread = await round_running(fake, lea)
+    bos = await bo.says("Start from a popularity baseline.", where=thread["id"])
+    cys = await cy.says("Two towers, then a ranker.", where=thread["id"])
+    await fake.wait_for(lambda: (thread["id"], cys) in fake.reactions)
+
+    # Away: Bo deletes his answer; Cy's shows without its text (as it would to a bot that
+    # lost the Message Content intent), which is no deletion.
+    await bot.close()
+    del fake.member_messages[bos]
+    fake.member_messages[cys]["content"] = ""
+
+    restarted = await harness.restart()
+    restarted.kata.reconciler.pace = 0.0
+    restarted.clock.advance(timedelta(minutes=5))
+    again = await connect(fake, restarted)
+    try:
+        await restarted.kata.start()
+        await restarted.kata.reconciler.first_pass()
+        assert await answers(restarted) == {cys: "Two towers, then a ranker."}
     finally:
         await again.close()
         await restarted.kata.close()

@@ -12,7 +12,11 @@ import pytest
 from adapters.discord import DiscordAdapter
 from tests.discord.conftest import settings_for
 from tests.discord.fake_discord import FakeDiscord
+from tests.discord.people import Person
+from tests.discord.story import answers, round_running
+from tests.discord.test_sharding import sharded
 from tests.support.harness import Harness
+from tests.support.platform_fixtures import attached
 
 
 class Socket:
@@ -47,3 +51,29 @@ async def test_a_full_answer_queue_holds_the_gateway_read_until_there_is_room(
     full.set()
     await reading
     assert socket.handled == ["MESSAGE_CREATE"]
+
+
+async def test_with_shards_a_full_answer_queue_holds_each_shards_gateway_read(
+    fake: FakeDiscord, harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = DiscordAdapter(harness.kata, sharded(fake, 1, "0"), guild_ready_timeout=0.05)
+    await attached(harness, adapter)
+    try:
+        _, thread = await round_running(fake, Person(fake, "lea", admin=True))
+        full, waiting = asyncio.Event(), asyncio.Event()
+
+        async def room_for_answers(limit_seconds: float) -> bool:
+            waiting.set()
+            await full.wait()
+            return True
+
+        monkeypatch.setattr(harness.kata, "answer_room", room_for_answers)
+        said = await Person(fake, "bo").says("Scope: new sign-ups in one region.", thread["id"])
+        await asyncio.wait_for(waiting.wait(), 5)  # the shard's read waits for room
+        assert await answers(harness) == {}
+
+        full.set()
+        await fake.wait_for(lambda: (thread["id"], said) in fake.reactions)
+        assert list(await answers(harness)) == [said]
+    finally:
+        await adapter.close()

@@ -4,6 +4,7 @@ and count exactly once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -172,3 +173,31 @@ async def test_answers_erased_by_forgetme_are_not_read_back_from_the_thread(team
     assert BOB not in await points_of(h)
     async with h.kata.sessions() as session:
         assert await session.scalar(select(Member.id).where(Member.external_id == BOB)) is None
+
+
+async def test_an_answer_deleted_while_the_bot_was_down_stops_counting_once_it_is_back(
+    team: Team,
+) -> None:
+    api = team.api
+    thread = await open_round(team)
+    bobs, _ = await team.member(BOB).says("In scope: new sign-ups on web and mobile.", thread)
+    carols, _ = await team.member(CAROL).says("Success means fewer churned sign-ups.", thread)
+    await team.settled()
+    assert set(await answers_by_message(team.h)) == {bobs.ts, carols.ts}
+
+    await team.adapter.close()
+    bobs.deleted = True  # Bob deletes his answer while the bot is away: no event reaches it
+
+    h, adapter = await back_up(api, team)
+    try:
+        # A minute later the thread's history might just lag behind: nothing is taken away.
+        assert set(await answers_by_message(h)) == {bobs.ts, carols.ts}
+
+        h.clock.advance(timedelta(minutes=5))
+        assert await h.kata.reconcile() == 1
+        assert set(await answers_by_message(h)) == {carols.ts}
+        assert BOB not in await points_of(h)
+        assert await h.kata.reconcile() == 0, "a second pass finds nothing more to change"
+    finally:
+        await adapter.close()
+        await h.kata.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from adapters.slack.reactions import TickBudget
+from adapters.ticks import TickBudget
 from tests.slack.conftest import ALICE, BOB, CAROL, CHANNEL, Team
 
 
@@ -19,7 +19,7 @@ async def test_a_burst_beyond_the_reaction_budget_is_confirmed_by_one_note_in_th
     await team.member(ALICE).runs("setup 09:00 UTC daily")
     await team.member(ALICE).runs("now")
     await team.settled()
-    [prompt] = [m for m in team.api.bot_posts(CHANNEL) if m.thread_ts is None]
+    prompt = team.api.bot_posts(CHANNEL)[0]
     notes_before = len(team.api.bot_replies(CHANNEL, prompt.ts))
 
     said = [

@@ -3,7 +3,7 @@ works too, and the wrap-up digest lands in the thread within Block Kit's limits.
 
 from __future__ import annotations
 
-from adapters.slack.reactions import TickBudget
+from adapters.ticks import TickBudget
 from tests.slack.conftest import ALICE, BOB, CAROL, CHANNEL, Team
 
 
@@ -55,7 +55,9 @@ async def test_a_crowded_round_wraps_up_in_one_slack_message_within_block_kit_li
     team: Team,
 ) -> None:
     api = team.api
-    team.adapter.inbound.reactions.budget = TickBudget(burst=200)  # ticks are not the story
+    team.adapter.inbound.reactions.budget = TickBudget(
+        per_minute=50, burst=200
+    )  # ticks are not the story
     people = [f"UMEMBER{i:02}" for i in range(25)]
     for i, user in enumerate(people):
         api.add_user(user, f"Member {i:02}")

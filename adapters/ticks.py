@@ -1,16 +1,17 @@
-"""The ✅ under recorded answers: sent in the background, within Slack's rate for it.
+"""The ✅ under recorded answers: sent in the background, within the platform's rate for it.
 
-A reaction is one Web API call per message (Slack has no call for many), and it tells the
-member something already true: the answer is stored. So it never holds up an
-acknowledgement or the recording of the next answer: the listener hands it over and ends.
+A reaction is one API call per message (neither platform has a call for many), and it tells
+the member something already true: the answer is stored. So it never holds up an
+acknowledgement or the recording of the next answer: the handler hands it over and ends.
 
-`reactions.add` is a Tier 3 method: about 50 calls a minute for the workspace. A busy
-minute (a team answering at once, or many channels) would otherwise queue ticks for an hour
-and get the app rate-limited. So the ticks spend a budget of `TICKS_PER_MINUTE`, with room
-for a burst of `BURST`; a tick that has waited `SUMMARY_AFTER` seconds for the budget is
-folded, with the others waiting in its thread, into one thread reply that says how many
-answers were recorded ("✅ 37 more answers recorded ..."). That is one call instead of 37,
-and the members still see their answers counted within seconds.
+The platforms limit the calls: Slack's `reactions.add` is a Tier 3 method, about 50 calls a
+minute for the workspace; Discord allows a few reactions a second per channel. A busy minute
+(a team answering at once, or many channels) would otherwise queue ticks for an hour and get
+the app rate-limited. So the ticks spend a budget (`TickBudget`: a rate with room for a
+burst); a tick that has waited `SUMMARY_AFTER` seconds for the budget is folded, with the
+others waiting in its thread, into one thread reply that says how many answers were recorded
+("✅ 37 more answers recorded ..."). That is one call instead of 37, and the members still
+see their answers counted within seconds.
 
 The calls count as work in flight, so closing (and a test waiting for quiet) waits for them.
 """
@@ -23,18 +24,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from adapters.slack.pacing import InFlight
-from adapters.slack.posting import SlackPort
-from bot.chat import MessageRef, ThreadRef, text_message
+from bot.chat import MessageRef, OutgoingMessage, ThreadRef, text_message
 from bot.plurals import plural
 
 log = logging.getLogger(__name__)
 
 PARALLEL = 4
-TICKS_PER_MINUTE = 50.0
-BURST = 50
 SUMMARY_AFTER = 20.0
 BACKLOG_LIMIT = 20_000
 """Beyond this many unsent ticks (Slack unreachable for long), new ones are dropped with a
@@ -45,8 +42,8 @@ log line: the answers themselves are stored either way."""
 class TickBudget:
     """A token bucket: `burst` ticks at once, refilled at `per_minute`."""
 
-    per_minute: float = TICKS_PER_MINUTE
-    burst: int = BURST
+    per_minute: float
+    burst: int
     clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
@@ -77,19 +74,37 @@ class _Tick:
     since: float
 
 
+class Tickable(Protocol):
+    """What the sender needs of an adapter's port."""
+
+    async def react(self, message: MessageRef, emoji: str) -> None: ...
+
+    async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> object: ...
+
+
+class Work(Protocol):
+    """The adapter's count of work in flight."""
+
+    def begin(self) -> None: ...
+
+    def end(self) -> None: ...
+
+
 class ReactionSender:
+    """Sends the ticks handed to `add`, oldest first, within `budget`."""
+
     def __init__(
         self,
-        port: SlackPort,
-        inflight: InFlight,
+        port: Tickable,
+        inflight: Work,
+        budget: TickBudget,
         parallel: int = PARALLEL,
-        budget: TickBudget | None = None,
         summary_after: float = SUMMARY_AFTER,
     ) -> None:
         self._port = port
         self._inflight = inflight
         self._turns = asyncio.Semaphore(parallel)
-        self.budget = budget or TickBudget()
+        self.budget = budget
         self.summary_after = summary_after
         self._pending: OrderedDict[_Tick, None] = OrderedDict()
         self._wake = asyncio.Event()
