@@ -3,11 +3,11 @@ the on-time bonus as a point kind
 
 The kind vocabularies grow by what this revision adds to whatever the database already
 allows (read from its CHECK constraint), so it runs after any other revision that grew them.
-Rebuilding `point_events` on SQLite drops its board triggers, so they are made again here
-(the SQL of revision 0011; revisions import nothing from the application).
+Rebuilding a table on SQLite drops its triggers (the boards' on `point_events`), so the ones
+there before are read from `sqlite_master` and made again after, whichever revisions made them.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0014
 Create Date: 2026-11-30 02:00:00
 """
 
@@ -17,49 +17,12 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 WORK_KINDS = ("assign", "reviewdue")
 POINT_KINDS = ("assigned_review",)
-
-POINT_EVENT_TRIGGERS = [
-    """CREATE TRIGGER IF NOT EXISTS tr_point_events_totals_insert AFTER INSERT ON point_events
-BEGIN
-    INSERT INTO board_totals (workspace_id, member_id, points, reviews)
-    VALUES (NEW.workspace_id, NEW.member_id, NEW.points, 0)
-    ON CONFLICT (workspace_id, member_id) DO UPDATE
-    SET points = points + excluded.points, reviews = reviews + excluded.reviews;
-    INSERT INTO board_days (workspace_id, day, member_id, points, reviews)
-    VALUES (NEW.workspace_id, substr(NEW.created_at, 1, 10), NEW.member_id, NEW.points, 0)
-    ON CONFLICT (workspace_id, day, member_id) DO UPDATE
-    SET points = points + excluded.points, reviews = reviews + excluded.reviews;
-END""",
-    """CREATE TRIGGER IF NOT EXISTS tr_point_events_totals_delete AFTER DELETE ON point_events
-BEGIN
-    UPDATE board_totals SET points = points - OLD.points, reviews = reviews - 0
-    WHERE workspace_id = OLD.workspace_id AND member_id = OLD.member_id;
-    UPDATE board_days SET points = points - OLD.points, reviews = reviews - 0
-    WHERE workspace_id = OLD.workspace_id AND day = substr(OLD.created_at, 1, 10) AND member_id = OLD.member_id;
-END""",
-    """CREATE TRIGGER IF NOT EXISTS tr_point_events_totals_update AFTER UPDATE OF workspace_id, member_id, points, created_at ON point_events
-BEGIN
-    UPDATE board_totals SET points = points - OLD.points, reviews = reviews - 0
-    WHERE workspace_id = OLD.workspace_id AND member_id = OLD.member_id;
-    UPDATE board_days SET points = points - OLD.points, reviews = reviews - 0
-    WHERE workspace_id = OLD.workspace_id AND day = substr(OLD.created_at, 1, 10) AND member_id = OLD.member_id;
-    INSERT INTO board_totals (workspace_id, member_id, points, reviews)
-    VALUES (NEW.workspace_id, NEW.member_id, NEW.points, 0)
-    ON CONFLICT (workspace_id, member_id) DO UPDATE
-    SET points = points + excluded.points, reviews = reviews + excluded.reviews;
-    INSERT INTO board_days (workspace_id, day, member_id, points, reviews)
-    VALUES (NEW.workspace_id, substr(NEW.created_at, 1, 10), NEW.member_id, NEW.points, 0)
-    ON CONFLICT (workspace_id, day, member_id) DO UPDATE
-    SET points = points + excluded.points, reviews = reviews + excluded.reviews;
-END""",
-]
-
 
 def _allowed(table: str, name: str) -> list[str]:
     """The words the table's kind CHECK allows now, in their order."""
@@ -70,14 +33,27 @@ def _allowed(table: str, name: str) -> list[str]:
     raise LookupError(f"no CHECK {name} on {table}")
 
 
+def _triggers(table: str) -> list[str]:
+    """SQLite: the CREATE TRIGGER statements on `table` now, whichever revisions made them."""
+    if op.get_bind().dialect.name != "sqlite":
+        return []
+    rows = op.get_bind().execute(
+        sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+        {"t": table},
+    )
+    return [row[0] for row in rows if row[0]]
+
+
 def _set_kinds(table: str, words: Sequence[str]) -> None:
     name = f"ck_{table}_kind"
+    kept = _triggers(table)  # SQLite's table rebuild drops them: made again after it
     with op.batch_alter_table(table) as batch:
         batch.drop_constraint(op.f(name), type_="check")
         batch.create_check_constraint(op.f(name), f"kind IN ({', '.join(repr(w) for w in words)})")
-    if table == "point_events" and op.get_bind().dialect.name == "sqlite":
-        for statement in POINT_EVENT_TRIGGERS:
-            op.execute(statement)
+    for statement in kept:
+        if "IF NOT EXISTS" not in statement[:40].upper():
+            statement = statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1)
+        op.execute(statement)
 
 
 def _grow(table: str, added: Sequence[str]) -> None:
