@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.chat import MessageRef, OutgoingMessage, ThreadRef, text_message
-from bot.plurals import plural
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +182,7 @@ class ReactionSender:
         try:
             thread = ticks[0].message.thread
             if thread is not None:
-                count = plural(len(ticks), "more answer")
+                count = f"{len(ticks)} more answer{'' if len(ticks) == 1 else 's'}"
                 note = f"✅ {count} recorded here (too many at once to tick each one)."
                 await self._port.post_in_thread(thread, text_message(note))
         except Exception as error:

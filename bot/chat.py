@@ -82,11 +82,22 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link shown as its label (a member's name linking to their answer). The label is plain
+    text like every other; the URL comes from the platform itself (`port.message_link`)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Section:
     """A block of plain text with an optional heading and label/value fields.
 
     All text is plain: adapters escape it for their markup (mrkdwn, Discord markdown) and
-    style headings their own way, so user text echoed back can never ping anyone.
+    style headings their own way, so user text echoed back can never ping anyone. `links`
+    follow the text on one line, each shown as its label (Slack `<url|label>`, Discord
+    `[label](url)`; plain text prints `label <url>`).
     """
 
     text: str = ""
@@ -94,6 +105,7 @@ class Section:
     fields: tuple[Field, ...] = ()
     buttons: tuple[Button, ...] = ()
     """Buttons about this section only (a channel's controls on Slack's App Home)."""
+    links: tuple[Link, ...] = ()
 
 
 ButtonAction = Literal[
@@ -167,6 +179,8 @@ class OutgoingMessage:
                 lines.append(section.heading)
             if section.text:
                 lines.append(section.text)
+            if section.links:
+                lines.append(" · ".join(f"{k.label} <{k.url}>" for k in section.links))
             lines.extend(f"{f.label}: {f.value}" for f in section.fields)
             if lines:
                 parts.append("\n".join(lines))
@@ -300,8 +314,29 @@ class FormSubmitted:
     values: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ReactionChanged:
+    """A member added (`added`) or removed an emoji reaction on a message.
+
+    `emoji` is the emoji's Slack-style name (`trophy`); adapters of platforms that send the
+    character (Discord's 🏆) translate it. `message.channel` is the round's channel and
+    `message.thread` its thread, as for `MessagePosted`.
+    """
+
+    message: MessageRef
+    actor: Actor
+    emoji: str
+    added: bool = True
+
+
 InboundEvent = (
-    CommandInvoked | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted
+    CommandInvoked
+    | MessagePosted
+    | MessageEdited
+    | MessageDeleted
+    | ButtonPressed
+    | FormSubmitted
+    | ReactionChanged
 )
 
 

@@ -36,6 +36,7 @@ from bot.chat import (
     MessagePosted,
     Outcome,
     OutgoingMessage,
+    ReactionChanged,
     Reply,
     ThreadRef,
     text_message,
@@ -181,6 +182,8 @@ class Kata:
             return await self._button(unit, event)
         if isinstance(event, FormSubmitted):
             return await self._form(unit, event)
+        if isinstance(event, ReactionChanged):
+            return await votes.reaction(unit, event)
         return Outcome()
 
     async def _command(self, unit: Unit, cmd: CommandInvoked) -> Outcome:
@@ -263,7 +266,7 @@ def _request_of(event: InboundEvent) -> tuple[str, str] | None:
 def _channel_of(event: InboundEvent) -> ChannelRef | None:
     if isinstance(event, CommandInvoked | ButtonPressed):
         return event.channel
-    if isinstance(event, MessagePosted | MessageEdited | MessageDeleted):
+    if isinstance(event, MessagePosted | MessageEdited | MessageDeleted | ReactionChanged):
         return event.message.channel
     if isinstance(event, FormSubmitted) and event.form_id == schedule_form.FORM_ID:
         return schedule_form.channel_of(event) if event.context else None

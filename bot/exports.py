@@ -35,6 +35,7 @@ from bot.models import (
     NudgeSent,
     PointEvent,
     PromptSuggestion,
+    ReviewAssignment,
     Round,
     Streak,
 )
@@ -66,7 +67,9 @@ MEMBER_COLUMNS = (
 (other_member: whom you voted best), `votes_received` (detail: how many, never by whom),
 `model_answer` (text) and `prompt_suggestion` (detail: its status); `away` (date: the first
 away day, detail: the last), `nudges` (detail: off, only when turned off) and `nudge` (a
-reminder or streak nudge sent about a round, detail: which)."""
+reminder or streak nudge sent about a round, detail: which); `review_assigned`
+(other_member: whom you were asked to review, detail: the deadline) and `reviewer_assigned`
+(other_member: who was asked to review you)."""
 
 Cell = str | int | date | datetime | None
 
@@ -336,6 +339,7 @@ async def _habit_rows(
     )
     for rnd, n in received.all():
         sheet.add(kind="votes_received", **_round_cells(rnd, names), detail=f"votes={n}")
+    await _assignment_rows(session, sheet, member, names)
     models = await session.scalars(
         select(ModelAnswer).where(
             ModelAnswer.set_by_id == member.id, ModelAnswer.workspace_id == ws
@@ -384,3 +388,29 @@ async def _away_rows(
         sheet.add(
             kind="nudge", **_round_cells(rnd, names), at=nudge.created_at, detail=nudge.kind.value
         )
+
+
+async def _assignment_rows(
+    session: AsyncSession, sheet: Sheet, member: Member, names: dict[int, str]
+) -> None:
+    """The reviews the member was assigned to give, and who was assigned to review them."""
+    other = aliased(Member)
+    for kind, mine, theirs in (
+        ("review_assigned", ReviewAssignment.reviewer_id, ReviewAssignment.reviewee_id),
+        ("reviewer_assigned", ReviewAssignment.reviewee_id, ReviewAssignment.reviewer_id),
+    ):
+        rows = await session.execute(
+            select(ReviewAssignment, Round, other.display_name)
+            .join(Round, Round.id == ReviewAssignment.round_id)
+            .join(other, other.id == theirs)
+            .where(mine == member.id, ReviewAssignment.workspace_id == member.workspace_id)
+            .order_by(Round.seq, ReviewAssignment.id)
+        )
+        for row, rnd, name in rows.all():
+            sheet.add(
+                kind=kind,
+                **_round_cells(rnd, names),
+                at=row.created_at,
+                other_member=name,
+                detail=f"due={row.due_at.isoformat()}",
+            )

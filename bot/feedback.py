@@ -219,6 +219,7 @@ async def _record(unit: Unit, round_id: int, review: Review) -> Outcome:
     row.strength, row.improvement, row.updated_at = review.strength, review.improvement, now
     await session.flush()
     earned = 0 if updated else await points.award_review(session, rnd, reviewer.id, row.id, now)
+    earned += await points.pay_assigned_review(session, rnd, reviewer.id, reviewee.id, now)
     ref = await channel_ref(session, rnd.channel_id)
     reviewee_user = UserRef(ref.platform, ref.workspace_id, reviewee.external_id)
     reviewee_name, seq = reviewee.display_name, rnd.seq

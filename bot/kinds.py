@@ -21,6 +21,8 @@ class PointKind(StrEnum):
     STAGE = "stage"
     REVIEW = "review"
     BEST = "best"
+    ASSIGNED_REVIEW = "assigned_review"
+    """The bonus for an assigned review given before its deadline (`bot.assignments`)."""
 
 
 class AnswerSource(StrEnum):
@@ -40,6 +42,10 @@ class WorkKind(StrEnum):
     BOARDS = "boards"
     REMIND = "remind"
     """A round's reminder and streak nudges, sent privately before it closes (`bot.nudges`)."""
+    ASSIGN = "assign"
+    """Tell each reviewer of a round whom they review (`bot.assignments`)."""
+    REVIEW_DUE = "reviewdue"
+    """Remind assigned reviewers who have not reviewed yet, before the deadline."""
 
 
 class SuggestionStatus(StrEnum):

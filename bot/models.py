@@ -118,6 +118,10 @@ class Channel(Base):
         ForeignKey("members.id", ondelete="SET NULL"), nullable=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assign_reviews: Mapped[bool] = mapped_column(Boolean, default=True)
+    """Whether each round's wrap-up assigns reviewers (`/kata assign on|off`)."""
+    review_hours: Mapped[int] = mapped_column(Integer, default=24)
+    """How long an assigned reviewer has, from the assignment (`/kata assign deadline`)."""
     skips: Mapped[list[ChannelSkip]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ChannelSkip.local_date"
     )
@@ -432,6 +436,30 @@ class PromptSuggestion(Base):
     """The custom prompt an approval created."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ReviewAssignment(Base):
+    """A member asked to review one teammate's answers in a round (`bot.assignments`): one
+    per reviewer and round. `told_at` and `reminded_at` are the ledger of the two private
+    notes, each written before its note is sent, so no note goes twice."""
+
+    __tablename__ = "review_assignments"
+    __table_args__ = (
+        UniqueConstraint("round_id", "reviewer_id"),
+        _same_workspace("round_id", "rounds"),
+        _same_workspace("reviewer_id", "members"),
+        _same_workspace("reviewee_id", "members"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column()
+    reviewer_id: Mapped[int] = mapped_column(index=True)
+    reviewee_id: Mapped[int] = mapped_column(index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 # Indexes the boards, stats and App Home read through (revision 0011): each board reads one

@@ -4,7 +4,8 @@
 - 5 points for answering a round (your first answer in it),
 - 2 points for every stage of the round you cover (so covering all ten is worth 20),
 - 3 points for each member you review in a round, for up to 5 members a round
-  (updating a review earns nothing more; reviewing yourself is not possible).
+  (updating a review earns nothing more; reviewing yourself is not possible),
+- 3 more for the review you were assigned (`bot.assignments`), given by its deadline.
 
 Keys make awarding idempotent (a redelivered event cannot pay twice) and taking back a
 matter of deleting rows (a deleted answer takes its points with it).
@@ -19,12 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import insert_unless_present
 from bot.kinds import PointKind
-from bot.models import Answer, PointEvent, Round
+from bot.models import Answer, PointEvent, ReviewAssignment, Round
 
 ANSWER_POINTS = 5
 STAGE_POINTS = 2
 REVIEW_POINTS = 3
 REVIEWS_PAID_PER_ROUND = 5
+ASSIGNED_REVIEW_POINTS = 3
 
 
 async def pay_for_answer(
@@ -117,6 +119,35 @@ async def award_review(
         return 0
     session.add(_event(rnd, reviewer_id, PointKind.REVIEW, subject, REVIEW_POINTS, now))
     return REVIEW_POINTS
+
+
+async def pay_assigned_review(
+    session: AsyncSession, rnd: Round, reviewer_id: int, reviewee_id: int, now: datetime
+) -> int:
+    """The bonus for the reviewer's assigned review, if this review is it and it is on time;
+    paid once (insert-only under the ledger's unique key). Returns the points paid now."""
+    due = await session.scalar(
+        select(ReviewAssignment.due_at).where(
+            ReviewAssignment.round_id == rnd.id,
+            ReviewAssignment.reviewer_id == reviewer_id,
+            ReviewAssignment.reviewee_id == reviewee_id,
+        )
+    )
+    if due is None or now > due:
+        return 0
+    result = await session.execute(
+        insert_unless_present(session, PointEvent).values(
+            workspace_id=rnd.workspace_id,
+            channel_id=rnd.channel_id,
+            member_id=reviewer_id,
+            round_id=rnd.id,
+            kind=PointKind.ASSIGNED_REVIEW,
+            subject="",
+            points=ASSIGNED_REVIEW_POINTS,
+            created_at=now,
+        )
+    )
+    return ASSIGNED_REVIEW_POINTS if getattr(result, "rowcount", 0) == 1 else 0
 
 
 def _event(

@@ -99,6 +99,31 @@ class ChatPort(Protocol):
         ...
 
 
+@runtime_checkable
+class MessageLinks(Protocol):
+    """What a platform whose messages have addresses adds to `ChatPort` (optional: a port
+    without it gets no links, like the console)."""
+
+    def message_link(self, message: MessageRef) -> str | None:
+        """A URL that opens `message` in the platform's client, or None when it has none.
+
+        Slack: the permalink, from the workspace's URL (`auth.test`), the channel and the
+        `ts`, with `thread_ts` for a reply. Discord:
+        `https://discord.com/channels/{guild}/{channel or thread}/{message}`.
+        """
+        ...
+
+
+def message_link(port: ChatPort, message: MessageRef) -> str | None:
+    """The port's link to `message`, or None when the port makes none or fails to."""
+    if not isinstance(port, MessageLinks):
+        return None
+    try:
+        return port.message_link(message)
+    except Exception:
+        return None
+
+
 @dataclass(frozen=True)
 class ThreadMessage:
     """A member's message as the platform holds it now (for reading a thread back)."""

@@ -21,6 +21,7 @@ from bot.models import (
     NudgeSent,
     PointEvent,
     PromptSuggestion,
+    ReviewAssignment,
     Streak,
 )
 from bot.plurals import plural
@@ -122,7 +123,8 @@ async def export(unit: Unit, inv: Invocation) -> OutgoingMessage:
 
 
 async def _forget_habit_rows(session: AsyncSession, workspace_id: int, member_id: int) -> None:
-    """Best-answer votes by or for the member, their prompt suggestions, and their name on
+    """Best-answer votes by or for the member, review assignments to or of them, their
+    prompt suggestions, and their name on
     model answers (the answers stay: they belong to the prompt). A best-answer bonus the
     member paid a teammate by voting stays with that teammate."""
     await session.execute(
@@ -138,4 +140,11 @@ async def _forget_habit_rows(session: AsyncSession, workspace_id: int, member_id
     )
     await session.execute(
         update(ModelAnswer).where(ModelAnswer.set_by_id == member_id).values(set_by_id=None)
+    )
+    await session.execute(
+        delete(ReviewAssignment).where(
+            ReviewAssignment.workspace_id == workspace_id,
+            (ReviewAssignment.reviewer_id == member_id)
+            | (ReviewAssignment.reviewee_id == member_id),
+        )
     )

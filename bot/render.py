@@ -4,10 +4,11 @@ messages."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.best_answer import OFF_BOARDS
-from bot.chat import Button, Field, OutgoingMessage, Section
+from bot.chat import Button, Field, Link, OutgoingMessage, Section
 from bot.content import Framework, Stage
 from bot.echo import clip
 from bot.kinds import Pacing
@@ -16,6 +17,7 @@ from bot.plurals import every, plural
 from bot.prompt_bank import PromptView
 
 if TYPE_CHECKING:
+    from bot.assignments import Assigned
     from bot.digest import Digest
 
 
@@ -127,6 +129,9 @@ MIN_ANSWERS_ROOM = 900
 NAMES_PER_STAGE = 8
 LINE_ROOM = (40, 300)
 """Shortest and longest excerpt of one member's answer to one stage."""
+LINK_BUDGET = 1500
+"""Characters the answers' links may take in all (a link costs its URL, its label and a few
+characters of markup); past it, answers are still excerpted but not linked."""
 REVIEWS_SHOWN = 15
 COVERAGE_LISTED = 10
 """Past this many members, who answered what becomes one line of names and stage counts."""
@@ -159,6 +164,7 @@ def digest_message(digest: Digest, framework: Framework) -> OutgoingMessage:
     tail = [
         Section(heading="Best answer", text=_best_text(digest)),
         Section(heading="Reviews given", text=_reviews_text(digest)),
+        *_assigned_sections(digest),
         Section(
             text="Late answers in this thread still count until the next round starts. "
             "Pick a teammate and give feedback: one strength, one improvement."
@@ -174,13 +180,28 @@ def digest_message(digest: Digest, framework: Framework) -> OutgoingMessage:
 
 
 def _answer_sections(digest: Digest, room: int) -> list[Section]:
-    """Each stage's answers, one line per member, cut to share `room` characters."""
+    """Each stage's answers, one line per member, cut to share `room` characters; where the
+    platform makes links, a line of the members' names linking to their messages, within
+    `LINK_BUDGET` and counted against `room`."""
     if not digest.stages:
         return []
     per_stage = min(NAMES_PER_STAGE, max(1, room // (len(digest.stages) * 80)))
     lines = sum(min(len(s.answers), per_stage) for s in digest.stages)
     headings = sum(len(s.title) + 40 for s in digest.stages)
     shortest, longest = LINE_ROOM
+    # Links take what the shortest excerpts leave, so they never push the message over.
+    link_room = min(LINK_BUDGET, room // 3, room - headings - lines * (shortest + 20))
+    links: dict[str, tuple[Link, ...]] = {}
+    spent = 0
+    for stage in digest.stages:
+        chosen: list[Link] = []
+        for (name, _), url in zip(stage.answers[:per_stage], stage.links, strict=False):
+            cost = len(url or "") + len(name) + 7
+            if url and spent + cost <= link_room:
+                chosen.append(Link(name, url))
+                spent += cost
+        links[stage.key] = tuple(chosen)
+    room -= spent
     excerpt = max(shortest, min(longest, (room - headings) // max(1, lines) - 20))
     sections = []
     for stage in digest.stages:
@@ -191,7 +212,11 @@ def _answer_sections(digest: Digest, room: int) -> list[Section]:
         more = len(stage.answers) - per_stage
         if more > 0:
             shown.append(f"- and {plural(more, 'more answer')} in the thread")
-        sections.append(Section(heading=f"Answers: {stage.title}", text="\n".join(shown)))
+        sections.append(
+            Section(
+                heading=f"Answers: {stage.title}", text="\n".join(shown), links=links[stage.key]
+            )
+        )
     return sections
 
 
@@ -214,6 +239,37 @@ def _reviews_text(digest: Digest) -> str:
     if more > 0:
         lines.append(f"- and {plural(more, 'more review')}")
     return "\n".join(lines)
+
+
+def _assigned_sections(digest: Digest) -> list[Section]:
+    if not digest.assigned:
+        return []
+    return [Section(heading="Assigned reviews", text=assigned_text(digest.assigned))]
+
+
+def assigned_text(rows: Sequence[Assigned], limit: int = REVIEWS_SHOWN) -> str:
+    """Who was asked to review whom, and whether each review is in."""
+    lines = [
+        f"- {r.reviewer} reviews {r.reviewee}: {'done' if r.done else 'waiting'}" for r in rows
+    ]
+    shown = lines[:limit]
+    if len(lines) > limit:
+        shown.append(f"- and {plural(len(lines) - limit, 'more')}")
+    return "\n".join(shown)
+
+
+def with_assigned_reviews(
+    message: OutgoingMessage, seq: int, rows: Sequence[Assigned]
+) -> OutgoingMessage:
+    """A new round's prompt, followed by how the previous round's assigned reviews went."""
+    if not rows:
+        return message
+    done = sum(r.done for r in rows)
+    section = Section(
+        heading=f"Assigned reviews of round #{seq}: {done} of {len(rows)} done",
+        text=assigned_text(rows),
+    )
+    return replace(message, sections=(*message.sections, section))
 
 
 def champion_text(period: str, rows: list[Row]) -> str:

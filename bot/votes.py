@@ -2,7 +2,9 @@
 
 Rules: one vote per member and round (voting again moves it), never for yourself, only for
 someone who answered the round, and only until the wrap-up, which settles the vote
-(`bot.best_answer`).
+(`bot.best_answer`). A vote is cast with `vote @name`, the Vote button's form, or by reacting
+with 🏆 (`trophy`) to a teammate's answer in the round's thread; removing that reaction
+withdraws the vote if it is still for that teammate.
 """
 
 from __future__ import annotations
@@ -11,12 +13,22 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.chat import Choice, Form, FormField, Outcome, OutgoingMessage, Reply, text_message
+from bot.chat import (
+    Choice,
+    Form,
+    FormField,
+    Outcome,
+    OutgoingMessage,
+    ReactionChanged,
+    Reply,
+    text_message,
+)
 from bot.commands import CommandError, Invocation
 from bot.directory import find_member
 from bot.echo import echo
 from bot.feedback import reviewable
-from bot.models import Answer, BestVote, Round
+from bot.kinds import AnswerSource
+from bot.models import Answer, BestVote, Member, Round
 from bot.round_commands import round_for
 from bot.rounds.queries import own_round
 
@@ -24,6 +36,8 @@ if TYPE_CHECKING:
     from bot.unit import Unit
 
 FORM_ID = "vote"
+VOTE_EMOJI = "trophy"
+"""The reaction that votes for an answer's author (🏆)."""
 CLOSED = "Voting for round #{seq} closed at its wrap-up."
 
 
@@ -79,11 +93,65 @@ async def submit(unit: Unit, round_id: int, values: dict[str, str]) -> Outcome:
 async def _record(unit: Unit, rnd: Round, who: str) -> OutgoingMessage:
     if rnd.wrapped_up_at is not None:
         raise VoteError(CLOSED.format(seq=rnd.seq))
-    session = unit.session
-    voter = await unit.ensure_member()
-    nominee = await find_member(session, rnd.workspace_id, who)
+    nominee = await find_member(unit.session, rnd.workspace_id, who)
     if nominee is None:
         raise VoteError(f"I don't know a member called {echo(who)}.")
+    return await _cast(unit, rnd, nominee)
+
+
+async def reaction(unit: Unit, event: ReactionChanged) -> Outcome:
+    """🏆 on an answer in a round's thread votes for its author; removing it withdraws that
+    vote. Any other emoji, or a message that is not an answer, changes nothing."""
+    if event.emoji != VOTE_EMOJI:
+        return Outcome()
+    channel = await unit.find_channel()
+    if channel is None:
+        return Outcome()
+    answer = await unit.session.scalar(
+        select(Answer).where(
+            Answer.channel_id == channel.id,
+            Answer.source == AnswerSource.MESSAGE,
+            Answer.message_id == event.message.message_id,
+        )
+    )
+    rnd = await unit.session.get(Round, answer.round_id) if answer is not None else None
+    nominee = await unit.session.get(Member, answer.member_id) if answer is not None else None
+    if rnd is None or nominee is None:
+        return Outcome()
+    try:
+        if event.added:
+            return _private_message(await _cast(unit, rnd, nominee))
+        return _private_message(await _withdraw(unit, rnd, nominee))
+    except VoteError as exc:
+        return _private(str(exc))
+
+
+async def _withdraw(unit: Unit, rnd: Round, nominee: Member) -> OutgoingMessage:
+    if rnd.wrapped_up_at is not None:
+        raise VoteError(CLOSED.format(seq=rnd.seq))
+    voter = await unit.find_member()
+    vote = (
+        await unit.session.scalar(
+            select(BestVote).where(
+                BestVote.round_id == rnd.id,
+                BestVote.voter_id == voter.id,
+                BestVote.nominee_id == nominee.id,
+            )
+        )
+        if voter is not None
+        else None
+    )
+    if vote is None:
+        return text_message(f"You have no vote for {nominee.display_name} in round #{rnd.seq}.")
+    await unit.session.delete(vote)
+    return text_message(f"Your vote for {nominee.display_name} is withdrawn (round #{rnd.seq}).")
+
+
+async def _cast(unit: Unit, rnd: Round, nominee: Member) -> OutgoingMessage:
+    if rnd.wrapped_up_at is not None:
+        raise VoteError(CLOSED.format(seq=rnd.seq))
+    session = unit.session
+    voter = await unit.ensure_member()
     if nominee.id == voter.id:
         raise VoteError("You can't vote for your own answer; pick a teammate's.")
     answered = await session.scalar(
@@ -119,3 +187,7 @@ async def _record(unit: Unit, rnd: Round, who: str) -> OutgoingMessage:
 
 def _private(text: str) -> Outcome:
     return Outcome(replies=[Reply(text_message(text))])
+
+
+def _private_message(message: OutgoingMessage) -> Outcome:
+    return Outcome(replies=[Reply(message)])

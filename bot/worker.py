@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot import metrics, nudges, work_log, work_queue
+from bot import assignments, metrics, nudges, work_log, work_queue
 from bot.jobs import Action
 from bot.kinds import WorkKind
 from bot.rounds import fanout, lifecycle
@@ -38,6 +38,8 @@ HANDLERS: dict[WorkKind, Handler] = {
     WorkKind.WRAP_UP: lifecycle.run_wrap_up,
     WorkKind.BOARDS: lifecycle.run_boards,
     WorkKind.REMIND: nudges.run_remind,
+    WorkKind.ASSIGN: assignments.run_assign,
+    WorkKind.REVIEW_DUE: assignments.run_review_due,
 }
 """Every kind of work and the use case that carries it out; a test checks none is missing."""
 

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
@@ -27,6 +28,7 @@ from adapters.discord.history import page_of
 from adapters.discord.interactions import Interactions
 from adapters.discord.messages import Messages
 from adapters.discord.pacing import Pacer
+from adapters.discord.reaction_votes import ReactionVotes
 from adapters.discord.render import NO_PINGS, Rendered, render
 from adapters.discord.threads import ThreadParents
 from adapters.ticks import ReactionSender, TickBudget
@@ -112,6 +114,7 @@ class DiscordAdapter:
         self._restore: Callable[[], None] | None = None
         self._synced: set[int] = set()
         self._pacer = Pacer()
+        self.reaction_votes = ReactionVotes(kata.handle, self.threads, self._bot_id)
         self.handling = Handling()
         self.ticks = ReactionSender(
             self, self.handling, budget=TickBudget(TICKS_PER_MINUTE, TICK_BURST)
@@ -256,6 +259,16 @@ class DiscordAdapter:
                 )
 
         @client.event
+        async def on_raw_reaction_add(payload: discord.RawReactionActionEvent) -> None:
+            async with self.handling.event():
+                await self.reaction_votes.on_reaction(payload, added=True)
+
+        @client.event
+        async def on_raw_reaction_remove(payload: discord.RawReactionActionEvent) -> None:
+            async with self.handling.event():
+                await self.reaction_votes.on_reaction(payload, added=False)
+
+        @client.event
         async def on_raw_bulk_message_delete(payload: discord.RawBulkMessageDeleteEvent) -> None:
             async with self.handling.event():
                 for message_id in payload.message_ids:
@@ -310,12 +323,23 @@ class DiscordAdapter:
                 int(user.user_id)
             )
             dm = await member.create_dm()
-            for part in render(message, self.words):
+            # A button pressed in a DM comes without a server, so the core could not tell
+            # which workspace it is for: DMs go without buttons (their text says what to type).
+            for part in render(replace(message, buttons=()), self.words):
                 await self._send_one(dm, part)
         except discord.Forbidden:
             log.info("Discord: %s does not accept direct messages; note dropped", user.user_id)
         except discord.NotFound:
             log.info("Discord: user %s no longer exists; note dropped", user.user_id)
+
+    def message_link(self, message: MessageRef) -> str | None:
+        """`https://discord.com/channels/{guild}/{channel or thread}/{message}`; a round's
+        prompt is linked in its text channel (the thread shares the prompt message's id)."""
+        where = message.thread.thread_id if message.thread else message.channel.channel_id
+        return (
+            f"https://discord.com/channels/{message.channel.workspace_id}/{where}/"
+            f"{message.message_id}"
+        )
 
     async def react(self, message: MessageRef, emoji: str) -> None:
         """A missing tick is no reason to pause a channel: without Add Reactions, or when the

@@ -26,6 +26,7 @@ from adapters.discord.choices import (
     time_zone_choices,
 )
 from adapters.discord.commands_away import AWAY_TYPED, add_away_commands
+from adapters.discord.commands_reviews import REVIEW_TYPED, add_review_commands
 from bot.chat import ChannelRef
 
 if TYPE_CHECKING:
@@ -147,9 +148,10 @@ def build_groups(runner: CommandRunner) -> tuple[app_commands.Group, app_command
         )
 
     for command in declared:
-        if command.name not in TYPED | AWAY_TYPED:
+        if command.name not in TYPED | AWAY_TYPED | REVIEW_TYPED:
             simple(command.name, command.short)
     add_away_commands(runner, home)
+    add_review_commands(kata, admin, runner)
 
     @home("setup").command(name="setup", description=declared["setup"].short)
     @app_commands.describe(

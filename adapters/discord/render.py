@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import discord
 
 from adapters.text import split_text
-from bot.chat import Attachment, Button, Field, OutgoingMessage, Picture, Section
+from bot.chat import Attachment, Button, Field, Link, OutgoingMessage, Picture, Section
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -79,9 +79,19 @@ def _section_text(section: Section, *, fields_inline: bool) -> str:
         lines.append(f"**{escape(section.heading)}**")
     if section.text:
         lines.append(escape(section.text))
+    if section.links:
+        lines.append(" · ".join(_link(k) for k in section.links))
     if not fields_inline:
         lines.extend(f"**{escape(f.label)}:** {escape(f.value)}" for f in section.fields)
     return "\n".join(lines)
+
+
+def _link(link: Link) -> str:
+    """`[label](url)`, a masked link (embeds render them); the label cannot close it early."""
+    label = escape(link.label).replace("[", "(").replace("]", ")")
+    if not link.url.startswith("https://") or any(c in link.url for c in "()<> "):
+        return label
+    return f"[{label}]({link.url})"
 
 
 def _wants_embed(message: OutgoingMessage) -> bool:
@@ -114,9 +124,9 @@ def reworded(message: OutgoingMessage, words: Callable[[str], str]) -> OutgoingM
     """The message with `words` applied to every text in it (command names, see
     `commands.discord_command_text`)."""
     sections = tuple(
-        Section(
+        replace(
+            s,
             text=words(s.text),
-            heading=s.heading,
             fields=tuple(Field(f.label, words(f.value)) for f in s.fields),
         )
         for s in message.sections

@@ -155,6 +155,7 @@ class SlackAdapter(SlackPort):
             raise SlackSetupError(
                 f"cannot reach the Slack Web API at {self.client.base_url}: {error}"
             ) from None
+        self.workspace_url = str(identity.get("url") or "") or None
         log.info("Slack: signed in as %s in %s", identity.get("user"), identity.get("team"))
 
     async def _connect_socket(self) -> None:

@@ -65,6 +65,7 @@ def section_blocks(section: Section) -> list[Block]:
     for text in texts:
         if text.strip():
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    blocks.extend(link_blocks(section))
     fields = [
         {
             "type": "mrkdwn",
@@ -82,6 +83,23 @@ def section_blocks(section: Section) -> list[Block]:
         elements = [button_element(b, i) for i, b in enumerate(section.buttons[:25])]
         blocks.append({"type": "actions", "elements": elements})
     return blocks
+
+
+def link_blocks(section: Section) -> list[Block]:
+    """A section's links as mrkdwn `<url|label>`, ` · ` between them, in as few section
+    blocks as fit 3,000 characters each (a link is never cut)."""
+    links = [
+        f"<{escape(k.url)}|{escape(clip(k.label, MAX_HEADING)).replace('|', '¦')}>"
+        for k in section.links
+        if k.url.startswith(("https://", "http://")) and len(escape(k.url)) < MAX_SECTION_TEXT // 2
+    ]
+    texts: list[str] = []
+    for link in links:
+        if texts and len(texts[-1]) + 3 + len(link) <= MAX_SECTION_TEXT:
+            texts[-1] += " · " + link
+        else:
+            texts.append(link)
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": t}} for t in texts]
 
 
 def button_element(button: Button, index: int) -> Block:

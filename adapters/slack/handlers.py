@@ -28,6 +28,7 @@ from adapters.slack.inbound import (
 )
 from adapters.slack.pacing import DeliveryLog, InFlight
 from adapters.slack.posting import SlackPort
+from adapters.slack.reaction_votes import REACTION_EVENTS, on_reaction
 from adapters.slack.replies import ReplyRouter, user_ref
 from adapters.slack.setup_form import LIVE_FIELDS, with_hint
 from adapters.slack.views import (
@@ -56,7 +57,7 @@ log = logging.getLogger(__name__)
 COMMAND = "/kata"
 MESSAGE_EVENTS = ("message.channels", "message.groups")
 """The manifest's message subscriptions; bolt sees them all as the `message` event."""
-HANDLED_EVENTS = ("message", "app_home_opened")
+HANDLED_EVENTS = ("message", "app_home_opened", *REACTION_EVENTS)
 FORM_ACK_BUDGET = 2.5
 ANSWER_ROOM_WAIT = 2.0
 """How long a thread message waits for room in the core's answer queue before it is
@@ -98,6 +99,8 @@ class SlackInbound:
         claim = [self._claim]
         app.event("message", middleware=claim)(self.on_message)
         app.event("app_home_opened", middleware=claim)(self.on_home_opened)
+        for name in REACTION_EVENTS:
+            app.event(name, middleware=claim)(self.on_reaction)
         app.command(COMMAND, middleware=claim)(self.on_command)
         app.action(re.compile(r"^kata_"), middleware=claim)(self.on_button)
         live = re.compile(f"^({'|'.join(LIVE_FIELDS)})$")
@@ -198,6 +201,9 @@ class SlackInbound:
         except Exception:
             self.deliveries.release(event_id)  # not recorded: let Slack's retry try again
             raise
+
+    async def on_reaction(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        await on_reaction(self, body, event, context)
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], context: Any

@@ -66,6 +66,21 @@ class SlackPort:
         self.client = client
         self.pacer = pacer
         self.retry_pause = RETRY_PAUSE if retry_pause is None else retry_pause
+        self.workspace_url: str | None = None
+        """`https://<workspace>.slack.com/`, from `auth.test` at start: permalinks start here."""
+
+    def message_link(self, message: MessageRef) -> str | None:
+        """The message's permalink, made without a call: the workspace URL, `/archives/`, the
+        channel and `p` + the `ts` without its dot; a reply adds `thread_ts` and `cid`."""
+        if not self.workspace_url:
+            return None
+        channel = message.channel.channel_id
+        ts = message.message_id.replace(".", "")
+        link = f"{self.workspace_url.rstrip('/')}/archives/{channel}/p{ts}"
+        thread = message.thread
+        if thread is not None and thread.thread_id != message.message_id:
+            link += f"?thread_ts={thread.thread_id}&cid={channel}"
+        return link
 
     async def _call(self, ref: ChannelRef, method: str, **kwargs: Any) -> dict[str, Any]:
         """One Web API call on behalf of channel `ref`, mapping dead-channel errors."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot import (
     archive,
+    assignment_commands,
     away,
     channel_settings,
     feedback_received,
@@ -37,6 +38,7 @@ from bot.commands.registry import (
     Registry,
     Subcommand,
 )
+from bot.points import ASSIGNED_REVIEW_POINTS
 
 if TYPE_CHECKING:
     from bot.unit import Unit
@@ -72,6 +74,11 @@ async def _feedback(unit: Unit, inv: Invocation) -> Outcome | OutgoingMessage:
     if inv.parsed.spec.subcommand(inv.parsed) is not None:
         return await feedback_received.received(unit, inv)
     return await round_commands.review(unit, inv)
+
+
+def _a_setting(parsed: Parsed) -> bool:
+    """`assign on|off|deadline` tells the channel; plain `assign` answers the admin only."""
+    return parsed.spec.subcommand(parsed) is not None
 
 
 async def _forgetme(unit: Unit, inv: Invocation) -> OutgoingMessage:
@@ -391,6 +398,25 @@ COMMANDS = Registry(
             ("/kata nudges off",),
             nudges.nudges_command,
             brief="Turn your reminders and streak nudges on or off",
+        ),
+        # ---- assigned reviews (issue 12, part B)
+        Command(
+            "assign",
+            "assign | assign on | assign off | assign deadline <hours>h|<days>d",
+            "assign each member who answered the round a teammate to review now (it also "
+            "happens at every wrap-up unless turned off); reviewers are told privately, "
+            "reminded once before the deadline (default 24h) and earn "
+            f"+{ASSIGNED_REVIEW_POINTS} points for a review on time",
+            ("/kata assign", "/kata assign deadline 48h", "/kata assign off"),
+            assignment_commands.assign_command,
+            access=Access.ADMIN,
+            public=_a_setting,
+            subcommands=(
+                Subcommand("on", Access.ADMIN),
+                Subcommand("off", Access.ADMIN),
+                Subcommand("deadline", Access.ADMIN),
+            ),
+            brief="Assign reviewers for the round, or set assigned reviews",
         ),
     )
 )

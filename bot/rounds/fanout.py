@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, delete, select, update
 
-from bot import nudges, render, work_queue
+from bot import assignments, nudges, render, work_queue
 from bot.chat import ChannelRef, Once, ThreadRef
 from bot.db import insert_unless_present
 from bot.kinds import Pacing, WorkKind
@@ -61,6 +61,7 @@ class _Planned:
     round_id: int = 0
     seq: int = 0
     boards: str | None = None
+    reviewed: tuple[int, tuple[assignments.Assigned, ...]] | None = None
 
 
 async def run_rounds(deps: Deps, items: list[Claimed]) -> dict[int, Outcome]:
@@ -109,6 +110,8 @@ async def run_rounds(deps: Deps, items: list[Claimed]) -> dict[int, Outcome]:
 
 async def _post(deps: Deps, p: _Planned, total: int) -> ThreadRef:
     message = render.prompt_message(p.prompt, p.round_id, p.seq, p.pacing, p.drip_minutes, total)
+    if p.reviewed is not None:
+        message = render.with_assigned_reviews(message, *p.reviewed)
     return await deps.port_for(p.ref.platform).post_prompt(p.ref, message, Once(p.item.key))
 
 
@@ -191,8 +194,22 @@ async def _intents(
                 )
             )
         await session.flush()
+        previous = {
+            channel.id: max(
+                (r for r in past.get(channel.id, []) if r.posted_at is not None),
+                key=lambda r: r.local_date,
+                default=None,
+            )
+            for _, channel in new
+        }
+        reviews = await assignments.assigned_in(
+            session, [r.id for r in previous.values() if r is not None]
+        )
         for p, (rnd, channel) in zip(planned, new, strict=True):
             p.round_id, p.seq = rnd.id, rnd.seq
+            last = previous[channel.id]
+            if last is not None and reviews.get(last.id):
+                p.reviewed = (last.seq, tuple(reviews[last.id]))
             p.boards = await lifecycle.close_previous(
                 session, channel, rnd, now, past.get(channel.id, [])
             )

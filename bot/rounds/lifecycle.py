@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, delete, select, update
 
-from bot import nudges, render
+from bot import assignments, nudges, render
 from bot.chat import ChannelRef, Once, OutgoingMessage, Section, UserRef
 from bot.digest import digest_of
 from bot.final_boards import closed_periods, final_boards
@@ -62,6 +62,8 @@ class _RoundIntent:
     retry: bool
     boards: str | None = None
     """The key of the closed periods' boards, posted just before the prompt."""
+    reviewed: tuple[int, tuple[assignments.Assigned, ...]] | None = None
+    """The previous round's number and how its assigned reviews went, shown with the prompt."""
 
 
 # ---------------------------------------------------------------- the round
@@ -85,6 +87,8 @@ async def run_round(deps: Deps, item: Claimed) -> str:
         intent.drip_minutes,
         len(deps.content.stages),
     )
+    if intent.reviewed is not None:
+        message = render.with_assigned_reviews(message, *intent.reviewed)
     try:
         thread = await deps.port_for(intent.ref.platform).post_prompt(
             intent.ref, message, Once(item.key, intent.retry)
@@ -163,7 +167,20 @@ async def _round_intent(
             drip_minutes=rnd.drip_minutes,
             retry=retry or attempts > 1,
             boards=boards,
+            reviewed=await previous_reviews(session, past, day),
         )
+
+
+async def previous_reviews(
+    session: AsyncSession, past: list[Row[Any]], day: date
+) -> tuple[int, tuple[assignments.Assigned, ...]] | None:
+    """The channel's previous round's number and assigned reviews, if it had any."""
+    before = [r for r in past if r.posted_at is not None and r.local_date < day]
+    if not before:
+        return None
+    last = max(before, key=lambda r: r.local_date)
+    rows = await assignments.assigned(session, last.id)
+    return (last.seq, tuple(rows)) if rows else None
 
 
 async def _rounds_of(session: AsyncSession, channel_id: int) -> list[Row[Any]]:
@@ -331,6 +348,9 @@ async def run_wrap_up(deps: Deps, item: Claimed) -> str:
         if not retry:
             rnd.wrapped_up_at = now
         await plan.drop_steps(session, round_id, now)
+        channel = await session.get(Channel, rnd.channel_id)
+        if channel is not None and channel.assign_reviews:
+            await assignments.assign(session, rnd, channel, now)  # plans the private notes
         ref = await channel_ref(session, rnd.channel_id)
         message = render.digest_message(
             await digest_of(session, deps, rnd.id), deps.content.framework

@@ -77,7 +77,8 @@ def test_a_scripted_console_session_shows_a_full_round(tmp_path: Path) -> None:
     assert "- you: 1 stage: Scope clarification" in out
     assert "- bo: 1 stage: Functional requirements" in out
     assert "(private to you) bot:" in out and "bo reviewed your answers" in out
-    assert "1. bo: 10 pts" in out
+    assert "1. bo: 13 pts" in out  # 10, and 3 for the review bo was assigned at wrap-up
+    assert "Please review bo's answers (round #1)" in out
     assert "There is no command 'dance'" in out
     assert "Traceback" not in out + result.stderr
 

@@ -126,6 +126,7 @@ MAY_OPEN_TRANSACTIONS = {
     "bot/rounds/fanout.py",  # a batch of rounds: intent, post, record, like lifecycle
     "bot/work_queue.py",  # a worker's claim is its own short transaction, before any work
     "bot/nudges.py",  # a round's reminders: the ledger, then the private messages
+    "bot/assignments.py",  # review notes as work: mark each sent, then send it, like lifecycle
 }
 
 

@@ -62,6 +62,9 @@ CASES: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("holiday", "list"), {}),
     (("remind",), {"before": "2h"}),
     (("nudges",), {"state": "off"}),
+    (("assign",), {}),
+    (("assign",), {"turn": "off"}),
+    (("assign",), {"deadline": "48h"}),
 ]
 
 
@@ -96,6 +99,9 @@ COVERED_ELSEWHERE = {
     ("archive", "boards"): "tests/core/test_habit_archive.py (an option of archive on Discord)",
     ("feedback", "received"): "test_habit_vote.py (an option of feedback, not a subcommand)",
     ("holiday", "remove"): "tests/core/test_habit_away.py (needs a holiday added first)",
+    ("assign", "on"): "the cases above (an option of assign, not a subcommand)",
+    ("assign", "off"): "the cases above (an option of assign, not a subcommand)",
+    ("assign", "deadline"): "the cases above (an option of assign, not a subcommand)",
 }
 """Subcommands a story walks elsewhere; a newly declared command fails until it is walked."""
 

@@ -3,7 +3,6 @@ minute): a burst beyond it is confirmed by one note in the thread instead."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from adapters.ticks import TickBudget
@@ -27,10 +26,9 @@ async def test_a_burst_beyond_the_reaction_budget_is_confirmed_by_one_note_in_th
         for n in range(4)
         for who in (BOB, CAROL)
     ]
-    for _ in range(100):
-        await asyncio.sleep(0.05)
-        if len(team.api.bot_replies(CHANNEL, prompt.ts)) > notes_before:
-            break
+    await team.api.recorder.wait_for(
+        lambda: len(team.api.bot_replies(CHANNEL, prompt.ts)) > notes_before
+    )
     await team.settled()
 
     ticked = {ts for (_, ts, emoji) in team.api.reactions if emoji == "white_check_mark"}

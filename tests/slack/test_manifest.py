@@ -58,6 +58,15 @@ async def test_each_subscribed_event_reaches_a_listener(team: Team) -> None:
     examples = {
         "message": {"type": "message", "channel": CHANNEL, "user": "UBOB", "text": "hi"},
         "app_home_opened": {"type": "app_home_opened", "user": "UBOB", "tab": "home"},
+        **{
+            kind: {
+                "type": kind,
+                "user": "UBOB",
+                "reaction": "trophy",
+                "item": {"type": "message", "channel": CHANNEL, "ts": "1.000001"},
+            }
+            for kind in ("reaction_added", "reaction_removed")
+        },
     }
     for subscription in sorted(SUBSCRIBED):
         event = dict(examples[handled_as(subscription)])
@@ -66,7 +75,7 @@ async def test_each_subscribed_event_reaches_a_listener(team: Team) -> None:
             event["channel_type"] = "group"
         delivered = await team.slack.send_event(team.slack.event_callback(event))
         assert delivered.status == 200, subscription
-    unhandled = {"type": "reaction_added", "user": "UBOB", "reaction": "tada", "item": {}}
+    unhandled = {"type": "pin_added", "user": "UBOB", "channel_id": CHANNEL, "item": {}}
     delivered = await team.slack.send_event(team.slack.event_callback(unhandled))
     assert delivered.status == 404
     await team.settled()
