@@ -18,6 +18,8 @@ every trigger here and must create them again (`sqlite_statements`, `sqlite_peri
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import DDL, MetaData, event
 
 # (table, member column, points expression, reviews expression, columns an update watches)
@@ -54,21 +56,27 @@ def _sqlite_change(member: str, points: str, reviews: str, row: str, sign: str) 
     SET points = points + excluded.points, reviews = reviews + excluded.reviews;"""
 
 
-def sqlite_statements() -> list[str]:
+def _sqlite_triggers(change: Callable[[str, str, str, str, str], str], tag: str) -> list[str]:
+    """Insert, delete and update triggers on each source table; `change(member, points,
+    reviews, row, sign)` is the body that adds (`+`) or takes back (`-`) one row."""
     statements = []
     for table, member, points, reviews, watched in _SOURCES:
-        add = _sqlite_change(member, points, reviews, "NEW", "+")
-        take = _sqlite_change(member, points, reviews, "OLD", "-")
+        add = change(member, points, reviews, "NEW", "+")
+        take = change(member, points, reviews, "OLD", "-")
         for name, when, body in (
             ("insert", "INSERT", add),
             ("delete", "DELETE", take),
             ("update", f"UPDATE OF {watched}", take + add),
         ):
             statements.append(
-                f"CREATE TRIGGER IF NOT EXISTS tr_{table}_totals_{name} "
+                f"CREATE TRIGGER IF NOT EXISTS tr_{table}_{tag}_{name} "
                 f"AFTER {when} ON {table}\nBEGIN{body}\nEND"
             )
     return statements
+
+
+def sqlite_statements() -> list[str]:
+    return _sqlite_triggers(_sqlite_change, "totals")
 
 
 _POSTGRES_FUNCTION = """
@@ -146,20 +154,7 @@ def _sqlite_period_change(member: str, points: str, reviews: str, row: str, sign
 
 
 def sqlite_period_statements() -> list[str]:
-    statements = []
-    for table, member, points, reviews, watched in _SOURCES:
-        add = _sqlite_period_change(member, points, reviews, "NEW", "+")
-        take = _sqlite_period_change(member, points, reviews, "OLD", "-")
-        for name, when, body in (
-            ("insert", "INSERT", add),
-            ("delete", "DELETE", take),
-            ("update", f"UPDATE OF {watched}", take + add),
-        ):
-            statements.append(
-                f"CREATE TRIGGER IF NOT EXISTS tr_{table}_periods_{name} "
-                f"AFTER {when} ON {table}\nBEGIN{body}\nEND"
-            )
-    return statements
+    return _sqlite_triggers(_sqlite_period_change, "periods")
 
 
 _POSTGRES_PERIOD_FUNCTION = """
