@@ -79,9 +79,7 @@ def sqlite_statements() -> list[str]:
     return _sqlite_triggers(_sqlite_change, "totals")
 
 
-_POSTGRES_FUNCTION = """
-CREATE OR REPLACE FUNCTION kata_board_totals() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
+_POSTGRES_SHARES = """DECLARE
     old_member integer;
     new_member integer;
     old_points integer := 0;
@@ -96,7 +94,15 @@ BEGIN
         IF TG_OP <> 'INSERT' THEN old_member := OLD.reviewer_id; old_reviews := 1; END IF;
         IF TG_OP <> 'DELETE' THEN new_member := NEW.reviewer_id; new_reviews := 1; END IF;
     END IF;
-    IF TG_OP <> 'INSERT' THEN
+"""
+"""The start of both PostgreSQL trigger functions: which member a row moves, and by how much."""
+
+_POSTGRES_FUNCTION = (
+    """
+CREATE OR REPLACE FUNCTION kata_board_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+"""
+    + _POSTGRES_SHARES
+    + """    IF TG_OP <> 'INSERT' THEN
         UPDATE board_totals
         SET points = points - old_points, reviews = reviews - old_reviews
         WHERE workspace_id = OLD.workspace_id AND member_id = old_member;
@@ -122,6 +128,7 @@ BEGIN
     RETURN NULL;
 END
 $$"""
+)
 
 
 def postgres_statements() -> list[str]:
@@ -157,24 +164,12 @@ def sqlite_period_statements() -> list[str]:
     return _sqlite_triggers(_sqlite_period_change, "periods")
 
 
-_POSTGRES_PERIOD_FUNCTION = """
+_POSTGRES_PERIOD_FUNCTION = (
+    """
 CREATE OR REPLACE FUNCTION kata_period_totals() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    old_member integer;
-    new_member integer;
-    old_points integer := 0;
-    new_points integer := 0;
-    old_reviews integer := 0;
-    new_reviews integer := 0;
-BEGIN
-    IF TG_TABLE_NAME = 'point_events' THEN
-        IF TG_OP <> 'INSERT' THEN old_member := OLD.member_id; old_points := OLD.points; END IF;
-        IF TG_OP <> 'DELETE' THEN new_member := NEW.member_id; new_points := NEW.points; END IF;
-    ELSE
-        IF TG_OP <> 'INSERT' THEN old_member := OLD.reviewer_id; old_reviews := 1; END IF;
-        IF TG_OP <> 'DELETE' THEN new_member := NEW.reviewer_id; new_reviews := 1; END IF;
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
+"""
+    + _POSTGRES_SHARES
+    + """    IF TG_OP <> 'INSERT' THEN
         UPDATE board_period_totals AS t
         SET points = t.points - old_points, reviews = t.reviews - old_reviews
         FROM board_periods AS p
@@ -194,6 +189,7 @@ BEGIN
     RETURN NULL;
 END
 $$"""
+)
 
 
 def postgres_period_statements() -> list[str]:
