@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import re
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot import channel_settings
 from bot.assignments import assign, assigned, local_time
 from bot.chat import Outcome, OutgoingMessage, Section, text_message
 from bot.commands import CommandError, Invocation
+from bot.durations import parse_duration
 from bot.plurals import plural
 from bot.render import assigned_text
 from bot.round_commands import round_for
@@ -53,9 +54,6 @@ async def assign_command(unit: Unit, inv: Invocation) -> Outcome | OutgoingMessa
     )
 
 
-HOURS = re.compile(r"^(\d{1,3})\s*(h|hours?|d|days?)?$")
-
-
 async def _settings(change: channel_settings.Change) -> str:
     words = change.parsed.words
     word = words[0].lower()
@@ -69,12 +67,12 @@ async def _settings(change: channel_settings.Change) -> str:
     if word == "off":
         channel.assign_reviews = False
         return "Reviews are no longer assigned at wrap-up (an admin can still run /kata assign)."
-    match = HOURS.match(" ".join(words[1:]).lower())
-    if match is None:
+    length = parse_duration(" ".join(words[1:]), bare="h")
+    if length is None or length % timedelta(hours=1):
         raise CommandError(
             "Give the deadline in hours or days, e.g. 24h or 2d.", change.parsed.spec
         )
-    hours = int(match.group(1)) * (24 if (match.group(2) or "h").startswith("d") else 1)
+    hours = length // timedelta(hours=1)
     if not MIN_HOURS <= hours <= MAX_HOURS:
         raise CommandError(
             f"The deadline must be between {MIN_HOURS} hour and {MAX_HOURS // 24} days.",

@@ -9,7 +9,6 @@ the next round opens (`excuse_round`), so an answer given anyway still counts as
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from sqlalchemy import Select, delete, literal, select, update
 
 from bot.chat import OutgoingMessage, text_message
 from bot.commands import CommandError, Invocation
+from bot.durations import parse_duration
 from bot.echo import echo
 from bot.models import AwayPeriod, Channel, Member, Streak
 from bot.plurals import plural
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from bot.unit import Unit
 
 LONGEST = timedelta(days=365)
-_SPAN = re.compile(r"(\d{1,4})\s*(d|day|days|w|wk|week|weeks)")
 
 
 def parse_end(words: list[str], today: date) -> date:
@@ -41,10 +40,9 @@ def parse_end(words: list[str], today: date) -> date:
         text = text.removeprefix("until ").strip()
     if not text:
         raise CommandError("Say for how long: away 3d, away 1w or away until 2026-12-24.")
-    span = _SPAN.fullmatch(text)
-    if span:
-        count = int(span.group(1))
-        days = count * (7 if span.group(2).startswith("w") else 1)
+    span = parse_duration(text)
+    if span is not None and span % timedelta(days=1) == timedelta(0):
+        days = span.days
         if days < 1:
             raise CommandError("Away for at least one day: away 1d is today only.")
         end = today + timedelta(days=days - 1)

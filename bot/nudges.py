@@ -22,7 +22,6 @@ nudges are at most once.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ from bot.channel_settings import Change, duration_text
 from bot.chat import OutgoingMessage, Section, UserRef, text_message
 from bot.commands import CommandError, Invocation
 from bot.db import insert_unless_present
+from bot.durations import parse_duration
 from bot.echo import echo
 from bot.kinds import NudgeKind, Pacing, WorkKind
 from bot.models import (
@@ -64,7 +64,6 @@ STREAK_ALONE_FROM = 3
 """Without a channel reminder, only streaks this long are worth a private message."""
 STREAK_WITH_REMINDER_FROM = 2
 MIN_LEAD, MAX_LEAD = 5, 24 * 60
-_DURATION = re.compile(r"(?:(\d{1,2})\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,4})\s*m(?:in(?:utes?|s)?)?)?")
 
 
 def remind_key(round_id: int) -> str:
@@ -73,10 +72,10 @@ def remind_key(round_id: int) -> str:
 
 def parse_lead(text: str) -> int:
     """`2h`, `90m`, `1h30m`, `45 min` -> minutes; a friendly `CommandError` otherwise."""
-    m = _DURATION.fullmatch(text.strip().lower())
-    if not text.strip() or m is None or not (m.group(1) or m.group(2)):
+    length = parse_duration(text)
+    if length is None:
         raise CommandError(f"{echo(text)} is not a length of time; try remind 2h or remind off.")
-    minutes = int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
+    minutes = int(length.total_seconds() // 60)
     if not MIN_LEAD <= minutes <= MAX_LEAD:
         raise CommandError(f"A reminder comes {MIN_LEAD} minutes to 24 hours before the close.")
     return minutes
