@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,8 +30,9 @@ class PromptView:
     author: str | None = None
     """Who wrote a custom prompt (added it, or suggested it and had it approved)."""
 
-    @property
+    @cached_property
     def choice(self) -> PromptChoice:
+        """Built once per view: the fan-out matches thousands of channels against one bank."""
         return PromptChoice(self.key, self.title, self.tags, self.difficulty)
 
 

@@ -96,6 +96,7 @@ async def claim(
                 attempts=WorkItem.attempts + 1,
             )
             .returning(*_CLAIMED)
+            .execution_options(synchronize_session=False)
         )
         claimed = [Claimed(*row) for row in rows]
     return sorted(claimed, key=lambda c: c.id)
@@ -209,6 +210,7 @@ async def finish_many(
         update(WorkItem)
         .where(WorkItem.id.in_(item_ids), WorkItem.claimed_by == worker, _open())
         .values(done_at=now, claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
     )
     return cast(CursorResult[Any], result).rowcount
 

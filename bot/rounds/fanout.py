@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import Row, delete, insert, select, update
 
 from bot import assignments, nudges, render, work_queue
 from bot.chat import ChannelRef, Once, ThreadRef
@@ -141,6 +141,7 @@ async def _intents(
 
         planned: list[_Planned] = []
         new: list[tuple[Round, Channel]] = []
+        bank: dict[int, list[PromptView]] = {}
         for item in items:
             channel = channels.get(int(item.payload["channel_id"]))
             day = date.fromisoformat(item.payload["local_date"])
@@ -163,7 +164,12 @@ async def _intents(
             if schedule_of(channel).local_date(now) != day:
                 outcomes[item.id] = "the round's day is over"
                 continue
-            prompts = [*builtin_views(deps.content), *custom.get(channel.workspace_id, [])]
+            prompts = bank.get(channel.workspace_id)
+            if prompts is None:
+                prompts = bank[channel.workspace_id] = [
+                    *builtin_views(deps.content),
+                    *custom.get(channel.workspace_id, []),
+                ]
             prompt = lifecycle.choose(prompts, channel, day, [r.prompt_key for r in rows])
             if prompt is None:
                 outcomes[item.id] = "no-prompts"
@@ -181,7 +187,6 @@ async def _intents(
                 stages_posted=0,
                 created_at=now,
             )
-            session.add(rnd)
             new.append((rnd, channel))
             planned.append(
                 _Planned(
@@ -193,7 +198,7 @@ async def _intents(
                     channel.drip_minutes,
                 )
             )
-        await session.flush()
+        await _insert_rounds(session, [rnd for rnd, _ in new])
         previous = {
             channel.id: max(
                 (r for r in past.get(channel.id, []) if r.posted_at is not None),
@@ -217,6 +222,34 @@ async def _intents(
             session, [(c, r, past.get(c.id, [])) for r, c in new], now, len(deps.content.stages)
         )
     return planned
+
+
+async def _insert_rounds(session: AsyncSession, rounds: list[Round]) -> None:
+    """Write the batch's rounds with one multi-row insert and give each its id. The rounds
+    stay out of the session: an ORM flush would send one INSERT per round on SQLite."""
+    if not rounds:
+        return
+    columns = (
+        "workspace_id",
+        "channel_id",
+        "local_date",
+        "seq",
+        "prompt_key",
+        "prompt_title",
+        "pacing",
+        "drip_minutes",
+        "stages_posted",
+        "created_at",
+    )
+    ids = {
+        (row.channel_id, row.local_date): row.id
+        for row in await session.execute(
+            insert(Round).returning(Round.id, Round.channel_id, Round.local_date),
+            [{c: getattr(rnd, c) for c in columns} for rnd in rounds],
+        )
+    }
+    for rnd in rounds:
+        rnd.id = ids[(rnd.channel_id, rnd.local_date)]
 
 
 async def _rounds_by_channel(
@@ -298,7 +331,7 @@ async def _record(deps: Deps, posted: list[tuple[_Planned, ThreadRef]], total: i
     now = deps.clock.now()
     async with deps.sessions.begin() as session:
         await session.execute(
-            update(Round),
+            update(Round).execution_options(synchronize_session=False),
             [{"id": p.round_id, "thread_id": t.thread_id, "posted_at": now} for p, t in posted],
         )
         steps: list[dict[str, Any]] = []
