@@ -9,8 +9,11 @@ What runs, all on 127.0.0.1 and all in this one command:
 - The floor: a bare slack-bolt `AsyncApp` whose only listener acks `message` events, served
   by aiohttp through slack_bolt's aiohttp adapter (the serving path our adapter uses), with
   signature checks on. It runs in its own process (`--floor-server`, started by this module),
-  like the bot, so neither shares a CPU with the load generator. It is measured before and
-  after each real run, and the ratios use the mean of the two.
+  like the bot, so neither shares a CPU with the load generator. It is started once and
+  blasted right before and right after each real phase (same concurrency, same count), and
+  that phase's ratios use the mean of the two: on a shared machine the floor itself moves by
+  2-3x over a minute, so only neighbouring runs compare. Each concurrency runs `--repeats`
+  times (3 by default) and the summary gives the median ratio and every run's.
 - The real path: `python -m kata.cli run` as a subprocess (Slack HTTP mode, PORT=0, its port
   read from its log) on a fresh SQLite file in a temporary folder or, with `--postgres`, also
   on a fresh PostgreSQL schema (`?search_path=`) that is dropped at the end. Signed slash
@@ -193,11 +196,16 @@ async def spawn(args: Sequence[str], env: dict[str, str], cwd: Path) -> Child:
         for k, v in os.environ.items()
         if not k.startswith(("SLACK_", "DISCORD_")) and k not in ("DATABASE_URL", "PORT")
     }
+    extra = os.environ.get("PYTHONPATH", "")  # a profiler's or a sitecustomize's
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         *args,
         cwd=cwd,
-        env={**base, "PYTHONPATH": str(PROJECT_ROOT), **env},
+        env={
+            **base,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), extra])),
+            **env,
+        },
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
@@ -365,29 +373,42 @@ async def blast(url: str, requests: list[Signed], concurrency: int) -> Blast:
 
 @dataclass
 class FloorRun:
-    blasts: dict[int, Blast]
-    cpu_ms_per_event: dict[int, float]
+    blast: Blast
+    cpu_ms_per_event: float
     rss_mib: float
 
 
-async def measure_floor(
-    api: BenchSlack, thread_ts: str, events: int, concurrencies: list[int], workdir: Path
-) -> FloorRun:
-    child = await spawn(["-m", "bench.answers", "--floor-server"], slack_env(api), workdir)
-    try:
-        line = await child.wait_for_line("floor listening on", START_LIMIT)
-        url = f"http://{line.rsplit(' ', 1)[1]}/slack/events"
-        warm = message_events(api, thread_ts, 50, "FW")
-        await blast(url, warm, 8)  # the first request pays for auth.test
-        blasts, cpu = {}, {}
-        for c in concurrencies:
-            requests = message_events(api, thread_ts, events, f"F{c}")
-            before = cpu_seconds(child.pid)
-            blasts[c] = await blast(url, requests, c)
-            cpu[c] = (cpu_seconds(child.pid) - before) * 1000 / max(blasts[c].acked, 1)
-        return FloorRun(blasts, cpu, peak_rss_mib(child.pid))
-    finally:
-        await child.stop()
+class FloorServer:
+    """The ack-only floor, started once per target and blasted right before and right after
+    each real phase, so each ratio compares runs a few seconds apart on the same machine."""
+
+    def __init__(self, api: BenchSlack, thread_ts: str, workdir: Path) -> None:
+        self.api, self.thread_ts, self.workdir = api, thread_ts, workdir
+        self.child: Child | None = None
+        self.url = ""
+        self.runs = 0
+
+    async def start(self) -> None:
+        self.child = await spawn(
+            ["-m", "bench.answers", "--floor-server"], slack_env(self.api), self.workdir
+        )
+        line = await self.child.wait_for_line("floor listening on", START_LIMIT)
+        self.url = f"http://{line.rsplit(' ', 1)[1]}/slack/events"
+        warm = message_events(self.api, self.thread_ts, 50, "FW")
+        await blast(self.url, warm, 8)  # the first request pays for auth.test
+
+    async def measure(self, events: int, c: int) -> FloorRun:
+        assert self.child is not None
+        self.runs += 1
+        requests = message_events(self.api, self.thread_ts, events, f"F{self.runs}-{c}")
+        before = cpu_seconds(self.child.pid)
+        result = await blast(self.url, requests, c)
+        cpu = (cpu_seconds(self.child.pid) - before) * 1000 / max(result.acked, 1)
+        return FloorRun(result, cpu, peak_rss_mib(self.child.pid))
+
+    async def stop(self) -> None:
+        if self.child is not None:
+            await self.child.stop()
 
 
 # ---------------------------------------------------------------------- the database
@@ -474,6 +495,9 @@ async def postgres_schema() -> AsyncIterator[str]:
 @dataclass
 class Phase:
     concurrency: int
+    repeat: int
+    floor_before: FloorRun
+    floor_after: FloorRun
     blast: Blast
     recorded: int
     seconds_to_last_row: float
@@ -486,6 +510,22 @@ class Phase:
     @property
     def recorded_per_second(self) -> float:
         return self.recorded / max(self.seconds_to_last_row, 1e-9)
+
+    @property
+    def floor_per_second(self) -> float:
+        return statistics.mean(
+            [self.floor_before.blast.per_second, self.floor_after.blast.per_second]
+        )
+
+    @property
+    def floor_cpu_ms(self) -> float:
+        return statistics.mean(
+            [self.floor_before.cpu_ms_per_event, self.floor_after.cpu_ms_per_event]
+        )
+
+    @property
+    def ratio(self) -> float:
+        return self.recorded_per_second / self.floor_per_second
 
 
 async def drain(
@@ -569,10 +609,12 @@ def problems_in(lines: list[str]) -> list[str]:
 
 async def measure_real(
     api: BenchSlack,
+    floor: FloorServer,
     database_url: str,
     rows: AnswerRows,
     events: int,
     concurrencies: list[int],
+    repeats: int,
     workdir: Path,
 ) -> tuple[str, list[Phase]]:
     env = {**slack_env(api), "DATABASE_URL": database_url, "LOG_LEVEL": "INFO"}
@@ -584,31 +626,37 @@ async def measure_real(
         url = f"http://127.0.0.1:{port}/slack/events"
         thread_ts = await open_round(url, api)
         phases = []
-        for c in concurrencies:
-            requests = message_events(api, thread_ts, events, f"R{c}")
-            start_count = await rows.count()
-            log_mark, notes_mark = len(child.lines), len(api.ephemerals)
-            cpu_before = cpu_seconds(child.pid)
-            sending = asyncio.create_task(blast(url, requests, c))
-            await asyncio.sleep(0)
-            count, last_change = await drain(rows, start_count, sending, lambda b: b.acked)
-            result = await sending
-            cpu = cpu_seconds(child.pid) - cpu_before
-            stored = await rows.message_ids()
-            recorded = count - start_count
-            phases.append(
-                Phase(
-                    concurrency=c,
-                    blast=result,
-                    recorded=recorded,
-                    seconds_to_last_row=last_change - result.started,
-                    lost=sum(1 for ts in result.acked_ts if ts not in stored),
-                    cpu_ms_per_answer=cpu * 1000 / max(recorded, 1),
-                    rss_mib=peak_rss_mib(child.pid),
-                    apologies=len(api.ephemerals) - notes_mark,
-                    log_problems=problems_in(child.lines[log_mark:]),
+        for repeat in range(1, repeats + 1):
+            for c in concurrencies:
+                floor_before = await floor.measure(events, c)
+                requests = message_events(api, thread_ts, events, f"R{repeat}-{c}")
+                start_count = await rows.count()
+                log_mark, notes_mark = len(child.lines), len(api.ephemerals)
+                cpu_before = cpu_seconds(child.pid)
+                sending = asyncio.create_task(blast(url, requests, c))
+                await asyncio.sleep(0)
+                count, last_change = await drain(rows, start_count, sending, lambda b: b.acked)
+                result = await sending
+                cpu = cpu_seconds(child.pid) - cpu_before
+                stored = await rows.message_ids()
+                recorded = count - start_count
+                floor_after = await floor.measure(events, c)
+                phases.append(
+                    Phase(
+                        concurrency=c,
+                        repeat=repeat,
+                        floor_before=floor_before,
+                        floor_after=floor_after,
+                        blast=result,
+                        recorded=recorded,
+                        seconds_to_last_row=last_change - result.started,
+                        lost=sum(1 for ts in result.acked_ts if ts not in stored),
+                        cpu_ms_per_answer=cpu * 1000 / max(recorded, 1),
+                        rss_mib=peak_rss_mib(child.pid),
+                        apologies=len(api.ephemerals) - notes_mark,
+                        log_problems=problems_in(child.lines[log_mark:]),
+                    )
                 )
-            )
         return thread_ts, phases
     finally:
         await child.stop()
@@ -618,24 +666,22 @@ async def measure_real(
 
 
 def floor_line(name: str, floor: FloorRun, c: int) -> str:
-    b = floor.blasts[c]
+    b = floor.blast
     return (
         f"  floor {name:6} c={c:<3} {b.per_second:7.0f} acked/s ({b.acked}/{b.sent}), "
         f"ack p50 {b.percentile(0.5):.1f} ms p99 {b.percentile(0.99):.1f} ms, "
-        f"CPU {floor.cpu_ms_per_event[c]:.2f} ms/event, peak RSS {floor.rss_mib:.0f} MiB"
+        f"CPU {floor.cpu_ms_per_event:.2f} ms/event, peak RSS {floor.rss_mib:.0f} MiB"
     )
 
 
-def report(
-    target: str, events: int, before: FloorRun, after: FloorRun, phases: list[Phase]
-) -> None:
-    print(f"== {target}: {events} events per concurrency, {len(MEMBERS)} members")
+def report(target: str, events: int, phases: list[Phase]) -> None:
+    print(f"== {target}: {events} events per phase, {len(MEMBERS)} members")
     for phase in phases:
         c, b = phase.concurrency, phase.blast
-        floor = statistics.mean([before.blasts[c].per_second, after.blasts[c].per_second])
-        floor_cpu = statistics.mean([before.cpu_ms_per_event[c], after.cpu_ms_per_event[c]])
-        print(floor_line("before", before, c))
-        print(floor_line("after", after, c))
+        floor = phase.floor_per_second
+        print(f"-- c={c}, run {phase.repeat}")
+        print(floor_line("before", phase.floor_before, c))
+        print(floor_line("after", phase.floor_after, c))
         failures = ", ".join(f"{k} {v}" for k, v in sorted(b.failures.items())) or "none"
         print(
             f"  real  c={c:<3} events acked {b.acked}/{b.sent} ({b.late} later than 3 s; "
@@ -645,12 +691,11 @@ def report(
         print(f"        ack p50 {b.percentile(0.5):.1f} ms, p99 {b.percentile(0.99):.1f} ms")
         print(
             f"        answers recorded {phase.recorded} in {phase.seconds_to_last_row:.2f} s: "
-            f"{phase.recorded_per_second:.1f}/s, ratio to floor "
-            f"{phase.recorded_per_second / floor:.3f} (goal >= 0.85)"
+            f"{phase.recorded_per_second:.1f}/s, ratio to floor {phase.ratio:.3f}"
         )
         print(
             f"        bot CPU {phase.cpu_ms_per_answer:.2f} ms/answer "
-            f"(floor {floor_cpu:.2f} ms/event), bot peak RSS {phase.rss_mib:.0f} MiB"
+            f"(floor {phase.floor_cpu_ms:.2f} ms/event), bot peak RSS {phase.rss_mib:.0f} MiB"
         )
         print(
             f"        answers lost: {phase.lost} (acked 200 but not in the database); "
@@ -659,6 +704,16 @@ def report(
         )
         for line in summarise(phase.log_problems):
             print(f"          {line}")
+    for c in sorted({p.concurrency for p in phases}):
+        mine = [p for p in phases if p.concurrency == c]
+        ratios = sorted(p.ratio for p in mine)
+        cpu = statistics.median(p.floor_cpu_ms / p.cpu_ms_per_answer for p in mine)
+        print(
+            f"  SUMMARY {target} c={c}: recorded/floor median {statistics.median(ratios):.3f} "
+            f"(runs {', '.join(f'{r:.2f}' for r in ratios)}; goal >= 0.85), "
+            f"floor CPU / bot CPU median {cpu:.2f}, "
+            f"answers lost {sum(p.lost for p in mine)} of {sum(p.blast.acked for p in mine)}"
+        )
 
 
 def summarise(lines: list[str], most: int = 6) -> list[str]:
@@ -674,7 +729,7 @@ def summarise(lines: list[str], most: int = 6) -> list[str]:
 # ---------------------------------------------------------------------- main
 
 
-async def run_target(target: str, events: int, concurrencies: list[int]) -> None:
+async def run_target(target: str, events: int, concurrencies: list[int], repeats: int) -> None:
     api = BenchSlack()
     await api.start()
     api.add_channel(CHANNEL)
@@ -683,26 +738,36 @@ async def run_target(target: str, events: int, concurrencies: list[int]) -> None
         api.add_user(user, f"Member{i:02d}")
     workdir = Path(tempfile.mkdtemp(prefix="bench-answers-"))
     floor_thread = api.member_message(CHANNEL, LEAD, "floor thread", None).ts
+    floor = FloorServer(api, floor_thread, workdir)
     try:
-        before = await measure_floor(api, floor_thread, events, concurrencies, workdir)
+        await floor.start()
         if target == "sqlite":
             path = workdir / "kata.db"
             _, phases = await measure_real(
-                api, f"sqlite:///{path}", SqliteRows(path), events, concurrencies, workdir
+                api,
+                floor,
+                f"sqlite:///{path}",
+                SqliteRows(path),
+                events,
+                concurrencies,
+                repeats,
+                workdir,
             )
         else:
             async with postgres_schema() as schema:
                 rows = await PostgresRows.connect(schema)
                 try:
                     url = with_search_path(schema)
-                    _, phases = await measure_real(api, url, rows, events, concurrencies, workdir)
+                    _, phases = await measure_real(
+                        api, floor, url, rows, events, concurrencies, repeats, workdir
+                    )
                 finally:
                     await rows.close()
-        after = await measure_floor(api, floor_thread, events, concurrencies, workdir)
-        report(target, events, before, after, phases)
+        report(target, events, phases)
         if api.problems:
             print(f"  fake Slack saw {len(api.problems)} problems, first: {api.problems[0]}")
     finally:
+        await floor.stop()
         await api.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -728,7 +793,7 @@ async def main(args: argparse.Namespace) -> None:
         else:
             targets.append("postgres")
     for target in targets:
-        await run_target(target, args.events, concurrencies)
+        await run_target(target, args.events, concurrencies, args.repeats)
     if args.discord:
         from bench.answers_discord import run_discord
 
@@ -742,6 +807,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
     parser.add_argument("--events", type=int, default=1500, help="events per concurrency")
     parser.add_argument("--concurrency", default="8,32", help="comma-separated, e.g. 8,32")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="real phases per concurrency (median reported)"
+    )
     parser.add_argument(
         "--discord", action="store_true", help="also the Discord variant (bench/answers_discord.py)"
     )

@@ -196,6 +196,12 @@ class SlackAdapter(SlackPort):
         if not (timestamp.isascii() and timestamp.isdigit()):
             # slack_sdk's verifier calls int() on it before checking anything and raises.
             return web.json_response({"error": "invalid request"}, status=401)
+        if request.content_type == "application/json":
+            fast = await self.inbound.take_http(
+                await request.text(), timestamp, request.headers.get("X-Slack-Signature", "")
+            )
+            if fast is not None:
+                return web.Response(status=fast.status, text=fast.body or None)
         bolt_request = await to_bolt_request(request)
         bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
