@@ -76,7 +76,7 @@ class _Tick:
 class Tickable(Protocol):
     """What the sender needs of an adapter's port."""
 
-    async def react(self, message: MessageRef, emoji: str) -> None: ...
+    async def react_now(self, message: MessageRef, emoji: str) -> None: ...
 
     async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> object: ...
 
@@ -112,13 +112,13 @@ class ReactionSender:
 
     def add(self, message: MessageRef, emoji: str) -> None:
         if len(self._pending) >= BACKLOG_LIMIT:
-            log.warning("Slack: %d reactions unsent; not adding one to %s", BACKLOG_LIMIT, message)
+            log.warning("%d reactions unsent; not adding one to %s", BACKLOG_LIMIT, message)
             return
         self._pending[_Tick(message, emoji, self.budget.clock())] = None
         self._inflight.begin()
         self._wake.set()
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._send_forever(), name="slack-reactions")
+            self._task = asyncio.create_task(self._send_forever(), name="answer-ticks")
 
     async def close(self) -> None:
         task, self._task = self._task, None
@@ -170,7 +170,7 @@ class ReactionSender:
 
     async def _react(self, tick: _Tick) -> None:
         try:
-            await self._port.react(tick.message, tick.emoji)
+            await self._port.react_now(tick.message, tick.emoji)
         except Exception as error:
             log.warning("could not react to %s: %s", tick.message.message_id, error)
         finally:

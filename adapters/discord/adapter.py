@@ -342,6 +342,11 @@ class DiscordAdapter:
         )
 
     async def react(self, message: MessageRef, emoji: str) -> None:
+        """Queued within the ticks' budget, like the live answers' ticks, so a thread read
+        back after a restart cannot burst past Discord's reaction limit."""
+        self.ticks.add(message, emoji)
+
+    async def react_now(self, message: MessageRef, emoji: str) -> None:
         """A missing tick is no reason to pause a channel: without Add Reactions, or when the
         message is already gone, this logs and returns; a deleted channel still raises."""
         where = message.thread.thread_id if message.thread else message.channel.channel_id

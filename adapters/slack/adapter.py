@@ -22,7 +22,7 @@ from adapters.slack.history import read_replies
 from adapters.slack.pacing import ChannelPacer, InFlight
 from adapters.slack.posting import SlackPort, slack_error
 from adapters.web_server import WebServer, WebServerError
-from bot.chat import ThreadRef
+from bot.chat import MessageRef, ThreadRef
 from bot.port import Core, ThreadPage
 from bot.settings import Settings
 
@@ -208,6 +208,11 @@ class SlackAdapter(SlackPort):
 
     async def _health(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
+
+    async def react(self, message: MessageRef, emoji: str) -> None:
+        """Queued within the ticks' budget, like the live answers' ticks, so a thread read
+        back after a restart cannot burst past Slack's `reactions.add` limit."""
+        self.inbound.reactions.add(message, emoji)
 
     async def read_thread(
         self, thread: ThreadRef, after: str | None = None, limit: int = 100

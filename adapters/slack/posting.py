@@ -292,7 +292,8 @@ class SlackPort:
         dm = ChannelRef(platform=PLATFORM, workspace_id=user.workspace_id, channel_id=dm_id)
         await self._post(dm, message, None)
 
-    async def react(self, message: MessageRef, emoji: str) -> None:
+    async def react_now(self, message: MessageRef, emoji: str) -> None:
+        """One `reactions.add`, unpaced: `react` (the adapter's) queues it within the budget."""
         try:
             await self._call(
                 message.channel,

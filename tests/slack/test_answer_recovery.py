@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 
 from adapters.slack import SlackAdapter
+from adapters.ticks import TickBudget
 from bot.models import Answer, Member, PointEvent
 from tests.slack.conftest import ALICE, BOB, CAROL, CHANNEL, Team, slack_settings
 from tests.slack.fake_web_api import FakeSlackWebAPI, Posted
@@ -41,8 +42,11 @@ async def points_of(h: Harness) -> dict[str, int]:
         return {user: int(total) for user, total in rows.tuples()}
 
 
-async def back_up(api: FakeSlackWebAPI, team: Team) -> tuple[Harness, SlackAdapter]:
-    """A new bot process on the same database: adapter attached, core started."""
+async def back_up(
+    api: FakeSlackWebAPI, team: Team, ticks: TickBudget | None = None
+) -> tuple[Harness, SlackAdapter]:
+    """A new bot process on the same database: adapter attached, core started, its first
+    read of the open threads done and the ✅ it queued sent (or summed up in a note)."""
     h = await team.h.restart()
     h.kata.reconciler.pace = 0.0
     adapter = SlackAdapter(
@@ -52,10 +56,14 @@ async def back_up(api: FakeSlackWebAPI, team: Team) -> tuple[Harness, SlackAdapt
         pacing_seconds=0.0,
         retry_backoff_seconds=0.01,
     )
+    if ticks is not None:
+        adapter.inbound.reactions.budget = ticks
+        adapter.inbound.reactions.summary_after = 0.5
     h.kata.attach(adapter)
     await adapter.start()
     await h.kata.start()
     await h.kata.reconciler.first_pass()
+    await adapter.wait_idle()
     return h, adapter
 
 
@@ -93,6 +101,33 @@ async def test_answers_written_while_the_bot_was_down_count_once_it_is_back(team
         assert await h.kata.reconcile() == 0
         assert await answers_by_message(h) == recorded
         assert await points_of(h) == paid
+    finally:
+        await adapter.close()
+        await h.kata.close()
+
+
+async def test_answers_read_back_after_a_restart_are_ticked_within_the_reaction_budget(
+    team: Team,
+) -> None:
+    api = team.api
+    thread = await open_round(team)
+    await team.adapter.close()
+    missed = [
+        api.member_message(CHANNEL, who, f"Point {n}: who the users are.", thread)
+        for n in range(4)
+        for who in (BOB, CAROL)
+    ]
+    notes_before = len(api.bot_replies(CHANNEL, thread))
+
+    h, adapter = await back_up(api, team, ticks=TickBudget(per_minute=1, burst=3))
+    try:
+        assert set(await answers_by_message(h)) == {m.ts for m in missed}
+        ticked = [m for m in missed if checked(api, m)]
+        notes = [m.text for m in api.bot_replies(CHANNEL, thread)[notes_before:]]
+        assert len(ticked) == 3, "the burst allowance, shared with live answers"
+        assert notes == [
+            f"✅ {len(missed) - 3} more answers recorded here (too many at once to tick each one)."
+        ]
     finally:
         await adapter.close()
         await h.kata.close()
