@@ -195,6 +195,8 @@ async def on_edited(unit: Unit, event: MessageEdited) -> Outcome:
     now, session = unit.now, unit.session
     answer = await _find(unit, event.message.message_id)
     if answer is not None:
+        if event.replaces is not None and answer.text != event.replaces:
+            return Outcome()
         choice = explicit_stage(unit.content.framework, event.text)
         if choice.text:
             answer.text = choice.text[:MAX_ANSWER_CHARS]

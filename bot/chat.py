@@ -288,6 +288,9 @@ class MessageEdited:
     message: MessageRef
     actor: Actor
     text: str
+    replaces: str | None = None
+    """For an edit read back from the platform: the stored text it was compared with. If the
+    answer no longer holds it, a live edit came in meanwhile and is the newer one."""
 
 
 @dataclass(frozen=True)

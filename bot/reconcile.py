@@ -271,7 +271,7 @@ class Reconciler:
         ref = MessageRef(thread.channel, message.message_id, thread)
         event: MessagePosted | MessageEdited
         if message.message_id in known:
-            event = MessageEdited(ref, message.actor, message.text)
+            event = MessageEdited(ref, message.actor, message.text, known[message.message_id])
         else:
             event = MessagePosted(ref, message.actor, message.text)
         return await self.writer.submit(clean_event(event))

@@ -236,3 +236,29 @@ async def test_an_answer_deleted_while_the_bot_was_down_stops_counting_once_it_i
     finally:
         await adapter.close()
         await h.kata.close()
+
+
+async def test_an_edit_made_while_the_thread_is_read_back_wins_over_the_text_read(
+    team: Team,
+) -> None:
+    h = team.h
+    thread = await open_round(team)
+    bobs, _ = await team.member(BOB).says("In scope: web sign-ups.", thread)
+    await team.settled()
+    # Bob edited once when no event reached the bot; the thread holds that text.
+    bobs.text, bobs.edited = "In scope: web and mobile sign-ups.", True
+
+    adapter = team.adapter
+    read = adapter.read_thread
+
+    async def read_then_bob_edits_again(*args: Any, **kwargs: Any) -> Any:
+        page = await read(*args, **kwargs)
+        # Between the read and its write, Bob edits again, live: this text is the newest.
+        await team.member(BOB).edits(bobs, "In scope: every sign-up, worldwide.")
+        await team.settled()
+        return page
+
+    adapter.read_thread = read_then_bob_edits_again  # type: ignore[method-assign]
+    await h.kata.reconcile()
+
+    assert (await answers_by_message(h))[bobs.ts] == "In scope: every sign-up, worldwide."
