@@ -203,9 +203,44 @@ def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=True)
 
 
+class _SqliteSkipConflicts(sqlite.dml.OnConflictDoNothing):
+    """A bare `ON CONFLICT DO NOTHING`: no targets, no condition, so nothing to traverse."""
+
+    _traverse_internals: list[Any] = []
+
+
+class _PostgresSkipConflicts(postgresql.dml.OnConflictDoNothing):
+    _traverse_internals: list[Any] = []
+
+
+class _SqliteInsertUnlessPresent(sqlite.Insert):
+    """SQLAlchemy leaves the dialects' INSERTs out of its statement cache, because an ON
+    CONFLICT clause may carry targets and conditions its cache key does not see, so every
+    answer batch would compile its INSERTs again. This one only ever carries a bare `ON
+    CONFLICT DO NOTHING`: its class alone says what the clause is, so caching it is safe
+    (`tests/core/test_database.py` checks that it is cached and what it compiles to)."""
+
+    inherit_cache = True
+
+    def __init__(self, table: Any) -> None:
+        super().__init__(table)
+        self._post_values_clause = _SqliteSkipConflicts()
+
+
+class _PostgresInsertUnlessPresent(postgresql.Insert):
+    """As `_SqliteInsertUnlessPresent`, for PostgreSQL."""
+
+    inherit_cache = True
+
+    def __init__(self, table: Any) -> None:
+        super().__init__(table)
+        self._post_values_clause = _PostgresSkipConflicts()
+
+
 def insert_unless_present(session: AsyncSession, model: type[Base]) -> Any:
     """`INSERT … ON CONFLICT DO NOTHING` for the session's database: a row that a unique
     constraint already holds, even one a concurrent transaction just committed, is skipped
-    instead of failing the whole transaction."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model).on_conflict_do_nothing()
+    instead of failing the whole transaction. Compiled once per shape and cached."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _PostgresInsertUnlessPresent(model)
+    return _SqliteInsertUnlessPresent(model)
