@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +51,7 @@ from bot.models import (
     PointEvent,
     Round,
     StagePost,
+    Streak,
     Workspace,
     name_key,
 )
@@ -496,19 +496,20 @@ async def _pay(session: AsyncSession, new: list[_NewAnswer], now: datetime) -> N
             for (rnd, member_id, kind, subject), amount in owed.items()
         ],
     )
-    added = Counter((a.round, a.member_id) for a in new)
-    rounds = {a.round.id: a.round for a in new}
-    counts = await session.execute(
-        select(Answer.round_id, Answer.member_id, func.count())
-        .where(
-            Answer.round_id.in_(list(rounds)),
-            Answer.member_id.in_({a.member_id for a in new}),
+    # A member's first answer in a round moves their streak on. The streak row says whether
+    # that already happened (`last_seq`), so this reads one row per member, however long
+    # the round's thread has grown.
+    firsts = sorted({(a.round, a.member_id) for a in new}, key=lambda pair: pair[0].seq)
+    rows = await session.execute(
+        select(Streak.channel_id, Streak.member_id, Streak.last_seq).where(
+            Streak.channel_id.in_({rnd.channel_id for rnd, _ in firsts}),
+            Streak.member_id.in_({member_id for _, member_id in firsts}),
         )
-        .group_by(Answer.round_id, Answer.member_id)
     )
-    for round_id, member_id, count in counts.tuples():
-        rnd = rounds[round_id]
-        if added.get((rnd, member_id)) == count:
+    counted = {(channel_id, member_id): last for channel_id, member_id, last in rows.tuples()}
+    for rnd, member_id in firsts:
+        last = counted.get((rnd.channel_id, member_id))
+        if last is None or last < rnd.seq:
             await streaks.count_round(session, rnd.workspace_id, rnd.channel_id, member_id, rnd.seq)
 
 
