@@ -521,10 +521,17 @@ async def _insert_many(
 ) -> list[tuple[Any, ...]]:
     """`INSERT … ON CONFLICT DO NOTHING` of many rows on the session's connection, as one
     cached statement with many parameter sets (SQLAlchemy sends them as multi-row VALUES);
-    the returned columns of the rows actually inserted."""
+    the returned columns of the rows actually inserted.
+
+    On PostgreSQL, SQLAlchemy writes multi-row VALUES only for a statement with RETURNING;
+    without it, asyncpg sends one bind and execute per row. So there the primary key is
+    always asked for, and dropped when the caller wanted nothing back."""
+    wanted = returning
+    if not wanted and session.get_bind().dialect.name == "postgresql":
+        wanted = tuple(getattr(model, c.key) for c in model.__table__.primary_key)
     statement = insert_unless_present(session, model)
-    if returning:
-        statement = statement.returning(*returning)
+    if wanted:
+        statement = statement.returning(*wanted)
     connection = await session.connection()
     result = await connection.execute(statement, rows)
     return [tuple(row) for row in result] if returning else []
