@@ -805,7 +805,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.answers", description=__doc__)
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
-    parser.add_argument("--events", type=int, default=1500, help="events per concurrency")
+    parser.add_argument("--events", type=int, default=10000, help="events per phase")
     parser.add_argument("--concurrency", default="8,32", help="comma-separated, e.g. 8,32")
     parser.add_argument(
         "--repeats", type=int, default=3, help="real phases per concurrency (median reported)"
