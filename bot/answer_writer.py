@@ -23,12 +23,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from bot import answers, metrics, points, streaks
 from bot.chat import (
@@ -41,7 +40,7 @@ from bot.chat import (
     Reply,
     text_message,
 )
-from bot.db import Base, insert_unless_present
+from bot.db import insert_rows
 from bot.inbound_text import clean_event
 from bot.kinds import AnswerSource, PointKind
 from bot.models import (
@@ -171,7 +170,7 @@ class IdCache:
         rows = await self._read(session, workspace_id, unknown)
         missing = [u for u in unknown if u not in rows]
         if missing:
-            await _insert_many(
+            await insert_rows(
                 session,
                 Member,
                 [
@@ -425,7 +424,7 @@ class AnswerWriter:
                     choice.text[: answers.MAX_ANSWER_CHARS],
                 ),
             )
-        inserted = await _insert_many(
+        inserted = await insert_rows(
             session,
             Answer,
             [a.row(now) for a in fresh.values()],
@@ -479,7 +478,7 @@ async def _pay(session: AsyncSession, new: list[_NewAnswer], now: datetime) -> N
             (PointKind.STAGE, a.stage, points.STAGE_POINTS),
         )
     }
-    await _insert_many(
+    await insert_rows(
         session,
         PointEvent,
         [
@@ -511,30 +510,6 @@ async def _pay(session: AsyncSession, new: list[_NewAnswer], now: datetime) -> N
         last = counted.get((rnd.channel_id, member_id))
         if last is None or last < rnd.seq:
             await streaks.count_round(session, rnd.workspace_id, rnd.channel_id, member_id, rnd.seq)
-
-
-async def _insert_many(
-    session: AsyncSession,
-    model: type[Base],
-    rows: list[dict[str, Any]],
-    *returning: InstrumentedAttribute[Any],
-) -> list[tuple[Any, ...]]:
-    """`INSERT … ON CONFLICT DO NOTHING` of many rows on the session's connection, as one
-    cached statement with many parameter sets (SQLAlchemy sends them as multi-row VALUES);
-    the returned columns of the rows actually inserted.
-
-    On PostgreSQL, SQLAlchemy writes multi-row VALUES only for a statement with RETURNING;
-    without it, asyncpg sends one bind and execute per row. So there the primary key is
-    always asked for, and dropped when the caller wanted nothing back."""
-    wanted = returning
-    if not wanted and session.get_bind().dialect.name == "postgresql":
-        wanted = tuple(getattr(model, c.key) for c in model.__table__.primary_key)
-    statement = insert_unless_present(session, model)
-    if wanted:
-        statement = statement.returning(*wanted)
-    connection = await session.connection()
-    result = await connection.execute(statement, rows)
-    return [tuple(row) for row in result] if returning else []
 
 
 async def _round_state(

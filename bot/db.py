@@ -244,3 +244,29 @@ def insert_unless_present(session: AsyncSession, model: type[Base]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return _PostgresInsertUnlessPresent(model)
     return _SqliteInsertUnlessPresent(model)
+
+
+async def insert_rows(
+    session: AsyncSession,
+    model: type[Base],
+    rows: list[dict[str, Any]],
+    *returning: Any,
+) -> list[tuple[Any, ...]]:
+    """`insert_unless_present` of many rows on the session's connection, as one cached
+    statement with many parameter sets, sent as multi-row VALUES; the returned columns of
+    the rows actually inserted (none unless asked).
+
+    On PostgreSQL, SQLAlchemy writes multi-row VALUES only for a statement with RETURNING;
+    without it, asyncpg sends one bind and execute per row. So there the primary key is
+    always asked for, and dropped when the caller wanted nothing back."""
+    if not rows:
+        return []
+    wanted = returning
+    if not wanted and session.get_bind().dialect.name == "postgresql":
+        wanted = tuple(getattr(model, c.key) for c in model.__table__.primary_key)
+    statement = insert_unless_present(session, model)
+    if wanted:
+        statement = statement.returning(*wanted)
+    connection = await session.connection()
+    result = await connection.execute(statement, rows)
+    return [tuple(row) for row in result] if returning else []

@@ -33,7 +33,7 @@ from bot.away import away_members, excuse_round
 from bot.channel_settings import Change, duration_text
 from bot.chat import OutgoingMessage, Section, UserRef, text_message
 from bot.commands import CommandError, Invocation
-from bot.db import insert_unless_present
+from bot.db import insert_rows
 from bot.durations import parse_duration
 from bot.echo import echo
 from bot.kinds import NudgeKind, Pacing, WorkKind
@@ -160,7 +160,7 @@ async def rounds_created(
                 }
             )
     if rows:
-        await session.execute(insert_unless_present(session, WorkItem), rows)
+        await insert_rows(session, WorkItem, rows)
 
 
 async def replan_open(session: AsyncSession, channel: Channel, now: datetime, stages: int) -> None:

@@ -34,7 +34,7 @@ from bot.chat import (
     Outcome,
     ThreadRef,
 )
-from bot.db import insert_unless_present
+from bot.db import insert_rows
 from bot.inbound_text import clean_event
 from bot.kinds import AnswerSource
 from bot.models import Answer, Channel, ForgottenMessage, Round, Workspace
@@ -73,7 +73,7 @@ async def forget_messages(session: AsyncSession, workspace_id: int, member_id: i
     ).tuples()
     rows = [{"channel_id": channel_id, "message_id": message_id} for channel_id, message_id in keys]
     if rows:
-        await session.execute(insert_unless_present(session, ForgottenMessage), rows)
+        await insert_rows(session, ForgottenMessage, rows)
 
 
 class Reconciler:

@@ -29,7 +29,7 @@ from sqlalchemy import Row, delete, insert, select, update
 
 from bot import assignments, nudges, render, work_queue
 from bot.chat import ChannelRef, Once, ThreadRef
-from bot.db import insert_unless_present
+from bot.db import insert_rows
 from bot.kinds import Pacing, WorkKind
 from bot.models import Channel, CustomPrompt, Member, Round, WorkItem, Workspace
 from bot.port import ChannelUnavailable
@@ -309,7 +309,7 @@ async def _plan_tomorrow(
         rows.append(plan.round_row(channel.id, *slot, now))
     if not rows:
         return
-    await session.execute(insert_unless_present(session, WorkItem), rows)
+    await insert_rows(session, WorkItem, rows)
     done = (
         await session.scalars(
             select(WorkItem.key).where(
@@ -359,7 +359,7 @@ async def _record(deps: Deps, posted: list[tuple[_Planned, ThreadRef]], total: i
                     }
                 )
         if steps:
-            await session.execute(insert_unless_present(session, WorkItem), steps)
+            await insert_rows(session, WorkItem, steps)
         await work_queue.finish_many(session, [p.item.id for p, _ in posted], deps.worker.name, now)
     for p, _ in posted:
         log.info("round %s (#%s, %s) posted in %s", p.round_id, p.seq, p.prompt.key, p.ref)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from bot.db import insert_unless_present
+from bot.db import insert_rows
 from bot.kinds import WorkKind
 from bot.models import Channel, Round, WorkItem, Workspace
 from bot.rounds import plan
@@ -95,7 +95,7 @@ async def _plan_batch(session: AsyncSession, channel_ids: list[int], now: dateti
         if slot is not None:
             rows.append(plan.round_row(channel.id, *slot, now))
     if rows:
-        await session.execute(insert_unless_present(session, WorkItem), rows)
+        await insert_rows(session, WorkItem, rows)
     still = set(
         (
             await session.scalars(
