@@ -309,12 +309,13 @@ async def _plan_tomorrow(
         rows.append(plan.round_row(channel.id, *slot, now))
     if not rows:
         return
-    await insert_rows(session, WorkItem, rows)
+    added = {key for (key,) in await insert_rows(session, WorkItem, rows, WorkItem.key)}
+    there = [r["key"] for r in rows if r["key"] not in added]
+    if not there:
+        return
     done = (
         await session.scalars(
-            select(WorkItem.key).where(
-                WorkItem.key.in_([r["key"] for r in rows]), WorkItem.done_at.is_not(None)
-            )
+            select(WorkItem.key).where(WorkItem.key.in_(there), WorkItem.done_at.is_not(None))
         )
     ).all()
     for key in done:

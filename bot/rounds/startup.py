@@ -94,19 +94,23 @@ async def _plan_batch(session: AsyncSession, channel_ids: list[int], now: dateti
         slot = (today, schedule.slot(today)) if today is not None else schedule.next_slot(now)
         if slot is not None:
             rows.append(plan.round_row(channel.id, *slot, now))
-    if rows:
-        await insert_rows(session, WorkItem, rows)
-    still = set(
-        (
-            await session.scalars(
-                select(WorkItem.key).where(
-                    WorkItem.key.in_([r["key"] for r in rows]),
-                    WorkItem.done_at.is_(None),
-                    WorkItem.dead_at.is_(None),
+    added = {key for (key,) in await insert_rows(session, WorkItem, rows, WorkItem.key)}
+    # Only keys that were there already need a look (usually none): reading all of them
+    # back made PostgreSQL scan the table it had just filled, batch after batch.
+    there = [r["key"] for r in rows if r["key"] not in added]
+    still = added
+    if there:
+        still = added | set(
+            (
+                await session.scalars(
+                    select(WorkItem.key).where(
+                        WorkItem.key.in_(there),
+                        WorkItem.done_at.is_(None),
+                        WorkItem.dead_at.is_(None),
+                    )
                 )
-            )
-        ).all()
-    )
+            ).all()
+        )
     key_of = {r["payload"]["channel_id"]: r["key"] for r in rows}
     for channel in channels:
         if key_of.get(channel.id) not in still:
