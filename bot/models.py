@@ -485,6 +485,8 @@ Index(
 )
 Index("ix_feedback_workspace_id_reviewer_id", Feedback.workspace_id, Feedback.reviewer_id)
 Index("ix_streaks_channel_id_last_seq", Streak.channel_id, Streak.last_seq)
+# The workspace streak board reads streaks longest first (revision 0015).
+Index("ix_streaks_workspace_id_current", Streak.workspace_id, Streak.current)
 
 
 class BoardTotal(Base):
