@@ -287,7 +287,8 @@ class Streak(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     channel_id: Mapped[int] = mapped_column()
-    member_id: Mapped[int] = mapped_column()
+    member_id: Mapped[int] = mapped_column(index=True)
+    """Indexed (revision 0015): the App Home finds a member's channels by their streaks."""
     current: Mapped[int] = mapped_column(Integer, default=0)
     longest: Mapped[int] = mapped_column(Integer, default=0)
     freezes: Mapped[int] = mapped_column(Integer, default=0)
