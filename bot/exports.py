@@ -11,9 +11,11 @@ column says what the row is (see `MEMBER_COLUMNS`).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -135,12 +137,6 @@ async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
             .order_by(Round.seq, Answer.created_at, Answer.id)
         )
     ).all()
-    first_answer: dict[tuple[int, int], int] = {}
-    first_of_stage: dict[tuple[int, int, str], int] = {}
-    for i, (round_id, _, _, _, member_id, _, stage, _) in enumerate(answers):
-        first_answer.setdefault((round_id, member_id), i)
-        first_of_stage.setdefault((round_id, member_id, stage), i)
-    earned = [0] * len(answers)
     events = (
         await session.execute(
             select(
@@ -163,6 +159,20 @@ async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
             .order_by(PointEvent.created_at, PointEvent.id)
         )
     ).all()
+    sheet.rows = await asyncio.to_thread(_channel_rows, answers, events)
+    return sheet
+
+
+def _channel_rows(answers: Sequence[Any], events: Sequence[Any]) -> list[list[str | int]]:
+    """The channel sheet's rows from its answers and point events (both in the order
+    `channel_sheet` reads them): pure Python over a few thousand rows, so it runs in a
+    worker thread and the event loop keeps serving meanwhile."""
+    first_answer: dict[tuple[int, int], int] = {}
+    first_of_stage: dict[tuple[int, int, str], int] = {}
+    for i, (round_id, _, _, _, member_id, _, stage, _) in enumerate(answers):
+        first_answer.setdefault((round_id, member_id), i)
+        first_of_stage.setdefault((round_id, member_id, stage), i)
+    earned = [0] * len(answers)
     others: list[tuple[Cell, ...]] = []
     for round_id, seq, day, prompt, member_id, name, kind, subject, points, at in events:
         index: int | None = None
@@ -180,8 +190,7 @@ async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
     ]
     rows += others
     rows.sort(key=_by_round_and_time)
-    sheet.rows = [[spreadsheet_safe(cell) for cell in row] for row in rows]
-    return sheet
+    return [[spreadsheet_safe(cell) for cell in row] for row in rows]
 
 
 def _by_round_and_time(row: tuple[Cell, ...]) -> tuple[Any, Any]:
