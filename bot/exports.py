@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, String, case, cast, func, literal, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot import away, streaks
 from bot.content import Rubric
@@ -132,7 +132,7 @@ def _channel_rows_query(channel_id: int) -> Select[Any]:
     """(part, id, round, date, prompt, member, stage or kind, at, points): the channel
     sheet's rows in order."""
 
-    def name_of(member_id: ColumnElement[int]) -> ColumnElement[str]:
+    def name_of(member_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[str]:
         """The member's name as the sheet shows it, a probe of one row."""
         shown = case((Member.opted_out, "(opted out)"), else_=Member.display_name)
         return select(shown).where(Member.id == member_id).scalar_subquery()

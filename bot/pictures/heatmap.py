@@ -130,6 +130,6 @@ _CALENDARS = canvas.Kept(_calendar)
 def draw(marks: Mapping[date, Mark], today: date, who: str) -> Picture:
     calendar = _CALENDARS.get(today, today)
     calendar.title.set_text(f"Practice calendar: {canvas.shorten(who, 40)}")
-    calendar.squares.set_facecolors([COLOURS[marks.get(day)] for day in calendar.days])
+    calendar.squares.set_facecolor([COLOURS[marks.get(day)] for day in calendar.days])
     png = calendar.template.render([calendar.squares, calendar.title])
     return Picture(png, alt_text(marks, today, who), "practice-calendar.png")

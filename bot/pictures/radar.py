@@ -82,6 +82,8 @@ class _Radar:
     shapes: tuple[tuple[Polygon, Line2D], tuple[Polygon, Line2D]]
     """(fill, outline) of the member's shape and of the channel's."""
     ticks: list[Tick]
+    thetas: list[float]
+    """The spokes' angles, the first again at the end (a shape is closed)."""
 
 
 def _radar(titles: tuple[str, ...], legend: tuple[str, str], scored: bool) -> _Radar:
@@ -132,7 +134,7 @@ def _radar(titles: tuple[str, ...], legend: tuple[str, str], scored: bool) -> _R
         for axis in (polar.xaxis, polar.yaxis)
         for tick in axis.get_major_ticks()[: len(axis.get_majorticklocs())]
     ]
-    return _Radar(template, title, polar, (mine, theirs), ticks)
+    return _Radar(template, title, polar, (mine, theirs), ticks, closed)
 
 
 _RADARS = canvas.Kept(_radar)
@@ -158,7 +160,7 @@ def draw(spokes: Sequence[Spoke], who: str, legend: tuple[str, str] = MEMBER_LEG
             continue  # an unscored shape is not drawn at all
         radii = [v if v is not None else 0.0 for v in values]
         closed_r = [*radii, radii[0]]
-        fill.set_xy(list(zip(outline.get_xdata(), closed_r, strict=True)))
+        fill.set_xy(list(zip(radar.thetas, closed_r, strict=True)))
         outline.set_ydata(closed_r)
         fills.append(fill)
         outlines.append(outline)
