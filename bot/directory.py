@@ -100,6 +100,29 @@ async def find_actor(session: AsyncSession, workspace_id: int, actor: Actor) -> 
     return await session.scalar(_member_query(workspace_id, actor.user.user_id))
 
 
+async def find_actor_by_workspace_key(
+    session: AsyncSession, platform: str, external_id: str, actor: Actor
+) -> Member | None:
+    """The actor's member row found from the workspace's platform ids in one statement (a
+    direct message knows no channel, so its workspace id is not known yet); None when
+    either is not recorded. The display name follows the platform's latest, as
+    `ensure_member` keeps it."""
+    workspace_id = (
+        select(Workspace.id)
+        .where(Workspace.platform == platform, Workspace.external_id == external_id)
+        .scalar_subquery()
+    )
+    member = await session.scalar(
+        select(Member).where(
+            Member.workspace_id == workspace_id, Member.external_id == actor.user.user_id
+        )
+    )
+    name = actor.display_name[:120]
+    if member is not None and name and member.display_name != name:
+        member.display_name = name
+    return member
+
+
 async def ensure_member(
     session: AsyncSession, workspace_id: int, actor: Actor, now: datetime
 ) -> Member:

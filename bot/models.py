@@ -287,7 +287,8 @@ class Streak(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     channel_id: Mapped[int] = mapped_column()
-    member_id: Mapped[int] = mapped_column()
+    member_id: Mapped[int] = mapped_column(index=True)
+    """Indexed (revision 0015): the App Home finds a member's channels by their streaks."""
     current: Mapped[int] = mapped_column(Integer, default=0)
     longest: Mapped[int] = mapped_column(Integer, default=0)
     freezes: Mapped[int] = mapped_column(Integer, default=0)
@@ -485,6 +486,8 @@ Index(
 )
 Index("ix_feedback_workspace_id_reviewer_id", Feedback.workspace_id, Feedback.reviewer_id)
 Index("ix_streaks_channel_id_last_seq", Streak.channel_id, Streak.last_seq)
+# The workspace streak board reads streaks longest first (revision 0015).
+Index("ix_streaks_workspace_id_current", Streak.workspace_id, Streak.current)
 
 
 class BoardTotal(Base):

@@ -8,6 +8,7 @@ rest of the core.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -149,14 +150,21 @@ async def stats_pictures(
     if channel is None or member is None:
         return ()
     today = local_today(channel, now)
-    pictures: list[Picture] = []
+    drawing: list[asyncio.Task[Picture]] = []
     marks = await member_calendar(session, channel, member, today)
     if marks:
-        pictures.append(await draw_later(heatmap.draw, marks, today, member.display_name))
-    spokes = await rubric_spokes(session, channel, member, rubric)
+        # Drawn in its worker thread while the radar's numbers are read.
+        calendar = draw_later(heatmap.draw, marks, today, member.display_name)
+        drawing.append(asyncio.ensure_future(calendar))
+    try:
+        spokes = await rubric_spokes(session, channel, member, rubric)
+    except BaseException:
+        for task in drawing:
+            task.cancel()
+        raise
     if any(s.member is not None for s in spokes):
-        pictures.append(await draw_later(radar.draw, spokes, member.display_name))
-    return tuple(pictures)
+        drawing.append(asyncio.ensure_future(draw_later(radar.draw, spokes, member.display_name)))
+    return tuple([await task for task in drawing])
 
 
 async def board_picture(title: str, rows: list[leaderboard.Row]) -> Picture:

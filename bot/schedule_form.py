@@ -13,7 +13,8 @@ import re
 from datetime import time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from bot import channel_settings
 from bot.channel_settings import DIFFICULTIES, MAX_DRIP, MIN_DRIP
@@ -366,12 +367,21 @@ async def panel(unit: Unit) -> list[Section]:
     ws_id = await unit.find_workspace_id()
     if member is None or ws_id is None or unit.actor is None:
         return []
-    query = select(Channel).where(Channel.workspace_id == ws_id, Channel.configured.is_(True))
+    # The first channels with their skipped days, and how many there are, in one
+    # statement: an admin of a big workspace manages every channel.
+    query = (
+        select(Channel, func.count().over().label("managed"))
+        .where(Channel.workspace_id == ws_id, Channel.configured.is_(True))
+        .order_by(Channel.name, Channel.id)
+        .limit(PANEL_CHANNELS)
+        .options(joinedload(Channel.skips))
+    )
     if not unit.actor.is_admin:
         query = query.where(Channel.setup_by_id == member.id)
-    rows = (await unit.session.scalars(query.order_by(Channel.name, Channel.id))).all()
+    found = (await unit.session.execute(query)).unique().all()
+    managed = found[0].managed if found else 0
     sections = []
-    for channel in rows[:PANEL_CHANNELS]:
+    for channel, _ in found:
         described = channel_settings.describe(channel, unit.now)
         name = f"#{channel.name}" if channel.name else f"Channel {channel.external_id}"
         sections.append(
@@ -382,8 +392,8 @@ async def panel(unit: Unit) -> list[Section]:
                 buttons=controls(channel),
             )
         )
-    if len(rows) > PANEL_CHANNELS:
-        more = len(rows) - PANEL_CHANNELS
+    if managed > PANEL_CHANNELS:
+        more = managed - PANEL_CHANNELS
         sections.append(Section(text=f"And {plural(more, 'more channel')}: /kata schedule there."))
     return sections
 

@@ -305,8 +305,8 @@ async def home_message(unit: Unit) -> OutgoingMessage:
     configured channels where they have answered. Five statements, however many channels
     the workspace or the member has."""
     actor, session = _actor(unit), unit.session
+    member = await unit.ensure_member()  # first: finds the workspace with the member
     ws_id = await unit.ensure_workspace_id()
-    member = await unit.ensure_member()
     total, channels = await _home_channels(session, ws_id, member)
     sections = [
         Section(

@@ -102,6 +102,15 @@ class Unit:
         if self._member is None:
             if self.actor is None:
                 raise ValueError("this event has no actor")
+            if self.where is None and self._workspace_id is None:
+                # A direct message (the App Home): workspace and member in one statement.
+                platform, external = self._workspace_key()
+                found = await directory.find_actor_by_workspace_key(
+                    self.session, platform, external, self.actor
+                )
+                if found is not None:
+                    self._workspace_id, self._member = found.workspace_id, found
+                    return found
             ws_id = await self.ensure_workspace_id()
             self._member = await directory.ensure_member(self.session, ws_id, self.actor, self.now)
         return self._member

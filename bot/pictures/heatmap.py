@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
+
+from matplotlib.collections import PolyCollection
+from matplotlib.text import Text
 
 from bot.chat import Picture
 from bot.pictures import canvas
@@ -71,31 +75,34 @@ def alt_text(marks: Mapping[date, Mark], today: date, who: str) -> str:
     )
 
 
-def draw(marks: Mapping[date, Mark], today: date, who: str) -> Picture:
+@dataclass
+class _Calendar:
+    """The calendar ending one day, drawn once: its squares and title change per member."""
+
+    template: canvas.Template
+    title: Text
+    squares: PolyCollection
+    days: list[date]
+
+
+def _calendar(today: date) -> _Calendar:
     fig, ax = canvas.figure(WIDTH, HEIGHT)
-    canvas.text(
-        ax,
-        LEFT,
-        22,
-        f"Practice calendar: {canvas.shorten(who, 40)}",
-        fontsize=13,
-        fontweight="bold",
-        va="center",
-    )
+    canvas.text(ax, LEFT, 22, "", fontsize=13, fontweight="bold", va="center")
+    title = ax.texts[-1]
     start = first_day(today)
     day, shown_month = start, None
     corners: list[tuple[float, float]] = []
-    colours: list[str] = []
+    days: list[date] = []
     while day <= today:
         x, y = cell_origin(day, today)
         corners.append((x, y))
-        colours.append(COLOURS[marks.get(day)])
+        days.append(day)
         if day.weekday() == 0 and day.month != shown_month:
             if shown_month is not None or day.day <= 7:
                 canvas.text(ax, x, TOP - 6, f"{day:%b}", fontsize=8, color=canvas.MUTED)
             shown_month = day.month
         day += timedelta(days=1)
-    canvas.boxes(ax, corners, CELL, colours)
+    squares = canvas.boxes(ax, corners, CELL, [COLOURS[None]] * len(corners))
     for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
         canvas.text(
             ax,
@@ -113,4 +120,16 @@ def draw(marks: Mapping[date, Mark], today: date, who: str) -> Picture:
         canvas.box(ax, key_x, key_y, CELL, CELL, COLOURS[mark])
         canvas.text(ax, key_x + CELL + 5, key_y + CELL / 2, label, fontsize=9, va="center")
         key_x += CELL + 21 + 6.8 * len(label)
-    return Picture(canvas.png(fig), alt_text(marks, today, who), "practice-calendar.png")
+    return _Calendar(canvas.Template(fig, [title, squares]), title, squares, days)
+
+
+_CALENDARS = canvas.Kept(_calendar)
+"""A calendar's frame (months, weekdays, key) is the same for everyone on the same day."""
+
+
+def draw(marks: Mapping[date, Mark], today: date, who: str) -> Picture:
+    calendar = _CALENDARS.get(today, today)
+    calendar.title.set_text(f"Practice calendar: {canvas.shorten(who, 40)}")
+    calendar.squares.set_facecolor([COLOURS[marks.get(day)] for day in calendar.days])
+    png = calendar.template.render([calendar.squares, calendar.title])
+    return Picture(png, alt_text(marks, today, who), "practice-calendar.png")

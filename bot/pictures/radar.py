@@ -13,7 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from matplotlib.axis import Tick
+from matplotlib.lines import Line2D
+from matplotlib.patches import Polygon
 from matplotlib.projections.polar import PolarAxes
+from matplotlib.text import Text
 
 from bot.chat import Picture
 from bot.pictures import canvas
@@ -68,22 +72,25 @@ def alt_text(spokes: Sequence[Spoke], who: str, against: str = "channel") -> str
     return f"Rubric radar of {who}'s average received levels, 1 to 4: " + "; ".join(parts) + "."
 
 
-def draw(spokes: Sequence[Spoke], who: str, legend: tuple[str, str] = MEMBER_LEGEND) -> Picture:
-    """`legend` names the two shapes: the member and their channel, or (on the web page) a
-    channel and its workspace."""
-    count = len(spokes)
-    if count < 3:
-        raise ValueError("a radar needs at least three signals")
+@dataclass
+class _Radar:
+    """A radar's frame for one rubric and legend, drawn once: its title and shapes change."""
+
+    template: canvas.Template
+    title: Text
+    polar: PolarAxes
+    shapes: tuple[tuple[Polygon, Line2D], tuple[Polygon, Line2D]]
+    """(fill, outline) of the member's shape and of the channel's."""
+    ticks: list[Tick]
+    thetas: list[float]
+    """The spokes' angles, the first again at the end (a shape is closed)."""
+
+
+def _radar(titles: tuple[str, ...], legend: tuple[str, str], scored: bool) -> _Radar:
+    count = len(titles)
     fig, ax = canvas.figure(WIDTH, HEIGHT)
-    canvas.text(
-        ax,
-        24,
-        28,
-        f"Rubric radar: {canvas.shorten(who, 36)}",
-        fontsize=13,
-        fontweight="bold",
-        va="center",
-    )
+    canvas.text(ax, 24, 28, "", fontsize=13, fontweight="bold", va="center")
+    title = ax.texts[-1]
     polar = cast(
         PolarAxes,
         fig.add_axes(
@@ -101,37 +108,76 @@ def draw(spokes: Sequence[Spoke], who: str, legend: tuple[str, str] = MEMBER_LEG
     polar.set_xticklabels([])
     polar.grid(color="#C9CED6", linewidth=0.8)
     polar.spines["polar"].set_color("#C9CED6")
-    mine = _shape(polar, thetas, [s.member for s in spokes], MEMBER)
-    _shape(polar, thetas, [s.channel for s in spokes], CHANNEL)
+    closed = [*thetas, thetas[0]]
+    mine = _shape(polar, closed, MEMBER)
+    theirs = _shape(polar, closed, CHANNEL)
     cx, cy = centre()
-    for index, spoke in enumerate(spokes):
+    for index, spoke_title in enumerate(titles):
         a = angle(index, count)
         x, y = cx + (SIZE / 2 + 16) * math.cos(a), cy - (SIZE / 2 + 16) * math.sin(a)
         ha = "center" if abs(math.cos(a)) < 0.2 else ("left" if math.cos(a) > 0 else "right")
         va = "center" if abs(math.sin(a)) < 0.2 else ("bottom" if math.sin(a) > 0 else "top")
-        label = "\n".join(textwrap.wrap(spoke.title, 16))
+        label = "\n".join(textwrap.wrap(spoke_title, 16))
         canvas.text(ax, x, y, label, fontsize=9, ha=ha, va=va, multialignment="center")
     legend_y = HEIGHT - 34
-    first = legend[0] if mine else f"{legend[0]} (no scores yet)"
+    first = legend[0] if scored else f"{legend[0]} (no scores yet)"
     for offset, (colour, label) in enumerate(((MEMBER, first), (CHANNEL, legend[1]))):
         x = 150 + offset * 150
         canvas.box(ax, x, legend_y - 6, 12, 12, colour)
         canvas.text(ax, x + 18, legend_y, label, fontsize=10, va="center")
+    rim = polar.spines["polar"]
+    template = canvas.Template(fig, [title, *mine, *theirs, polar.xaxis, polar.yaxis, rim])
+    # The ticks (grid line and label each) as drawn: drawing them one by one skips the
+    # axes' own layout of their labels, the same every time.
+    ticks = [
+        tick
+        for axis in (polar.xaxis, polar.yaxis)
+        for tick in axis.get_major_ticks()[: len(axis.get_majorticklocs())]
+    ]
+    return _Radar(template, title, polar, (mine, theirs), ticks, closed)
+
+
+_RADARS = canvas.Kept(_radar)
+"""A rubric's frame (grid, spoke titles, key) is the same for every member."""
+
+
+def draw(spokes: Sequence[Spoke], who: str, legend: tuple[str, str] = MEMBER_LEGEND) -> Picture:
+    """`legend` names the two shapes: the member and their channel, or (on the web page) a
+    channel and its workspace. Over the kept frame go, in the order a whole drawing takes
+    them, the fills, the grid and ticks, the outlines and the rim, so the picture is the
+    one a whole drawing gives, pixel for pixel."""
+    if len(spokes) < 3:
+        raise ValueError("a radar needs at least three signals")
+    titles = tuple(s.title for s in spokes)
+    scored = any(s.member is not None for s in spokes)
+    radar = _RADARS.get((titles, legend, scored), titles, legend, scored)
+    radar.title.set_text(f"Rubric radar: {canvas.shorten(who, 36)}")
+    fills, outlines = [], []
+    for (fill, outline), values in zip(
+        radar.shapes, ([s.member for s in spokes], [s.channel for s in spokes]), strict=True
+    ):
+        if all(v is None for v in values):
+            continue  # an unscored shape is not drawn at all
+        radii = [v if v is not None else 0.0 for v in values]
+        closed_r = [*radii, radii[0]]
+        fill.set_xy(list(zip(radar.thetas, closed_r, strict=True)))
+        outline.set_ydata(closed_r)
+        fills.append(fill)
+        outlines.append(outline)
+    polar = radar.polar
+    artists = [*fills, *radar.ticks, *outlines, polar.spines["polar"], radar.title]
     against = "channel" if legend == MEMBER_LEGEND else "workspace"
-    return Picture(canvas.png(fig), alt_text(spokes, who, against), "rubric-radar.png")
+    return Picture(
+        radar.template.render(artists), alt_text(spokes, who, against), "rubric-radar.png"
+    )
 
 
-def _shape(
-    polar: PolarAxes, thetas: list[float], values: Sequence[float | None], colour: str
-) -> bool:
-    """Draw one closed shape; an unscored signal sits at the centre. False if all unscored."""
-    if all(v is None for v in values):
-        return False
-    radii = [v if v is not None else 0.0 for v in values]
-    closed_t, closed_r = [*thetas, thetas[0]], [*radii, radii[0]]
-    polar.fill(closed_t, closed_r, color=colour, alpha=0.35, linewidth=0)
-    polar.plot(closed_t, closed_r, color=colour, linewidth=2)
-    return True
+def _shape(polar: PolarAxes, closed_thetas: list[float], colour: str) -> tuple[Polygon, Line2D]:
+    """One closed shape's fill and outline, at the centre until a picture sets its radii."""
+    zeros = [0.0] * len(closed_thetas)
+    (fill,) = polar.fill(closed_thetas, zeros, color=colour, alpha=0.35, linewidth=0)
+    (outline,) = polar.plot(closed_thetas, zeros, color=colour, linewidth=2)
+    return fill, outline
 
 
 def spokes_for(
