@@ -30,4 +30,5 @@ async def test_a_bot_on_sqlite_keeps_its_planner_statistics_current(tmp_path: Pa
         await chat.command(chat.member("ana"), "leaderboard points all workspace")
     finally:
         await harness.close()
-    assert {"channels", "rounds", "answers"} <= analyzed_tables(path)
+    found = analyzed_tables(path)
+    assert {"channels", "rounds", "members", "board_totals"} <= found, found
