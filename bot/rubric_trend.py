@@ -34,12 +34,8 @@ def direction(levels: list[int]) -> str:
     return "steady"
 
 
-async def trend_section(
-    session: AsyncSession, rubric: Rubric, member_id: int | None
-) -> Section | None:
-    """None before the member's first scored review."""
-    if member_id is None:
-        return None
+async def levels_received(session: AsyncSession, member_id: int) -> dict[str, list[int]]:
+    """Each signal's levels in the reviews the member received, oldest first."""
     rows = await session.execute(
         select(FeedbackScore.signal, FeedbackScore.level)
         .join(Feedback, Feedback.id == FeedbackScore.feedback_id)
@@ -49,7 +45,7 @@ async def trend_section(
     by_signal: dict[str, list[int]] = {}
     for key, level in rows.tuples():
         by_signal.setdefault(key, []).append(level)
-    return section_for(rubric, by_signal)
+    return by_signal
 
 
 def section_for(rubric: Rubric, by_signal: dict[str, list[int]]) -> Section | None:

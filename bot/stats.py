@@ -19,7 +19,6 @@ from bot.models import (
     Answer,
     Channel,
     Feedback,
-    FeedbackScore,
     Member,
     PointEvent,
     Round,
@@ -213,7 +212,9 @@ async def stats_message(unit: Unit) -> OutgoingMessage:
     actor, rubric = _actor(unit), unit.content.framework.rubric
     channel, member = await _channel_and_member(unit)
     here, total, streak = await _figures(unit.session, channel, member)
-    received = await _levels_received(unit.session, member.id) if member is not None else {}
+    received = (
+        await rubric_trend.levels_received(unit.session, member.id) if member is not None else {}
+    )
     avg = _average_scores(rubric, received)
     opted_out = member is not None and member.opted_out
     fields = (
@@ -241,20 +242,6 @@ def _actor(unit: Unit) -> Actor:
     if unit.actor is None:
         raise ValueError("stats are asked for by a member")
     return unit.actor
-
-
-async def _levels_received(session: AsyncSession, member_id: int) -> dict[str, list[int]]:
-    """Each signal's levels in the reviews the member received, oldest first."""
-    rows = await session.execute(
-        select(FeedbackScore.signal, FeedbackScore.level)
-        .join(Feedback, Feedback.id == FeedbackScore.feedback_id)
-        .where(Feedback.reviewee_id == member_id)
-        .order_by(Feedback.created_at, Feedback.id)
-    )
-    by_signal: dict[str, list[int]] = {}
-    for key, level in rows.tuples():
-        by_signal.setdefault(key, []).append(level)
-    return by_signal
 
 
 def _average_scores(rubric: Rubric, received: dict[str, list[int]]) -> str:
