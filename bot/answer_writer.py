@@ -42,7 +42,7 @@ from bot.chat import (
 )
 from bot.db import insert_rows
 from bot.inbound_text import clean_event
-from bot.kinds import AnswerSource, PointKind
+from bot.kinds import AnswerSource
 from bot.models import (
     Answer,
     Channel,
@@ -471,30 +471,11 @@ async def _pay(session: AsyncSession, new: list[_NewAnswer], now: datetime) -> N
     """Points for every new answer in one insert-only statement (as `points.pay_for_answer`
     pays one), then the streaks of members whose first answers in a round these are."""
     owed = {
-        (a.round, a.member_id, kind, subject): amount
+        (a.round.id, a.member_id, row["kind"], row["subject"]): row
         for a in new
-        for kind, subject, amount in (
-            (PointKind.ANSWER, "", points.ANSWER_POINTS),
-            (PointKind.STAGE, a.stage, points.STAGE_POINTS),
-        )
+        for row in points.answer_rows(a.round, a.member_id, a.stage, now)
     }
-    await insert_rows(
-        session,
-        PointEvent,
-        [
-            {
-                "workspace_id": rnd.workspace_id,
-                "channel_id": rnd.channel_id,
-                "member_id": member_id,
-                "round_id": rnd.id,
-                "kind": kind,
-                "subject": subject,
-                "points": amount,
-                "created_at": now,
-            }
-            for (rnd, member_id, kind, subject), amount in owed.items()
-        ],
-    )
+    await insert_rows(session, PointEvent, list(owed.values()))
     # A member's first answer in a round moves their streak on. The streak row says whether
     # that already happened (`last_seq`), so this reads one row per member, however long
     # the round's thread has grown.

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from bot.db import insert_unless_present
 from bot.kinds import PointKind
 from bot.models import Answer, BestVote, Member, PointEvent, Round
+from bot.points import pay_once, point_row
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,18 +67,7 @@ async def settle(session: AsyncSession, rnd: Round, now: datetime) -> Winner | N
         if not ranked:
             return None
         paid = ranked[0][0]
-        await session.execute(
-            insert_unless_present(session, PointEvent).values(
-                workspace_id=rnd.workspace_id,
-                channel_id=rnd.channel_id,
-                member_id=paid,
-                round_id=rnd.id,
-                kind=PointKind.BEST,
-                subject="",
-                points=BEST_ANSWER_POINTS,
-                created_at=now,
-            )
-        )
+        await pay_once(session, point_row(rnd, paid, PointKind.BEST, "", BEST_ANSWER_POINTS, now))
     member = await session.get(Member, paid)
     if member is None:
         return None

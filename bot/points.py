@@ -14,6 +14,7 @@ matter of deleting rows (a deleted answer takes its points with it).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,29 +30,57 @@ REVIEWS_PAID_PER_ROUND = 5
 ASSIGNED_REVIEW_POINTS = 3
 
 
+class InRound(Protocol):
+    """A round as the ledger needs it: a `Round`, or the answer writer's cached view of one."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def workspace_id(self) -> int: ...
+
+    @property
+    def channel_id(self) -> int: ...
+
+
+def point_row(
+    rnd: InRound, member_id: int, kind: PointKind, subject: str, points: int, now: datetime
+) -> dict[str, object]:
+    """One ledger row, keyed by (rule, round, member, subject)."""
+    return {
+        "workspace_id": rnd.workspace_id,
+        "channel_id": rnd.channel_id,
+        "member_id": member_id,
+        "round_id": rnd.id,
+        "kind": kind,
+        "subject": subject,
+        "points": points,
+        "created_at": now,
+    }
+
+
+def answer_rows(rnd: InRound, member_id: int, stage: str, now: datetime) -> list[dict[str, object]]:
+    """What an answer earns: the round's points and its stage's."""
+    return [
+        point_row(rnd, member_id, PointKind.ANSWER, "", ANSWER_POINTS, now),
+        point_row(rnd, member_id, PointKind.STAGE, stage, STAGE_POINTS, now),
+    ]
+
+
+async def pay_once(session: AsyncSession, row: dict[str, object]) -> bool:
+    """Insert the row unless its key is there already; True when it was new."""
+    result = await session.execute(insert_unless_present(session, PointEvent).values(row))
+    return getattr(result, "rowcount", 0) == 1
+
+
 async def pay_for_answer(
     session: AsyncSession, rnd: Round, member_id: int, stage: str, now: datetime
 ) -> None:
     """A new answer pays for the round and for its stage unless those rows exist. Only ever
     inserting (and skipping what a unique key already holds) keeps this right under any
     interleaving: two answers arriving together can neither pay twice nor undo each other."""
-    rows = [(PointKind.ANSWER, "", ANSWER_POINTS), (PointKind.STAGE, stage, STAGE_POINTS)]
     await session.execute(
-        insert_unless_present(session, PointEvent).values(
-            [
-                {
-                    "workspace_id": rnd.workspace_id,
-                    "channel_id": rnd.channel_id,
-                    "member_id": member_id,
-                    "round_id": rnd.id,
-                    "kind": kind,
-                    "subject": subject,
-                    "points": points,
-                    "created_at": now,
-                }
-                for kind, subject, points in rows
-            ]
-        )
+        insert_unless_present(session, PointEvent).values(answer_rows(rnd, member_id, stage, now))
     )
 
 
@@ -135,19 +164,8 @@ async def pay_assigned_review(
     )
     if due is None or now > due:
         return 0
-    result = await session.execute(
-        insert_unless_present(session, PointEvent).values(
-            workspace_id=rnd.workspace_id,
-            channel_id=rnd.channel_id,
-            member_id=reviewer_id,
-            round_id=rnd.id,
-            kind=PointKind.ASSIGNED_REVIEW,
-            subject="",
-            points=ASSIGNED_REVIEW_POINTS,
-            created_at=now,
-        )
-    )
-    return ASSIGNED_REVIEW_POINTS if getattr(result, "rowcount", 0) == 1 else 0
+    row = point_row(rnd, reviewer_id, PointKind.ASSIGNED_REVIEW, "", ASSIGNED_REVIEW_POINTS, now)
+    return ASSIGNED_REVIEW_POINTS if await pay_once(session, row) else 0
 
 
 def _event(
