@@ -261,6 +261,18 @@ class AnswerWriter:
         await queue.put(_Pending(event, done))
         return await asyncio.shield(done)
 
+    def offer(self, event: ThreadEvent) -> asyncio.Future[Outcome] | None:
+        """`submit` without waiting: the message is queued now and the future gets its
+        Outcome once its batch committed (or is cancelled if the writer stops first). None,
+        and nothing queued, when the queue is full. A busy thread's messages come this way:
+        a task and a wait per message cost about as much as their share of the batch."""
+        queue = self._running()
+        if queue.full():
+            return None
+        done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        queue.put_nowait(_Pending(event, done))
+        return done
+
     async def room(self, limit_seconds: float) -> bool:
         """Wait (at most `limit_seconds`) until the queue has room; False if it stayed full.
         Adapters call this before acknowledging, so a burst slows the platform down instead

@@ -8,6 +8,7 @@ error becomes a short apology plus a log line with the traceback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from bot import (
     stats,
     votes,
 )
-from bot.answer_writer import AnswerWriter, clean_thread_event
+from bot.answer_writer import AnswerWriter, ThreadEvent, clean_thread_event
 from bot.chat import (
     Actor,
     ButtonPressed,
@@ -217,6 +218,11 @@ class Kata:
         if event.form_id != feedback.FORM_ID or not event.context.isdigit():
             return Outcome(form_errors={"form": "This form is out of date; open it again."})
         return await feedback.submit(unit, int(event.context), event.values)
+
+    def record(self, event: ThreadEvent) -> asyncio.Future[Outcome] | None:
+        """`handle` for a thread message, queued without a task of its own; None when the
+        answer queue is full (then `handle` waits for room)."""
+        return self.answers.offer(clean_thread_event(event))
 
     async def answer_room(self, limit_seconds: float) -> bool:
         """Wait (at most `limit_seconds`) until the answer queue takes more."""

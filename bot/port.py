@@ -9,6 +9,7 @@ a platform: adapters hold one and hand it every inbound event. Answers to an inb
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -17,6 +18,9 @@ from bot.chat import (
     Actor,
     ChannelRef,
     InboundEvent,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
     MessageRef,
     Once,
     Outcome,
@@ -228,6 +232,15 @@ class Core(Protocol):
         The adapter delivers the `Outcome`: its replies (public or private), the form to open,
         the reaction to add, or the form's field errors.
         """
+        ...
+
+    def record(
+        self, event: MessagePosted | MessageEdited | MessageDeleted
+    ) -> asyncio.Future[Outcome] | None:
+        """`handle` for a thread message, without a task or a wait per message: queued at
+        once, its Outcome in the future once its batch is written (cancelled if the core
+        stops first: the message is read back from the thread at the next start). None, and
+        nothing queued, when the answer queue is full: then call `handle`, which waits."""
         ...
 
     async def settle(self) -> None:

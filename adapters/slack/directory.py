@@ -23,12 +23,18 @@ class MemberDirectory:
         self._ttl = ttl_seconds
         self._cache: dict[tuple[str, str], tuple[float, Actor]] = {}
 
-    async def actor(self, team_id: str, user_id: str, fallback_name: str | None = None) -> Actor:
-        """The Actor for a member; on a failed lookup a non-admin Actor with what we know."""
-        key = (team_id, user_id)
-        cached = self._cache.get(key)
+    def known(self, team_id: str, user_id: str) -> Actor | None:
+        """The cached Actor, if it is still fresh; never asks Slack."""
+        cached = self._cache.get((team_id, user_id))
         if cached and cached[0] > time.monotonic():
             return cached[1]
+        return None
+
+    async def actor(self, team_id: str, user_id: str, fallback_name: str | None = None) -> Actor:
+        """The Actor for a member; on a failed lookup a non-admin Actor with what we know."""
+        known = self.known(team_id, user_id)
+        if known is not None:
+            return known
         user_ref = UserRef(platform=PLATFORM, workspace_id=team_id, user_id=user_id)
         try:
             response = await self._client.users_info(user=user_id)
@@ -45,5 +51,5 @@ class MemberDirectory:
             is_admin=is_admin_user(user),
             timezone=user.get("tz") or None,
         )
-        self._cache[key] = (time.monotonic() + self._ttl, actor)
+        self._cache[team_id, user_id] = (time.monotonic() + self._ttl, actor)
         return actor

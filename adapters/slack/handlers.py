@@ -170,14 +170,73 @@ class SlackInbound:
     ) -> BoltResponse:
         if self._verifier is not None and not self._verifier.is_valid(raw, timestamp, signature):
             return BoltResponse(status=401, body='{"error":"invalid request"}')
+        if self._record_now(body, context):
+            return BoltResponse(status=200, body="")
         if not await self.kata.answer_room(self.answer_room_wait):
             log.warning("answer queue full: acknowledged an event to be read back later")
             return BoltResponse(status=200, body="")
         context["kata_claimed"] = True
-        task = asyncio.create_task(self.on_message(body, body["event"], context))
+        self._spawn(self.on_message(body, body["event"], context))
+        return BoltResponse(status=200, body="")
+
+    def _record_now(self, body: dict[str, Any], context: Any) -> bool:
+        """`on_message` for the common case, without a task: a thread message (or its edit
+        or deletion) by a member already in the directory, with room in the core's queue.
+        The ✅ and any note follow when its batch is written. False, with nothing done, for
+        anything else, which then takes `on_message`'s way."""
+        change = read_message_event(str(body.get("team_id") or ""), body["event"])
+        if change is None or change.thread is None:
+            return False
+        actor = None
+        if change.kind != "deleted":
+            actor = self.members.known(change.channel.workspace_id, change.user_id or "")
+            if actor is None:
+                return False
+        event_id = body.get("event_id")
+        if not self.deliveries.claim(event_id):
+            return False
+        try:
+            recorded = self.kata.record(change.to_event(actor))
+        except Exception:
+            recorded = None
+        if recorded is None:
+            self.deliveries.release(event_id)
+            return False
+        context["kata_claimed"] = True
+        recorded.add_done_callback(lambda done: self._recorded(change, context, done))
+        return True
+
+    def _recorded(self, change: MessageChange, context: Any, done: asyncio.Future[Outcome]) -> None:
+        """A message taken by `_record_now` is written: add its ✅ and send its notes. A
+        cancelled one was not written before the core stopped; the thread is read back
+        at the next start."""
+        if done.cancelled():
+            self._done(context)
+            return
+        outcome = done.result()
+        if outcome.react:
+            self.reactions.add(change.ref(), outcome.react)
+        if not outcome.replies:
+            self._done(context)
+            return
+        self._spawn(self._send_replies(change, outcome.replies, context))
+
+    async def _send_replies(
+        self, change: MessageChange, replies: list[Reply], context: Any
+    ) -> None:
+        try:
+            author = user_ref(change.channel.workspace_id, change.user_id or "")
+            for reply in replies:
+                await self.replies.to_channel(change.channel, author, change.thread_id, reply)
+        except Exception:
+            log.exception("could not answer a message in %s", change.channel.channel_id)
+        finally:
+            self._done(context)
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return BoltResponse(status=200, body="")
 
     async def _claim(self, context: Any, next: Any) -> None:
         """Listener middleware: runs only for the matched listener, before bolt answers."""

@@ -188,3 +188,34 @@ async def test_an_export_arrives_as_a_csv_file_in_a_direct_message(team: Team) -
     [shared] = team.api.shared_files
     assert shared["channel"] == "D" + BOB and shared["title"].endswith(".csv")
     assert b"," in team.api.uploads[shared["id"]]  # the CSV's bytes reached the upload URL
+
+
+async def test_a_known_members_late_reply_gets_the_closed_round_note_and_a_new_answer_its_tick(
+    team: Team,
+) -> None:
+    """A member the bot has already seen takes the short way in (no task per message): the
+    note and the ✅ still follow once the batch is written."""
+    await team.member(ALICE).runs("setup 09:00 Europe/Berlin daily")
+    await team.settled()
+    await team.h.advance(hours=1)  # Mon 09:00 Berlin: round 1
+    [first] = [m for m in team.api.bot_posts(CHANNEL) if m.thread_ts is None]
+    await team.member(BOB).says("Scope: logged-in users only.", first.ts)
+    await team.settled()
+    await team.h.advance(days=1)  # Tue 09:00: round 2
+    await team.settled()
+    [_, second] = [m for m in team.api.bot_posts(CHANNEL) if m.thread_ts is None]
+
+    late, late_ack = await team.member(BOB).says("Latency: p99 under 80 ms.", first.ts)
+    fresh, _ = await team.member(BOB).says("Scope: every market at once.", second.ts)
+    await team.settled()
+
+    assert late_ack.status == 200
+    [note] = team.api.calls_to("chat.postEphemeral")
+    assert note.params["user"] == BOB and note.params["thread_ts"] == first.ts
+    assert "That round has closed" in note.params["text"]
+    ticked = {ts for (_, ts, emoji) in team.api.reactions if emoji == "white_check_mark"}
+    assert fresh.ts in ticked and late.ts not in ticked
+    assert [a.text for a in await answers_in(team.h)] == [
+        "logged-in users only.",
+        "every market at once.",
+    ], "each under its stage (the 'Scope:' label chose it); the late reply is not stored"
