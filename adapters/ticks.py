@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 PARALLEL = 4
 SUMMARY_AFTER = 20.0
 BACKLOG_LIMIT = 20_000
-"""Beyond this many unsent ticks (Slack unreachable for long), new ones are dropped with a
-log line: the answers themselves are stored either way."""
+"""At this many unsent ticks (a flood of answers, or Slack unreachable for long), the
+oldest waiting thread's ticks are folded into its note at once, so memory stays bounded and
+every answer is still confirmed, by a tick or by a note."""
 
 
 @dataclass
@@ -112,8 +113,8 @@ class ReactionSender:
 
     def add(self, message: MessageRef, emoji: str) -> None:
         if len(self._pending) >= BACKLOG_LIMIT:
-            log.warning("%d reactions unsent; not adding one to %s", BACKLOG_LIMIT, message)
-            return
+            oldest = next(iter(self._pending))
+            self._start(self._summarise(self._take_thread(oldest.message.thread)))
         self._pending[_Tick(message, emoji, self.budget.clock())] = None
         self._inflight.begin()
         self._wake.set()

@@ -3,9 +3,14 @@ minute): a burst beyond it is confirmed by one note in the thread instead."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
-from adapters.ticks import TickBudget
+import pytest
+
+from adapters import ticks
+from adapters.ticks import ReactionSender, TickBudget
+from bot.chat import ChannelRef, MessageRef, OutgoingMessage, ThreadRef
 from tests.slack.conftest import ALICE, BOB, CAROL, CHANNEL, Team
 
 
@@ -49,3 +54,54 @@ def test_the_budget_refills_at_its_rate_and_never_beyond_its_burst() -> None:
     assert [budget.take(), budget.take()] == [True, False]
     now[0] += 3600
     assert [budget.take() for _ in range(3)] == [True, True, False]
+
+
+class _RecordingPort:
+    """Where a sender's calls land, in order."""
+
+    def __init__(self) -> None:
+        self.ticked: list[str] = []
+        self.notes: list[tuple[str, str]] = []
+
+    async def react_now(self, message: MessageRef, emoji: str) -> None:
+        self.ticked.append(message.message_id)
+
+    async def post_in_thread(self, thread: ThreadRef, message: OutgoingMessage) -> object:
+        self.notes.append((thread.thread_id, message.plain_text()))
+        return None
+
+
+class _Count:
+    def __init__(self) -> None:
+        self.open = 0
+
+    def begin(self) -> None:
+        self.open += 1
+
+    def end(self) -> None:
+        self.open -= 1
+
+
+async def test_a_flood_beyond_the_backlog_folds_the_oldest_threads_ticks_into_its_note_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Memory stays bounded, and no answer goes unconfirmed: the waiting thread gets its
+    note now instead of its ticks being dropped."""
+    monkeypatch.setattr(ticks, "BACKLOG_LIMIT", 4)
+    port, work = _RecordingPort(), _Count()
+    sender = ReactionSender(port, work, budget=TickBudget(per_minute=0.001, burst=0))
+    channel = ChannelRef("slack", "T1", "C1")
+    busy, quiet = ThreadRef(channel, "100.1"), ThreadRef(channel, "200.1")
+    for n in range(4):
+        sender.add(MessageRef(channel, f"100.{n + 2}", busy), "white_check_mark")
+    sender.add(MessageRef(channel, "200.2", quiet), "white_check_mark")
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+    assert port.notes == [
+        ("100.1", "✅ 4 more answers recorded here (too many at once to tick each one).")
+    ]
+    assert port.ticked == []
+    assert work.open == 1, "the quiet thread's tick still waits for the budget"
+    await sender.close()
+    assert work.open == 0
