@@ -8,11 +8,24 @@ so a row read after its session closed fails loudly instead of showing stale dat
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event, make_url
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    event,
+    func,
+    make_url,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -246,6 +259,34 @@ def insert_unless_present(session: AsyncSession, model: type[Base]) -> Any:
     return _SqliteInsertUnlessPresent(model)
 
 
+_ARRAY_ITEMS = (Integer, String, Boolean, UTCDateTime)
+"""Column types whose values asyncpg sends as an array as they are (an enum here is text)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _unnest_insert(table: Table, columns: tuple[str, ...], returning: tuple[str, ...]) -> Any:
+    """`INSERT … SELECT * FROM unnest($1::integer[], …) ON CONFLICT DO NOTHING` for
+    PostgreSQL: one array parameter per column, so the statement is the same whatever the
+    number of rows. Multi-row VALUES is a new statement text for every row count, and asyncpg
+    prepares each text on the server (a round trip, and the server parses and plans again)."""
+    arrays = []
+    for name in columns:
+        item = table.c[name].type
+        if isinstance(item, String) and item.length is not None:
+            item = item.copy()
+            item.length = None  # a cast to varchar(n)[] would cut a long value silently
+        arrays.append(bindparam(f"rows_{name}", type_=postgresql.ARRAY(item)))
+    source = func.unnest(*arrays).table_valued(*columns).render_derived()
+    statement = _PostgresInsertUnlessPresent(table).from_select(
+        list(columns), select(*(source.c[name] for name in columns))
+    )
+    return statement.returning(*(table.c[name] for name in returning))
+
+
+def _unnest_ready(table: Table, columns: tuple[str, ...]) -> bool:
+    return all(name in table.c and isinstance(table.c[name].type, _ARRAY_ITEMS) for name in columns)
+
+
 async def insert_rows(
     session: AsyncSession,
     model: type[Base],
@@ -253,14 +294,24 @@ async def insert_rows(
     *returning: Any,
 ) -> list[tuple[Any, ...]]:
     """`insert_unless_present` of many rows on the session's connection, as one cached
-    statement with many parameter sets, sent as multi-row VALUES; the returned columns of
-    the rows actually inserted (none unless asked).
+    statement; the returned columns of the rows actually inserted (none unless asked).
+    Every row gives the same columns.
 
-    On PostgreSQL, SQLAlchemy writes multi-row VALUES only for a statement with RETURNING;
-    without it, asyncpg sends one bind and execute per row. So there the primary key is
-    always asked for, and dropped when the caller wanted nothing back."""
+    On PostgreSQL the rows go as one array per column (`_unnest_insert`) where the columns'
+    types allow, and as multi-row VALUES otherwise. SQLAlchemy writes multi-row VALUES there
+    only for a statement with RETURNING (without it, asyncpg sends one bind and execute per
+    row), so then the primary key is asked for and dropped when the caller wanted nothing."""
     if not rows:
         return []
+    table: Table = model.__table__  # type: ignore[assignment]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    columns = tuple(rows[0])
+    if postgres and _unnest_ready(table, columns):
+        statement = _unnest_insert(table, columns, tuple(c.key for c in returning))
+        values = {f"rows_{name}": [row[name] for row in rows] for name in columns}
+        connection = await session.connection()
+        result = await connection.execute(statement, values)
+        return [tuple(row) for row in result] if returning else []
     wanted = returning
     if not wanted and session.get_bind().dialect.name == "postgresql":
         wanted = tuple(getattr(model, c.key) for c in model.__table__.primary_key)
