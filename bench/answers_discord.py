@@ -217,7 +217,8 @@ def report(target: str, events: int, before: FloorRun, after: FloorRun, phase: P
     )
     print(
         f"        answers recorded {phase.recorded} in {phase.seconds_to_last_row:.2f} s: "
-        f"{rate:.1f}/s, ratio to floor {rate / floor:.3f} (goal >= 0.85)"
+        f"{rate:.1f}/s, ratio to floor {rate / floor:.3f} (no goal here: issue 9 sets "
+        "0.85 on the Slack path, whose floor acknowledges; this one reads and drops)"
     )
     print(
         f"        bot CPU {phase.cpu_ms_per_answer:.2f} ms/answer "
