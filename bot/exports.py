@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -20,7 +21,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, String, case, cast, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot import away, streaks
@@ -123,14 +136,17 @@ async def channel_sheet(session: AsyncSession, channel: Channel) -> Sheet:
     paid are probes of one row each: joined, PostgreSQL hashes every member of the
     workspace. The cells are made spreadsheet-safe in a worker thread."""
     sheet = Sheet(CHANNEL_COLUMNS)
-    rows = (await session.execute(_channel_rows_query(channel.id))).all()
+    rows = (await session.execute(_channel_rows_query(), {"channel_id": channel.id})).all()
     sheet.rows = await asyncio.to_thread(_safe_rows, rows)
     return sheet
 
 
-def _channel_rows_query(channel_id: int) -> Select[Any]:
+@functools.cache
+def _channel_rows_query() -> Select[Any]:
     """(part, id, round, date, prompt, member, stage or kind, at, points): the channel
-    sheet's rows in order."""
+    sheet's rows in order, for the channel bound as `channel_id`. Built once: putting
+    this statement together took longer than SQLite took to run it for a busy channel."""
+    channel_id = bindparam("channel_id", type_=Integer)
 
     def name_of(member_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[str]:
         """The member's name as the sheet shows it, a probe of one row."""
