@@ -7,10 +7,11 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import numpy as np
 from PIL import Image
 
 from bot.chat import Picture
-from bot.pictures import bars, heatmap, radar
+from bot.pictures import bars, canvas, heatmap, radar
 from tests.support.harness import Harness
 from tests.support.memory_chat import MemoryChat
 
@@ -165,3 +166,16 @@ async def test_the_latest_round_counts_as_missed_only_once_the_next_one_is_poste
     assert near(await tuesday_colour(), heatmap.COLOURS[None])  # still open: answers count
     await harness.advance(days=1)  # Wednesday's round closes Tuesday's
     assert near(await tuesday_colour(), heatmap.COLOURS["missed"])
+
+
+def test_a_charts_png_is_valid_and_holds_exactly_the_pixels_drawn() -> None:
+    """`canvas.png_rgb` writes the PNG itself (unfiltered rows): Pillow checks every chunk's
+    CRC and decodes the very pixels matplotlib drew."""
+    fig, ax = canvas.figure(121, 37)
+    canvas.box(ax, 10, 5, 50, 20, radar.MEMBER)
+    canvas.text(ax, 70, 30, "Bo", fontsize=9)
+    png = canvas.png(fig)
+    Image.open(io.BytesIO(png)).verify()
+    drawn = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), drawn)
+    assert len(png) < drawn.size // 4, "compressed"
