@@ -146,16 +146,35 @@ async def serve(
 
 
 async def _serve_console(runtime: Runtime) -> int:
+    """Ctrl-C ends the session (exit status 0). It goes through the event loop's own
+    handler: the kernel may hand the signal to any thread, and when one of the console's
+    other threads takes it (the one reading the terminal, say), a plain Python handler only
+    runs once the loop wakes for some other reason, which at an idle prompt can be minutes."""
     from adapters.console.adapter import ConsoleAdapter
 
+    loop = asyncio.get_running_loop()
     try:
         console = ConsoleAdapter(runtime.kata)
         runtime.kata.attach(console)
         await runtime.kata.start()
-        await console.run()
+        session = asyncio.ensure_future(console.run())
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signal.SIGINT, session.cancel)
+        try:
+            await session
+        except asyncio.CancelledError:
+            if not session.cancelled() or _being_cancelled():
+                raise
         return 0
     finally:
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGINT)
         await runtime.close()
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def _close(

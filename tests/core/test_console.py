@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import ctypes
 import fcntl
 import io
 import os
 import pty
 import re
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -16,6 +18,8 @@ import termios
 import time
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.core import Kata
@@ -243,6 +247,41 @@ class Terminal:
         finally:
             self.proc.kill()
             os.close(self.master)
+
+
+def _reading_thread(pid: int) -> int | None:
+    """The thread of `pid` that waits in select/poll on the terminal: readline's loop."""
+    for tid in sorted(int(t) for t in os.listdir(f"/proc/{pid}/task")):
+        wchan = Path(f"/proc/{pid}/task/{tid}/wchan").read_text()
+        if tid != pid and ("poll" in wchan or "select" in wchan):
+            return tid
+    return None
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not hasattr(ctypes.CDLL(None), "tgkill"),
+    reason="sending a signal to one thread of another process needs Linux's tgkill",
+)
+def test_a_ctrl_c_taken_by_the_thread_reading_the_terminal_still_ends_the_console(
+    tmp_path: Path,
+) -> None:
+    """The kernel hands a Ctrl-C to any thread of the process. When the thread reading the
+    terminal took it, the console went on waiting at its prompt (seen once in CI)."""
+    term = Terminal(tmp_path)
+    try:
+        term.expect("you> ")
+        term.type("/kata help")
+        term.expect("you> ")
+        os.write(term.master, b"half a thought")
+        term.expect("half a thought")
+        deadline = time.monotonic() + 10
+        while (reader := _reading_thread(term.proc.pid)) is None:
+            assert time.monotonic() < deadline, "no thread of kata run waits on the terminal"
+            time.sleep(0.05)
+        assert ctypes.CDLL(None, use_errno=True).tgkill(term.proc.pid, reader, signal.SIGINT) == 0
+        assert term.exit_code(timeout=15) == 0
+    finally:
+        term.close()
 
 
 def _take_the_terminal() -> None:
