@@ -222,6 +222,14 @@ class Terminal:
         while data:
             data = self._pump(data)
 
+    def half_a_line_after_help(self) -> None:
+        """Ask for the help, then type half a line at the next prompt, without Enter."""
+        self.expect("you> ")
+        self.type("/kata help")
+        self.expect("you> ")
+        os.write(self.master, b"half a thought")
+        self.expect("half a thought")
+
     def _pump(self, data: bytes) -> bytes:
         readable, writable, _ = select.select([self.master], [self.master] if data else [], [], 1)
         if readable:
@@ -269,11 +277,7 @@ def test_a_ctrl_c_taken_by_the_thread_reading_the_terminal_still_ends_the_consol
     terminal took it, the console went on waiting at its prompt (seen once in CI)."""
     term = Terminal(tmp_path)
     try:
-        term.expect("you> ")
-        term.type("/kata help")
-        term.expect("you> ")
-        os.write(term.master, b"half a thought")
-        term.expect("half a thought")
+        term.half_a_line_after_help()
         deadline = time.monotonic() + 10
         while (reader := _reading_thread(term.proc.pid)) is None:
             assert time.monotonic() < deadline, "no thread of kata run waits on the terminal"
@@ -347,11 +351,7 @@ def test_ctrl_c_mid_line_leaves_the_terminal_as_it_found_it(tmp_path: Path) -> N
     term = Terminal(tmp_path)
     before = termios.tcgetattr(term.master)
     try:
-        term.expect("you> ")
-        term.type("/kata help")
-        term.expect("you> ")
-        os.write(term.master, b"half a thought")
-        term.expect("half a thought")
+        term.half_a_line_after_help()
         os.write(term.master, b"\x03")
         assert term.exit_code() == 0
         after = termios.tcgetattr(term.master)

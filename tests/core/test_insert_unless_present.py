@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.engine.interfaces import CacheStats
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import insert_rows, insert_unless_present, make_engine, make_sessions
 from bot.kinds import WorkKind
@@ -29,13 +30,18 @@ def work(key: str) -> dict[str, Any]:
     }
 
 
-async def test_a_batch_skips_the_rows_already_there_and_reuses_its_compiled_statement(
-    database_url: str,
-) -> None:
+async def empty_schema(database_url: str) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    """The bot's tables, empty, and sessions on them."""
     h = await make_harness(database_url)
     await h.close()
     engine = make_engine(database_url)
-    sessions = make_sessions(engine)
+    return engine, make_sessions(engine)
+
+
+async def test_a_batch_skips_the_rows_already_there_and_reuses_its_compiled_statement(
+    database_url: str,
+) -> None:
+    engine, sessions = await empty_schema(database_url)
     cached: list[bool] = []
 
     def note(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: Any) -> None:
@@ -66,10 +72,7 @@ async def test_batches_of_any_size_share_one_statement_and_skip_the_rows_already
     """On PostgreSQL each column goes as one array (`unnest`), so a batch of two and one of
     three are the same prepared statement; values (booleans, text, times, defaults) arrive
     as given on both databases."""
-    h = await make_harness(database_url)
-    await h.close()
-    engine = make_engine(database_url)
-    sessions = make_sessions(engine)
+    engine, sessions = await empty_schema(database_url)
     statements: list[str] = []
 
     def note(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: Any) -> None:
