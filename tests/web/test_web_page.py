@@ -9,6 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import aiohttp
+import numpy as np
 from PIL import Image
 
 from bot.pictures import heatmap, radar
@@ -40,12 +41,9 @@ async def two_weeks_of_practice(harness: Harness, chat: MemoryChat) -> None:
 
 def share_of(image: Image.Image, colour: tuple[int, int, int], near: int = 40) -> float:
     """The share of pixels within `near` of `colour` on every channel."""
-    small = image.resize((image.width // 2, image.height // 2))
-    pixels = list(small.getdata())
-    close = sum(
-        1 for p in pixels if all(abs(a - b) <= near for a, b in zip(p, colour, strict=True))
-    )
-    return close / len(pixels)
+    small = np.asarray(image.resize((image.width // 2, image.height // 2)), dtype=np.int16)
+    close = (np.abs(small[:, :, :3] - np.array(colour)) <= near).all(axis=2)
+    return float(close.mean())
 
 
 def rgb(hex_colour: str) -> tuple[int, int, int]:
