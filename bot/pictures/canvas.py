@@ -26,6 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from bot.chat import Picture
 
@@ -75,6 +76,13 @@ def text(ax: Axes, x: float, y: float, words: str, **style: Any) -> None:
     style.setdefault("fontsize", 10)
     style.setdefault("fontfamily", FONT)
     ax.text(x, y, words, parse_math=False, **style)
+
+
+def width_of(words: Text) -> float:
+    """Drawn text's width in pixels, so what follows it on a line never overlaps it."""
+    figure = words.get_figure()
+    assert isinstance(figure, Figure) and isinstance(figure.canvas, FigureCanvasAgg)
+    return float(words.get_window_extent(figure.canvas.get_renderer()).width)
 
 
 def png(fig: Figure) -> bytes:

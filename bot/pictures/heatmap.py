@@ -119,7 +119,7 @@ def _calendar(today: date) -> _Calendar:
     for mark, label in LEGEND.items():
         canvas.box(ax, key_x, key_y, CELL, CELL, COLOURS[mark])
         canvas.text(ax, key_x + CELL + 5, key_y + CELL / 2, label, fontsize=9, va="center")
-        key_x += CELL + 21 + 6.8 * len(label)
+        key_x += CELL + 5 + canvas.width_of(ax.texts[-1]) + 16
     return _Calendar(canvas.Template(fig, [title, squares]), title, squares, days)
 
 

@@ -179,3 +179,16 @@ def test_a_charts_png_is_valid_and_holds_exactly_the_pixels_drawn() -> None:
     drawn = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), drawn)
     assert len(png) < drawn.size // 4, "compressed"
+
+
+def test_the_calendars_key_labels_end_before_the_next_swatch() -> None:
+    fig = heatmap._calendar(MONDAY).template.fig
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    key_y = heatmap.TOP + 7 * heatmap.PITCH + 20
+    swatches = sorted(p.get_x() for p in fig.axes[0].patches if p.get_y() == key_y)
+    labels = [t for t in fig.axes[0].texts if t.get_text() in heatmap.LEGEND.values()]
+    assert len(swatches) == len(labels) == len(heatmap.LEGEND)
+    for label, next_swatch in zip(labels, swatches[1:], strict=False):
+        right = label.get_window_extent(renderer).x1
+        assert right + 8 <= next_swatch, f"{label.get_text()!r} runs into the next swatch"
+    assert labels[-1].get_window_extent(renderer).x1 <= heatmap.WIDTH
