@@ -121,10 +121,15 @@ def _radar(titles: tuple[str, ...], legend: tuple[str, str], scored: bool) -> _R
         canvas.text(ax, x, y, label, fontsize=9, ha=ha, va=va, multialignment="center")
     legend_y = HEIGHT - 34
     first = legend[0] if scored else f"{legend[0]} (no scores yet)"
-    for offset, (colour, label) in enumerate(((MEMBER, first), (CHANNEL, legend[1]))):
-        x = 150 + offset * 150
+    keys = []
+    for colour, label in ((MEMBER, first), (CHANNEL, legend[1])):
+        canvas.text(ax, 0, legend_y, label, fontsize=10, va="center")
+        keys.append((colour, ax.texts[-1], canvas.width_of(ax.texts[-1])))
+    x = (WIDTH - sum(18 + width for _, _, width in keys) - 32 * (len(keys) - 1)) / 2
+    for colour, words, width in keys:  # the key centred, each label measured
         canvas.box(ax, x, legend_y - 6, 12, 12, colour)
-        canvas.text(ax, x + 18, legend_y, label, fontsize=10, va="center")
+        words.set_x(x + 18)
+        x += 18 + width + 32
     rim = polar.spines["polar"]
     template = canvas.Template(fig, [title, *mine, *theirs, polar.xaxis, polar.yaxis, rim])
     # The ticks (grid line and label each) as drawn: drawing them one by one skips the

@@ -5,7 +5,9 @@ right squares, shapes and bars are where a known history puts them."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -181,14 +183,23 @@ def test_a_charts_png_is_valid_and_holds_exactly_the_pixels_drawn() -> None:
     assert len(png) < drawn.size // 4, "compressed"
 
 
-def test_the_calendars_key_labels_end_before_the_next_swatch() -> None:
-    fig = heatmap._calendar(MONDAY).template.fig
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    key_y = heatmap.TOP + 7 * heatmap.PITCH + 20
+def key_overlaps(fig: Any, key_y: float, labels: Sequence[str], width: int) -> list[str]:
+    """Labels of a chart's key (the swatches on row `key_y`) that run into what follows."""
+    renderer = fig.canvas.get_renderer()
     swatches = sorted(p.get_x() for p in fig.axes[0].patches if p.get_y() == key_y)
-    labels = [t for t in fig.axes[0].texts if t.get_text() in heatmap.LEGEND.values()]
-    assert len(swatches) == len(labels) == len(heatmap.LEGEND)
-    for label, next_swatch in zip(labels, swatches[1:], strict=False):
-        right = label.get_window_extent(renderer).x1
-        assert right + 8 <= next_swatch, f"{label.get_text()!r} runs into the next swatch"
-    assert labels[-1].get_window_extent(renderer).x1 <= heatmap.WIDTH
+    texts = [t for t in fig.axes[0].texts if t.get_text() in labels]
+    assert len(swatches) == len(texts) == len(labels)
+    ends = [t.get_window_extent(renderer).x1 for t in texts]
+    limits = [x - 8 for x in swatches[1:]] + [width]
+    return [t.get_text() for t, end, limit in zip(texts, ends, limits, strict=True) if end > limit]
+
+
+def test_no_key_label_runs_into_the_next_swatch() -> None:
+    calendar = heatmap._calendar(MONDAY).template.fig
+    key_y = heatmap.TOP + 7 * heatmap.PITCH + 20
+    assert key_overlaps(calendar, key_y, list(heatmap.LEGEND.values()), heatmap.WIDTH) == []
+    titles = ("Problem", "Data", "Modelling", "Deployment", "Communication")
+    for legend, scored in ((radar.MEMBER_LEGEND, False), (radar.CHANNEL_LEGEND, True)):
+        chart = radar._radar(titles, legend, scored).template.fig
+        shown = [legend[0] if scored else f"{legend[0]} (no scores yet)", legend[1]]
+        assert key_overlaps(chart, radar.HEIGHT - 40, shown, radar.WIDTH) == []
