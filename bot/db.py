@@ -313,7 +313,7 @@ async def insert_rows(
         result = await connection.execute(statement, values)
         return [tuple(row) for row in result] if returning else []
     wanted = returning
-    if not wanted and session.get_bind().dialect.name == "postgresql":
+    if not wanted and postgres:
         wanted = tuple(getattr(model, c.key) for c in model.__table__.primary_key)
     statement = insert_unless_present(session, model)
     if wanted:

@@ -219,15 +219,19 @@ class SlackInbound:
         if not outcome.replies:
             self._done(context)
             return
-        self._spawn(self._send_replies(change, outcome.replies, context))
+        self._spawn(self._send_replies_then_done(change, outcome.replies, context))
 
-    async def _send_replies(
+    async def _send_replies(self, change: MessageChange, replies: list[Reply]) -> None:
+        """The core's notes about a thread message, to its author or into its thread."""
+        author = user_ref(change.channel.workspace_id, change.user_id or "")
+        for reply in replies:
+            await self.replies.to_channel(change.channel, author, change.thread_id, reply)
+
+    async def _send_replies_then_done(
         self, change: MessageChange, replies: list[Reply], context: Any
     ) -> None:
         try:
-            author = user_ref(change.channel.workspace_id, change.user_id or "")
-            for reply in replies:
-                await self.replies.to_channel(change.channel, author, change.thread_id, reply)
+            await self._send_replies(change, replies)
         except Exception:
             log.exception("could not answer a message in %s", change.channel.channel_id)
         finally:
@@ -265,9 +269,7 @@ class SlackInbound:
             change, outcome = handled
             if outcome.react:
                 self.reactions.add(change.ref(), outcome.react)
-            author = user_ref(change.channel.workspace_id, change.user_id or "")
-            for reply in outcome.replies:
-                await self.replies.to_channel(change.channel, author, change.thread_id, reply)
+            await self._send_replies(change, outcome.replies)
         except Exception:
             log.exception("could not answer message event %s", body.get("event_id"))
         finally:
