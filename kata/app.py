@@ -146,35 +146,22 @@ async def serve(
 
 
 async def _serve_console(runtime: Runtime) -> int:
-    """Ctrl-C ends the session (exit status 0). It goes through the event loop's own
-    handler: the kernel may hand the signal to any thread, and when one of the console's
-    other threads takes it (the one reading the terminal, say), a plain Python handler only
-    runs once the loop wakes for some other reason, which at an idle prompt can be minutes."""
+    """Ctrl-C (or SIGTERM) ends the session with status 0, through `StopSignals` as for the
+    platforms: the event loop's own handler, which the kernel may hand to any thread. A plain
+    Python handler waits for the main thread's loop to wake, and at an idle prompt, with the
+    thread reading the terminal taking the signal, that was minutes (one CI run hung)."""
     from adapters.console.adapter import ConsoleAdapter
 
-    loop = asyncio.get_running_loop()
+    signals = StopSignals()
     try:
         console = ConsoleAdapter(runtime.kata)
         runtime.kata.attach(console)
         await runtime.kata.start()
-        session = asyncio.ensure_future(console.run())
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signal.SIGINT, session.cancel)
-        try:
-            await session
-        except asyncio.CancelledError:
-            if not session.cancelled() or _being_cancelled():
-                raise
+        await signals.unless_stopped(console.run())
         return 0
     finally:
-        with contextlib.suppress(NotImplementedError):
-            loop.remove_signal_handler(signal.SIGINT)
         await runtime.close()
-
-
-def _being_cancelled() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
+        signals.disarm()
 
 
 async def _close(

@@ -127,15 +127,12 @@ class ConsoleAdapter:
     async def run(self) -> None:
         """Read lines until the input ends or `/quit`; each line is handled before the next."""
         self._print("Design Kata console. You are 'you' (admin) in #practice. /kata help, /quit.")
-        if not self.interactive:
-            while line := self.stdin.readline():
-                if not await self.handle_line(line):
-                    break
-            return
         prompts: queue.Queue[str] = queue.Queue()
         lines: asyncio.Queue[str] = asyncio.Queue()
         loop = asyncio.get_running_loop()
-        read_line = self._line_reader()
+        # Lines are read in a thread of their own, a script's as well: a read blocking the
+        # event loop would also keep Ctrl-C and SIGTERM from stopping the session.
+        read_line = self._line_reader() if self.interactive else self._script_line
 
         def read() -> None:
             while True:
@@ -173,6 +170,10 @@ class ConsoleAdapter:
 
     def _cut_by_terminal(self, line: str) -> bool:
         return self.stdin.isatty() and len(line.rstrip("\r\n")) == TTY_LINE_LIMIT
+
+    def _script_line(self, prompt: str) -> str:
+        """A line of piped input: no prompt, `handle_line` echoes what it runs."""
+        return self.stdin.readline()
 
     def _plain_line(self, prompt: str) -> str:
         self.stdout.write(prompt)

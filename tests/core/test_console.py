@@ -53,18 +53,53 @@ Input: watch history and ratings. Output: 20 ranked titles.
 """
 
 
-def kata(*args: str, stdin: str = "", tmp: Path) -> subprocess.CompletedProcess[str]:
+def console_env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env["DATABASE_URL"] = f"sqlite:///{tmp / 'kata.db'}"
+    return {**env, "DATABASE_URL": f"sqlite:///{tmp / 'kata.db'}", "PYTHONPATH": str(PROJECT_ROOT)}
+
+
+def kata(*args: str, stdin: str = "", tmp: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kata.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=tmp,
-        env={**env, "PYTHONPATH": str(PROJECT_ROOT)},
+        env=console_env(tmp),
         timeout=120,
     )
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_script_still_being_piped_in_stops_cleanly_on_ctrl_c_or_sigterm(
+    tmp_path: Path, sent: signal.Signals
+) -> None:
+    """The input stays open (a script still being written, a `tail -f`): the session ends at
+    once, with status 0, and what it already did is kept."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kata.cli", "run"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+        env=console_env(tmp_path),
+    )
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(b"/kata setup 09:00 UTC\n")
+        proc.stdin.flush()
+        seen = b""
+        while b"Design Kata is set up here" not in seen:
+            line = proc.stdout.readline()
+            assert line, seen.decode(errors="replace")
+            seen += line
+        proc.send_signal(sent)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+    again = kata("run", stdin="/kata setup 09:00 UTC\n", tmp=tmp_path).stdout
+    assert "Schedule changed" in again and "Design Kata is set up here" not in again
 
 
 def test_a_scripted_console_session_shows_a_full_round(tmp_path: Path) -> None:
