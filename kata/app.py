@@ -146,10 +146,12 @@ async def serve(
 
 
 async def _serve_console(runtime: Runtime) -> int:
-    """Ctrl-C (or SIGTERM) ends the session with status 0, through `StopSignals` as for the
-    platforms: the event loop's own handler, which the kernel may hand to any thread. A plain
-    Python handler waits for the main thread's loop to wake, and at an idle prompt, with the
-    thread reading the terminal taking the signal, that was minutes (one CI run hung)."""
+    """Ctrl-C (or SIGTERM) ends the session with status 0 once the line in hand is done,
+    through `StopSignals` as for the platforms: the event loop's own handler, which the
+    kernel may hand to any thread. A plain Python handler waits for the main thread's loop
+    to wake, and at an idle prompt, with the thread reading the terminal taking the signal,
+    that was minutes (one CI run hung). Cancelling the line in hand instead could leave
+    the close waiting past the 10 s watchdog."""
     from adapters.console.adapter import ConsoleAdapter
 
     signals = StopSignals()
@@ -157,7 +159,7 @@ async def _serve_console(runtime: Runtime) -> int:
         console = ConsoleAdapter(runtime.kata)
         runtime.kata.attach(console)
         await runtime.kata.start()
-        await signals.unless_stopped(console.run())
+        await console.run(signals.stop)
         return 0
     finally:
         await runtime.close()

@@ -124,8 +124,9 @@ class ConsoleAdapter:
 
     # ------------------------------------------------------------ the loop
 
-    async def run(self) -> None:
-        """Read lines until the input ends or `/quit`; each line is handled before the next."""
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Read lines until the input ends, `/quit`, or `stop` is set; each line is handled
+        before the next, and a line being handled when `stop` is set is finished first."""
         self._print("Design Kata console. You are 'you' (admin) in #practice. /kata help, /quit.")
         prompts: queue.Queue[str] = queue.Queue()
         lines: asyncio.Queue[str] = asyncio.Queue()
@@ -149,7 +150,7 @@ class ConsoleAdapter:
         with _terminal_restored(self.stdin):
             while True:
                 prompts.put(f"{self.actor.display_name}> ")
-                line = await lines.get()
+                line = await _first_line(lines, stop)
                 if not line:
                     break
                 if read_line == self._plain_line and self._cut_by_terminal(line):
@@ -262,6 +263,20 @@ class ConsoleAdapter:
     def _print(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
+
+
+async def _first_line(lines: asyncio.Queue[str], stop: asyncio.Event | None) -> str:
+    """The next line read, or "" (the end) once `stop` is set."""
+    if stop is None:
+        return await lines.get()
+    reading = asyncio.ensure_future(lines.get())
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if reading.done():
+        return reading.result()
+    reading.cancel()
+    return ""
 
 
 def _input_line(prompt: str) -> str:
