@@ -7,6 +7,11 @@ in one transaction per batch: answers and their points go in as multi-row
 `INSERT … ON CONFLICT DO NOTHING`, so a redelivered message adds nothing. The caller awaits
 its own result (the ✅, a note) once the batch committed.
 
+A busy round fills the queue faster than batches commit. Then the writer waits a moment
+(`GATHER_SECONDS`) before taking a batch, so it writes fewer, larger ones: every statement
+and round trip costs the bot and the database about as much for one answer as for a
+hundred. A lone answer is written at once.
+
 A database error is retried with backoff until the database answers again, never turned into
 an apology while the answer is dropped. Anything else splits the batch, so one bad message
 cannot hold up the others.
@@ -42,7 +47,7 @@ from bot.chat import (
 )
 from bot.db import insert_rows
 from bot.inbound_text import clean_event
-from bot.kinds import AnswerSource
+from bot.kinds import AnswerSource, PointKind
 from bot.models import (
     Answer,
     Channel,
@@ -50,7 +55,6 @@ from bot.models import (
     PointEvent,
     Round,
     StagePost,
-    Streak,
     Workspace,
     name_key,
 )
@@ -65,6 +69,9 @@ ThreadEvent = MessagePosted | MessageEdited | MessageDeleted
 CHECK = "white_check_mark"
 QUEUE_CAPACITY = 2_000
 BATCH_LIMIT = 250
+GATHER_FROM = 16
+"""Answers waiting behind the first one that make the writer gather (a busy round)."""
+GATHER_SECONDS = 0.03
 RETRY_FIRST_SECONDS = 0.05
 RETRY_CAP_SECONDS = 2.0
 DRAIN_ON_CLOSE_SECONDS = 5.0
@@ -235,12 +242,16 @@ class AnswerWriter:
         batch_limit: int = BATCH_LIMIT,
         retry_first: float = RETRY_FIRST_SECONDS,
         retry_cap: float = RETRY_CAP_SECONDS,
+        gather_from: int = GATHER_FROM,
+        gather_seconds: float = GATHER_SECONDS,
     ) -> None:
         self.deps = deps
         self.capacity = capacity
         self.batch_limit = batch_limit
         self.retry_first = retry_first
         self.retry_cap = retry_cap
+        self.gather_from = gather_from
+        self.gather_seconds = gather_seconds
         self.ids = IdCache()
         self.batches = 0
         """Transactions committed, for tests and benchmarks."""
@@ -318,6 +329,8 @@ class AnswerWriter:
     async def _drain(self, queue: asyncio.Queue[_Pending]) -> None:
         while True:
             batch = [await queue.get()]
+            if self.gather_from <= queue.qsize() < self.batch_limit:
+                await asyncio.sleep(self.gather_seconds)
             while len(batch) < self.batch_limit and not queue.empty():
                 batch.append(queue.get_nowait())
             self._room.set()
@@ -481,28 +494,31 @@ class _NewAnswer:
 
 async def _pay(session: AsyncSession, new: list[_NewAnswer], now: datetime) -> None:
     """Points for every new answer in one insert-only statement (as `points.pay_for_answer`
-    pays one), then the streaks of members whose first answers in a round these are."""
+    pays one), then the streaks of members whose first answers in a round these are.
+
+    The round's answer point is paid once per member and round, and taken back only with
+    the member's last answer there (`points.sync_answer_points`), so a newly inserted one
+    marks a first answer: the streak rows are read only for those, not for every batch."""
     owed = {
         (a.round.id, a.member_id, row["kind"], row["subject"]): row
         for a in new
         for row in points.answer_rows(a.round, a.member_id, a.stage, now)
     }
-    await insert_rows(session, PointEvent, list(owed.values()))
-    # A member's first answer in a round moves their streak on. The streak row says whether
-    # that already happened (`last_seq`), so this reads one row per member, however long
-    # the round's thread has grown.
-    firsts = sorted({(a.round, a.member_id) for a in new}, key=lambda pair: pair[0].seq)
-    rows = await session.execute(
-        select(Streak.channel_id, Streak.member_id, Streak.last_seq).where(
-            Streak.channel_id.in_({rnd.channel_id for rnd, _ in firsts}),
-            Streak.member_id.in_({member_id for _, member_id in firsts}),
-        )
+    paid = await insert_rows(
+        session,
+        PointEvent,
+        list(owed.values()),
+        PointEvent.round_id,
+        PointEvent.member_id,
+        PointEvent.kind,
     )
-    counted = {(channel_id, member_id): last for channel_id, member_id, last in rows.tuples()}
-    for rnd, member_id in firsts:
-        last = counted.get((rnd.channel_id, member_id))
-        if last is None or last < rnd.seq:
-            await streaks.count_round(session, rnd.workspace_id, rnd.channel_id, member_id, rnd.seq)
+    first = {
+        (round_id, member_id) for round_id, member_id, kind in paid if kind == PointKind.ANSWER
+    }
+    rounds = {a.round.id: a.round for a in new}
+    for round_id, member_id in sorted(first, key=lambda pair: rounds[pair[0]].seq):
+        rnd = rounds[round_id]
+        await streaks.count_round(session, rnd.workspace_id, rnd.channel_id, member_id, rnd.seq)
 
 
 async def _round_state(
@@ -523,8 +539,9 @@ async def _round_state(
         .correlate(Round)
         .scalar_subquery()
     )
+    connection = await session.connection()  # plain columns: no ORM step needed
     row = (
-        await session.execute(
+        await connection.execute(
             select(Round.id, Round.workspace_id, Round.channel_id, Round.seq, latest, stage).where(
                 Round.channel_id == channel_id, Round.thread_id == thread_id
             )

@@ -99,6 +99,42 @@ async def test_a_database_refusing_connections_mid_burst_loses_no_answer(
     assert set((await points_by_member(harness)).values()) == {7}
 
 
+async def test_answers_arriving_while_a_busy_batch_gathers_share_its_transaction(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round()
+    writer = harness.kata.answers
+    writer.gather_from, writer.gather_seconds = 2, 0.5
+    thread, before = chat.latest_thread(), writer.batches
+
+    def answer(n: int) -> asyncio.Future[Any]:
+        ref = MessageRef(thread.channel, f"g{n}", thread)
+        done = harness.kata.record(MessagePosted(ref, chat.member(f"m{n}"), f"Answer {n}."))
+        assert done is not None
+        return done
+
+    early = [answer(n) for n in range(3)]  # a queue this long means a busy round
+    await asyncio.sleep(0.05)
+    late = [answer(n) for n in range(3, 6)]
+    outcomes = await asyncio.wait_for(asyncio.gather(*early, *late), 10)
+
+    assert all(outcome.react == "white_check_mark" for outcome in outcomes)
+    assert await recorded(harness) == {f"g{n}" for n in range(6)}
+    assert writer.batches == before + 1
+
+
+async def test_a_lone_answer_is_written_at_once_without_waiting_for_company(
+    harness: Harness, chat: MemoryChat
+) -> None:
+    await chat.start_round()
+    harness.kata.answers.gather_seconds = 60.0
+    ref, outcome = await asyncio.wait_for(
+        chat.reply(chat.member("ana"), "Scope: the home page row, logged-in users."), 10
+    )
+    assert outcome.react == "white_check_mark"
+    assert await recorded(harness) == {ref.message_id}
+
+
 async def test_a_message_sent_twice_in_one_burst_counts_once(
     harness: Harness, chat: MemoryChat
 ) -> None:
