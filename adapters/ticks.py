@@ -26,7 +26,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.chat import MessageRef, OutgoingMessage, ThreadRef, text_message
+from bot.chat import ChannelRef, MessageRef, OutgoingMessage, ThreadRef, text_message
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +67,19 @@ class TickBudget:
         self._at = now
 
 
-@dataclass(frozen=True)
-class _Tick:
-    message: MessageRef
-    emoji: str
-    since: float
+_Tick = tuple[int, str, str]
+"""(place number, message id, emoji). A flood leaves thousands of ticks waiting for the
+budget; as a tuple of atoms each one is a single object the garbage collector soon stops
+tracking, where a tick holding its own references was five that every pass walked again."""
+
+
+@dataclass
+class _Place:
+    """Where waiting ticks are: their channel and thread, shared by all of them."""
+
+    channel: ChannelRef
+    thread: ThreadRef | None
+    waiting: int = 0
 
 
 class Tickable(Protocol):
@@ -106,7 +114,11 @@ class ReactionSender:
         self._turns = asyncio.Semaphore(parallel)
         self.budget = budget
         self.summary_after = summary_after
-        self._pending: OrderedDict[_Tick, None] = OrderedDict()
+        self._pending: OrderedDict[_Tick, float] = OrderedDict()
+        """Ticks waiting, oldest first, with when each was handed over."""
+        self._places: dict[int, _Place] = {}
+        self._place_of: dict[tuple[ChannelRef, ThreadRef | None], int] = {}
+        self._next_place = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._sending: set[asyncio.Task[None]] = set()
@@ -114,8 +126,12 @@ class ReactionSender:
     def add(self, message: MessageRef, emoji: str) -> None:
         if len(self._pending) >= BACKLOG_LIMIT:
             oldest = next(iter(self._pending))
-            self._start(self._summarise(self._take_thread(oldest.message.thread)))
-        self._pending[_Tick(message, emoji, self.budget.clock())] = None
+            self._start(self._summarise(*self._take_thread(self._places[oldest[0]].thread)))
+        tick = (self._place(message), message.message_id, emoji)
+        if tick in self._pending:
+            return
+        self._pending[tick] = self.budget.clock()
+        self._places[tick[0]].waiting += 1
         self._inflight.begin()
         self._wake.set()
         if self._task is None or self._task.done():
@@ -132,7 +148,7 @@ class ReactionSender:
             except asyncio.CancelledError:
                 pass
         while self._pending:
-            self._pending.popitem(last=False)
+            self._forget(self._pending.popitem(last=False)[0])
             self._inflight.end()
 
     async def _send_forever(self) -> None:
@@ -141,15 +157,16 @@ class ReactionSender:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            oldest = next(iter(self._pending))
+            oldest, since = next(iter(self._pending.items()))
             if self.budget.take():
                 del self._pending[oldest]
+                message = self._forget(oldest)
                 await self._turns.acquire()
-                self._start(self._react(oldest))
+                self._start(self._react(message, oldest[2]))
                 continue
-            waited = self.budget.clock() - oldest.since
+            waited = self.budget.clock() - since
             if waited >= self.summary_after:
-                self._start(self._summarise(self._take_thread(oldest.message.thread)))
+                self._start(self._summarise(*self._take_thread(self._places[oldest[0]].thread)))
                 continue
             pause = min(self.budget.seconds_to_next(), self.summary_after - waited)
             self._wake.clear()
@@ -163,31 +180,51 @@ class ReactionSender:
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
-    def _take_thread(self, thread: ThreadRef | None) -> list[_Tick]:
-        taken = [t for t in self._pending if t.message.thread == thread]
+    def _place(self, message: MessageRef) -> int:
+        key = (message.channel, message.thread)
+        number = self._place_of.get(key)
+        if number is None:
+            number = self._place_of[key] = self._next_place
+            self._places[number] = _Place(message.channel, message.thread)
+            self._next_place += 1
+        return number
+
+    def _forget(self, tick: _Tick) -> MessageRef:
+        """The message of a tick taken off the backlog; its place goes once it is empty."""
+        place = self._places[tick[0]]
+        place.waiting -= 1
+        if not place.waiting:
+            del self._places[tick[0]]
+            del self._place_of[place.channel, place.thread]
+        return MessageRef(place.channel, tick[1], place.thread)
+
+    def _take_thread(self, thread: ThreadRef | None) -> tuple[ThreadRef | None, int]:
+        """Take every tick waiting in `thread` off the backlog: the thread and how many."""
+        numbers = {n for n, place in self._places.items() if place.thread == thread}
+        taken = [tick for tick in self._pending if tick[0] in numbers]
         for tick in taken:
             del self._pending[tick]
-        return taken
+            self._forget(tick)
+        return thread, len(taken)
 
-    async def _react(self, tick: _Tick) -> None:
+    async def _react(self, message: MessageRef, emoji: str) -> None:
         try:
-            await self._port.react_now(tick.message, tick.emoji)
+            await self._port.react_now(message, emoji)
         except Exception as error:
-            log.warning("could not react to %s: %s", tick.message.message_id, error)
+            log.warning("could not react to %s: %s", message.message_id, error)
         finally:
             self._turns.release()
             self._inflight.end()
 
-    async def _summarise(self, ticks: list[_Tick]) -> None:
+    async def _summarise(self, thread: ThreadRef | None, count: int) -> None:
         """One reply for the thread's waiting ticks; the answers are stored already."""
         try:
-            thread = ticks[0].message.thread
-            if thread is not None:
-                count = f"{len(ticks)} more answer{'' if len(ticks) == 1 else 's'}"
-                note = f"✅ {count} recorded here (too many at once to tick each one)."
+            if thread is not None and count:
+                answers = f"{count} more answer{'' if count == 1 else 's'}"
+                note = f"✅ {answers} recorded here (too many at once to tick each one)."
                 await self._port.post_in_thread(thread, text_message(note))
         except Exception as error:
             log.warning("could not post the recorded-answers note: %s", error)
         finally:
-            for _ in ticks:
+            for _ in range(count):
                 self._inflight.end()
