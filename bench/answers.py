@@ -12,8 +12,9 @@ What runs, all on 127.0.0.1 and all in this one command:
   like the bot, so neither shares a CPU with the load generator. It is started once and
   blasted right before and right after each real phase (same concurrency, same count), and
   that phase's ratios use the mean of the two: on a shared machine the floor itself moves by
-  2-3x over a minute, so only neighbouring runs compare. Each concurrency runs `--repeats`
-  times (3 by default) and the summary gives the median ratio and every run's.
+  2-3x over a minute, so only neighbouring runs compare. Even so one phase's ratio moves by
+  up to 20% between runs of the same code, so each concurrency runs `--repeats` times (5 by
+  default) and the summary gives the median ratio and every run's.
 - The real path: `python -m kata.cli run` as a subprocess (Slack HTTP mode, PORT=0, its port
   read from its log) on a fresh SQLite file in a temporary folder or, with `--postgres`, also
   on a fresh PostgreSQL schema (`?search_path=`) that is dropped at the end. Signed slash
@@ -29,14 +30,19 @@ Figures, per concurrency:
   A request gets 10 s before it counts as not acked (Slack itself gives 3 s; acks slower
   than 3 s are counted separately as late).
 - answers recorded/s: while sending and afterwards, this process polls the database every
-  50 ms (`SELECT count(*) FROM answers`, its own connection, read-only) and notes the wall
-  time whenever the count changes. It stops once every acked answer of the phase is there,
-  or the count has not moved for 35 s (longer than the bot's pool timeout of 30 s, so an
-  answer still waiting inside the bot is not called lost), or after 180 s. The time of the
-  last change is when the last row was committed (to within one poll interval); recorded/s
-  is the phase's new rows divided by the time from the first send to that moment. The ratio
-  divides by the floor's acked/s at the same concurrency: the rate at which the bot could be
-  handed work.
+  50 ms (its own connection, read-only) and notes the wall time whenever the count changes.
+  Each poll counts only the rows past the highest id the last one saw (`SELECT count(*),
+  max(id) FROM answers WHERE id > ?`, an index range), so a poll costs the same in the
+  last phase as in the first; a plain `count(*)` walked the whole table on the database
+  the bot was using, 20 times a second. The bot writes from one task, one transaction
+  after another, so ids commit in order and the running count is exact; the figures use
+  a full count before and after the phase all the same. Polling stops once every acked
+  answer of the phase is there, or the count has not moved for 35 s (longer than the
+  bot's pool timeout of 30 s, so an answer still waiting inside the bot is not called
+  lost), or after 180 s. The time of the last change is when the last row was committed
+  (to within one poll interval); recorded/s is the phase's new rows divided by the time
+  from the first send to that moment. The ratio divides by the floor's acked/s at the same
+  concurrency: the rate at which the bot could be handed work.
 - bot CPU per answer: user+sys CPU of the bot process (/proc/<pid>/stat, utime+stime) from
   the phase's first send to the end of polling, divided by the answers recorded in it. The
   floor's CPU per event is measured the same way.
@@ -417,7 +423,33 @@ class FloorServer:
 class AnswerRows:
     """Read-only access to the bot's `answers` table, from outside the bot."""
 
+    def __init__(self) -> None:
+        self._seen = 0
+        self._last_id = 0
+
     async def count(self) -> int:
+        """Every row, counted in full."""
+        raise NotImplementedError
+
+    async def count_new(self) -> tuple[int, int | None]:
+        """(rows with an id past the last one seen, their highest id)."""
+        raise NotImplementedError
+
+    async def running_count(self) -> int:
+        """The rows so far, counting only those added since the last call (see the module's
+        note on polling)."""
+        added, highest = await self.count_new()
+        if highest is not None:
+            self._seen += added
+            self._last_id = highest
+        return self._seen
+
+    async def start_running_count(self) -> int:
+        self._seen = await self.count()
+        self._last_id = await self.highest_id()
+        return self._seen
+
+    async def highest_id(self) -> int:
         raise NotImplementedError
 
     async def message_ids(self) -> set[str]:
@@ -429,6 +461,7 @@ class AnswerRows:
 
 class SqliteRows(AnswerRows):
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
 
     def _query(self, sql: str) -> list[tuple[Any, ...]]:
@@ -443,6 +476,15 @@ class SqliteRows(AnswerRows):
         rows = await asyncio.to_thread(self._query, "SELECT count(*) FROM answers")
         return int(rows[0][0])
 
+    async def count_new(self) -> tuple[int, int | None]:
+        sql = f"SELECT count(*), max(id) FROM answers WHERE id > {int(self._last_id)}"
+        rows = await asyncio.to_thread(self._query, sql)
+        return int(rows[0][0]), rows[0][1]
+
+    async def highest_id(self) -> int:
+        rows = await asyncio.to_thread(self._query, "SELECT coalesce(max(id), 0) FROM answers")
+        return int(rows[0][0])
+
     async def message_ids(self) -> set[str]:
         rows = await asyncio.to_thread(self._query, "SELECT message_id FROM answers")
         return {str(r[0]) for r in rows}
@@ -450,6 +492,7 @@ class SqliteRows(AnswerRows):
 
 class PostgresRows(AnswerRows):
     def __init__(self, conn: Any) -> None:
+        super().__init__()
         self.conn = conn
 
     @classmethod
@@ -461,6 +504,14 @@ class PostgresRows(AnswerRows):
 
     async def count(self) -> int:
         return int(await self.conn.fetchval("SELECT count(*) FROM answers"))
+
+    async def count_new(self) -> tuple[int, int | None]:
+        sql = "SELECT count(*), max(id) FROM answers WHERE id > $1"
+        row = await self.conn.fetchrow(sql, self._last_id)
+        return int(row[0]), row[1]
+
+    async def highest_id(self) -> int:
+        return int(await self.conn.fetchval("SELECT coalesce(max(id), 0) FROM answers"))
 
     async def message_ids(self) -> set[str]:
         return {str(r[0]) for r in await self.conn.fetch("SELECT message_id FROM answers")}
@@ -537,7 +588,7 @@ async def drain(
     last_count, last_change = start_count, time.perf_counter()
     deadline = time.perf_counter() + DRAIN_LIMIT
     while time.perf_counter() < deadline:
-        count = await rows.count()
+        count = await rows.running_count()
         now = time.perf_counter()
         if count != last_count:
             last_count, last_change = count, now
@@ -630,16 +681,16 @@ async def measure_real(
             for c in concurrencies:
                 floor_before = await floor.measure(events, c)
                 requests = message_events(api, thread_ts, events, f"R{repeat}-{c}")
-                start_count = await rows.count()
+                start_count = await rows.start_running_count()
                 log_mark, notes_mark = len(child.lines), len(api.ephemerals)
                 cpu_before = cpu_seconds(child.pid)
                 sending = asyncio.create_task(blast(url, requests, c))
                 await asyncio.sleep(0)
-                count, last_change = await drain(rows, start_count, sending, lambda b: b.acked)
+                _, last_change = await drain(rows, start_count, sending, lambda b: b.acked)
                 result = await sending
                 cpu = cpu_seconds(child.pid) - cpu_before
                 stored = await rows.message_ids()
-                recorded = count - start_count
+                recorded = await rows.count() - start_count
                 floor_after = await floor.measure(events, c)
                 phases.append(
                     Phase(
@@ -808,7 +859,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=10000, help="events per phase")
     parser.add_argument("--concurrency", default="8,32", help="comma-separated, e.g. 8,32")
     parser.add_argument(
-        "--repeats", type=int, default=3, help="real phases per concurrency (median reported)"
+        "--repeats", type=int, default=5, help="real phases per concurrency (median reported)"
     )
     parser.add_argument(
         "--discord", action="store_true", help="also the Discord variant (bench/answers_discord.py)"

@@ -177,16 +177,16 @@ async def measure_real(database_url: str, rows: AnswerRows, events: int, workdir
         await asyncio.wait_for(fake.gateway.connected.wait(), START_LIMIT)
         _, thread = await round_running(fake, lead)
         messages = replies(fake, people, thread["id"], events)
-        start_count = await rows.count()
+        start_count = await rows.start_running_count()
         log_mark = len(child.lines)
         cpu_before = cpu_seconds(child.pid)
         sending = asyncio.create_task(feed(fake, messages))
         await asyncio.sleep(0)
-        count, last_change = await drain(rows, start_count, sending, lambda f: len(f.sent))
+        _, last_change = await drain(rows, start_count, sending, lambda f: len(f.sent))
         result = await sending
         cpu = cpu_seconds(child.pid) - cpu_before
         stored = await rows.message_ids()
-        recorded = count - start_count
+        recorded = await rows.count() - start_count
         return Phase(
             feed=result,
             recorded=recorded,
