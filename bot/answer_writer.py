@@ -24,14 +24,15 @@ stages change every day, so each batch reads them afresh, once per thread.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Integer, String, bindparam, func, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import answers, metrics, points, streaks
@@ -521,11 +522,12 @@ async def _pay(session: AsyncSession, new: list[_NewAnswer], now: datetime) -> N
         await streaks.count_round(session, rnd.workspace_id, rnd.channel_id, member_id, rnd.seq)
 
 
-async def _round_state(
-    session: AsyncSession, channel_id: int, thread_id: str
-) -> _RoundState | None:
+@functools.cache
+def _round_state_statement() -> Any:
     """The round whose thread this is, the channel's latest round number and the stage most
-    recently posted, in one statement."""
+    recently posted, in one statement; built once (a batch asks it for every thread)."""
+    channel_id = bindparam("channel_id", type_=Integer)
+    thread_id = bindparam("thread_id", type_=String)
     latest = (
         select(func.max(Round.seq))
         .where(Round.channel_id == channel_id, Round.thread_id.is_not(None))
@@ -539,14 +541,19 @@ async def _round_state(
         .correlate(Round)
         .scalar_subquery()
     )
+    return select(Round.id, Round.workspace_id, Round.channel_id, Round.seq, latest, stage).where(
+        Round.channel_id == channel_id, Round.thread_id == thread_id
+    )
+
+
+async def _round_state(
+    session: AsyncSession, channel_id: int, thread_id: str
+) -> _RoundState | None:
     connection = await session.connection()  # plain columns: no ORM step needed
-    row = (
-        await connection.execute(
-            select(Round.id, Round.workspace_id, Round.channel_id, Round.seq, latest, stage).where(
-                Round.channel_id == channel_id, Round.thread_id == thread_id
-            )
-        )
-    ).first()
+    result = await connection.execute(
+        _round_state_statement(), {"channel_id": channel_id, "thread_id": thread_id}
+    )
+    row = result.first()
     if row is None:
         return None
     return _RoundState(row[0], row[1], row[2], row[3], row[4], row[5])
