@@ -8,9 +8,10 @@ in one transaction per batch: answers and their points go in as multi-row
 its own result (the ✅, a note) once the batch committed.
 
 A busy round fills the queue faster than batches commit. Then the writer waits a moment
-(`GATHER_SECONDS`) before taking a batch, so it writes fewer, larger ones: every statement
-and round trip costs the bot and the database about as much for one answer as for a
-hundred. A lone answer is written at once.
+before taking a batch, in steps of `GATHER_STEP_SECONDS` for as long as answers keep coming
+(`GATHER_SECONDS` at most), so it writes fewer, larger ones: every statement and round trip
+costs the bot and the database about as much for one answer as for a hundred. A lone answer,
+or the last of a burst, is written at once.
 
 A database error is retried with backoff until the database answers again, never turned into
 an apology while the answer is dropped. Anything else splits the batch, so one bad message
@@ -73,6 +74,7 @@ BATCH_LIMIT = 250
 GATHER_FROM = 16
 """Answers waiting behind the first one that make the writer gather (a busy round)."""
 GATHER_SECONDS = 0.03
+GATHER_STEP_SECONDS = 0.005
 RETRY_FIRST_SECONDS = 0.05
 RETRY_CAP_SECONDS = 2.0
 DRAIN_ON_CLOSE_SECONDS = 5.0
@@ -245,6 +247,7 @@ class AnswerWriter:
         retry_cap: float = RETRY_CAP_SECONDS,
         gather_from: int = GATHER_FROM,
         gather_seconds: float = GATHER_SECONDS,
+        gather_step: float = GATHER_STEP_SECONDS,
     ) -> None:
         self.deps = deps
         self.capacity = capacity
@@ -253,6 +256,7 @@ class AnswerWriter:
         self.retry_cap = retry_cap
         self.gather_from = gather_from
         self.gather_seconds = gather_seconds
+        self.gather_step = gather_step
         self.ids = IdCache()
         self.batches = 0
         """Transactions committed, for tests and benchmarks."""
@@ -330,8 +334,8 @@ class AnswerWriter:
     async def _drain(self, queue: asyncio.Queue[_Pending]) -> None:
         while True:
             batch = [await queue.get()]
-            if self.gather_from <= queue.qsize() < self.batch_limit:
-                await asyncio.sleep(self.gather_seconds)
+            if self.gather_from <= queue.qsize():
+                await self._gather(queue)
             while len(batch) < self.batch_limit and not queue.empty():
                 batch.append(queue.get_nowait())
             self._room.set()
@@ -349,6 +353,16 @@ class AnswerWriter:
                 if not item.done.done():
                     item.done.set_result(outcome)
                 queue.task_done()
+
+    async def _gather(self, queue: asyncio.Queue[_Pending]) -> None:
+        """Wait while answers keep arriving, until a batch is full or `gather_seconds` passed."""
+        waited = 0.0
+        while waited < self.gather_seconds and queue.qsize() < self.batch_limit:
+            before = queue.qsize()
+            await asyncio.sleep(self.gather_step)
+            waited += self.gather_step
+            if queue.qsize() == before:
+                return
 
     async def _write_retrying(self, batch: list[_Pending], tries: int = 2) -> list[Outcome]:
         """Transient failures are retried for as long as they last; any other failure is

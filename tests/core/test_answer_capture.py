@@ -104,7 +104,7 @@ async def test_answers_arriving_while_a_busy_batch_gathers_share_its_transaction
 ) -> None:
     await chat.start_round()
     writer = harness.kata.answers
-    writer.gather_from, writer.gather_seconds = 2, 0.5
+    writer.gather_from, writer.gather_seconds, writer.gather_step = 2, 1.0, 0.25
     thread, before = chat.latest_thread(), writer.batches
 
     def answer(n: int) -> asyncio.Future[Any]:
@@ -123,16 +123,29 @@ async def test_answers_arriving_while_a_busy_batch_gathers_share_its_transaction
     assert writer.batches == before + 1
 
 
-async def test_a_lone_answer_is_written_at_once_without_waiting_for_company(
+async def test_a_lone_answer_or_the_end_of_a_burst_is_written_without_waiting_for_company(
     harness: Harness, chat: MemoryChat
 ) -> None:
     await chat.start_round()
-    harness.kata.answers.gather_seconds = 60.0
+    writer = harness.kata.answers
+    writer.gather_from, writer.gather_seconds, writer.gather_step = 2, 60.0, 0.01
     ref, outcome = await asyncio.wait_for(
         chat.reply(chat.member("ana"), "Scope: the home page row, logged-in users."), 10
     )
     assert outcome.react == "white_check_mark"
-    assert await recorded(harness) == {ref.message_id}
+
+    # The last few answers of a burst: the writer gathers only while more keep coming.
+    thread = chat.latest_thread()
+    last = [
+        harness.kata.record(
+            MessagePosted(MessageRef(thread.channel, f"e{n}", thread), chat.member(f"m{n}"), "Ok.")
+        )
+        for n in range(3)
+    ]
+    assert all(done is not None for done in last)
+    outcomes = await asyncio.wait_for(asyncio.gather(*(d for d in last if d is not None)), 10)
+    assert all(o.react == "white_check_mark" for o in outcomes)
+    assert await recorded(harness) == {ref.message_id, "e0", "e1", "e2"}
 
 
 async def test_a_message_sent_twice_in_one_burst_counts_once(
