@@ -1,6 +1,7 @@
 """Answer capture through the real Slack HTTP path, against an ack-only floor (issue 9).
 
-    python -m bench.answers [--postgres] [--events N] [--concurrency 8,32] [--discord]
+    python -m bench.answers [--postgres] [--events N] [--concurrency 8,32] [--repeats R]
+                            [--slices K] [--discord]
 
 What runs, all on 127.0.0.1 and all in this one command:
 
@@ -9,12 +10,16 @@ What runs, all on 127.0.0.1 and all in this one command:
 - The floor: a bare slack-bolt `AsyncApp` whose only listener acks `message` events, served
   by aiohttp through slack_bolt's aiohttp adapter (the serving path our adapter uses), with
   signature checks on. It runs in its own process (`--floor-server`, started by this module),
-  like the bot, so neither shares a CPU with the load generator. It is started once and
-  blasted right before and right after each real phase (same concurrency, same count), and
-  that phase's ratios use the mean of the two: on a shared machine the floor itself moves by
-  2-3x over a minute, so only neighbouring runs compare. Even so one phase's ratio moves by
-  up to 20% between runs of the same code, so each concurrency runs `--repeats` times (5 by
-  default) and the summary gives the median ratio and every run's.
+  like the bot, so neither shares a CPU with the load generator. It is started once.
+- Taking turns: on a shared machine the speed of a core moves by a third within seconds
+  (the floor's own CPU per event went from 0.24 to 0.38 ms between two blasts 6 s apart), so
+  only neighbouring runs compare. A phase of N events at one concurrency is cut into
+  `--slices` equal slices (5 by default, about 0.7 s each); the floor takes a slice of the
+  same size before each of the bot's and one after the last, and the phase's ratio divides
+  the bot's totals by the floor's totals over those slices. Blasting the floor only before
+  and after a whole phase of 10,000 left its ratio moving by 20% between runs of the same
+  code. Each concurrency still runs `--repeats` times (5 by default) and the summary gives
+  the median ratio and every run's.
 - The real path: `python -m kata.cli run` as a subprocess (Slack HTTP mode, PORT=0, its port
   read from its log) on a fresh SQLite file in a temporary folder or, with `--postgres`, also
   on a fresh PostgreSQL schema (`?search_path=`) that is dropped at the end. Signed slash
@@ -29,20 +34,20 @@ Figures, per concurrency:
   for the bot and for the floor, and their ratio. ack p50/p99: time from send to response.
   A request gets 10 s before it counts as not acked (Slack itself gives 3 s; acks slower
   than 3 s are counted separately as late).
-- answers recorded/s: while sending and afterwards, this process polls the database every
-  50 ms (its own connection, read-only) and notes the wall time whenever the count changes.
-  Each poll counts only the rows past the highest id the last one saw (`SELECT count(*),
-  max(id) FROM answers WHERE id > ?`, an index range), so a poll costs the same in the
-  last phase as in the first; a plain `count(*)` walked the whole table on the database
-  the bot was using, 20 times a second. The bot writes from one task, one transaction
-  after another, so ids commit in order and the running count is exact; the figures use
-  a full count before and after the phase all the same. Polling stops once every acked
-  answer of the phase is there, or the count has not moved for 35 s (longer than the
-  bot's pool timeout of 30 s, so an answer still waiting inside the bot is not called
-  lost), or after 180 s. The time of the last change is when the last row was committed
-  (to within one poll interval); recorded/s is the phase's new rows divided by the time
-  from the first send to that moment. The ratio divides by the floor's acked/s at the same
-  concurrency: the rate at which the bot could be handed work.
+- answers recorded/s: once a slice's last request is answered, this process polls the
+  database every 5 ms (its own connection, read-only) until the slice's acked answers are
+  all there; nothing polls while requests are being sent, so the probe takes no CPU from
+  the bot then. Each poll counts only the rows past the highest id the last one saw
+  (`SELECT count(*), max(id) FROM answers WHERE id > ?`, an index range), so it costs the
+  same in the last phase as in the first; a plain `count(*)` walks the whole table. The bot
+  writes from one task, one transaction after another, so ids commit in order and the
+  running count is exact; the figures use a full count before and after the phase all the
+  same. Polling gives up when the count has not moved for 35 s (longer than the bot's pool
+  timeout of 30 s, so an answer still waiting inside the bot is not called lost) or after
+  180 s. A slice's time runs from its first send to the poll that saw its last row (so to
+  within 5 ms of that commit); recorded/s is the phase's new rows divided by the sum of its
+  slices' times. The ratio divides by the floor's acked/s at the same concurrency (its
+  acks over the sum of its slices' times): the rate at which the bot could be handed work.
 - bot CPU per answer: user+sys CPU of the bot process (/proc/<pid>/stat, utime+stime) from
   the phase's first send to the end of polling, divided by the answers recorded in it. The
   floor's CPU per event is measured the same way.
@@ -98,7 +103,8 @@ POSTGRES_URL = os.environ.get(
 """The suite's PostgreSQL (README), in the form both asyncpg and DATABASE_URL accept."""
 REQUEST_TIMEOUT = 10.0
 SLACK_ACK_BUDGET = 3.0
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.005
+SLICES = 5
 QUIET_SECONDS = 35.0
 """Longer than the bot's own waits (SQLite busy timeout 10 s, pool timeout 30 s), so an
 answer still queued in the bot is not counted as lost."""
@@ -300,6 +306,23 @@ class Blast:
     def late(self) -> int:
         return sum(1 for x in self.latencies if x > SLACK_ACK_BUDGET)
 
+    @classmethod
+    def joined(cls, parts: list[Blast]) -> Blast:
+        """Slices taken in turn as one blast: `per_second` over the time spent sending."""
+        busy = sum(part.ended - part.started for part in parts)
+        failures: dict[str, int] = {}
+        for part in parts:
+            for kind, n in part.failures.items():
+                failures[kind] = failures.get(kind, 0) + n
+        return cls(
+            sum(part.sent for part in parts),
+            [ts for part in parts for ts in part.acked_ts],
+            [x for part in parts for x in part.latencies],
+            failures,
+            parts[0].started,
+            parts[0].started + busy,
+        )
+
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
         if not ordered:
@@ -383,10 +406,16 @@ class FloorRun:
     cpu_ms_per_event: float
     rss_mib: float
 
+    @classmethod
+    def joined(cls, parts: list[FloorRun]) -> FloorRun:
+        acked = sum(part.blast.acked for part in parts)
+        cpu = sum(part.cpu_ms_per_event * part.blast.acked for part in parts) / max(acked, 1)
+        return cls(Blast.joined([p.blast for p in parts]), cpu, max(p.rss_mib for p in parts))
+
 
 class FloorServer:
-    """The ack-only floor, started once per target and blasted right before and right after
-    each real phase, so each ratio compares runs a few seconds apart on the same machine."""
+    """The ack-only floor, started once per target and blasted in turns with the bot's
+    slices, so each ratio compares runs a fraction of a second apart on the same machine."""
 
     def __init__(self, api: BenchSlack, thread_ts: str, workdir: Path) -> None:
         self.api, self.thread_ts, self.workdir = api, thread_ts, workdir
@@ -547,8 +576,9 @@ async def postgres_schema() -> AsyncIterator[str]:
 class Phase:
     concurrency: int
     repeat: int
-    floor_before: FloorRun
-    floor_after: FloorRun
+    floor: FloorRun
+    floor_slices: list[float]
+    """The floor's acked/s in each of its slices."""
     blast: Blast
     recorded: int
     seconds_to_last_row: float
@@ -564,39 +594,31 @@ class Phase:
 
     @property
     def floor_per_second(self) -> float:
-        return statistics.mean(
-            [self.floor_before.blast.per_second, self.floor_after.blast.per_second]
-        )
+        return self.floor.blast.per_second
 
     @property
     def floor_cpu_ms(self) -> float:
-        return statistics.mean(
-            [self.floor_before.cpu_ms_per_event, self.floor_after.cpu_ms_per_event]
-        )
+        return self.floor.cpu_ms_per_event
 
     @property
     def ratio(self) -> float:
         return self.recorded_per_second / self.floor_per_second
 
 
-async def drain(
-    rows: AnswerRows, start_count: int, sending: asyncio.Task[Any], acked_of: Callable[[Any], int]
-) -> tuple[int, float]:
-    """Poll the row count until the phase's answers are in or it stops moving; the count and
-    the perf_counter time at which it last changed. `acked_of(sending.result())` is how many
-    answers the phase should leave."""
-    last_count, last_change = start_count, time.perf_counter()
+async def drain(rows: AnswerRows, target: int) -> tuple[int, float]:
+    """Poll the running row count (see the module's note) until it reaches `target` or stops
+    moving; the count and the perf_counter time of the poll that first saw it."""
+    count = await rows.running_count()
+    last_count, last_change = count, time.perf_counter()
     deadline = time.perf_counter() + DRAIN_LIMIT
-    while time.perf_counter() < deadline:
+    while count < target and time.perf_counter() < deadline:
+        await asyncio.sleep(POLL_SECONDS)
         count = await rows.running_count()
         now = time.perf_counter()
         if count != last_count:
             last_count, last_change = count, now
-        if sending.done():
-            acked = acked_of(sending.result())
-            if count - start_count >= acked or now - last_change > QUIET_SECONDS:
-                break
-        await asyncio.sleep(POLL_SECONDS)
+        elif now - last_change > QUIET_SECONDS:
+            break
     return last_count, last_change
 
 
@@ -667,6 +689,7 @@ async def measure_real(
     concurrencies: list[int],
     repeats: int,
     workdir: Path,
+    slices: int = SLICES,
 ) -> tuple[str, list[Phase]]:
     env = {**slack_env(api), "DATABASE_URL": database_url, "LOG_LEVEL": "INFO"}
     child = await spawn(["-m", "kata.cli", "run"], env, workdir)
@@ -679,28 +702,35 @@ async def measure_real(
         phases = []
         for repeat in range(1, repeats + 1):
             for c in concurrencies:
-                floor_before = await floor.measure(events, c)
                 requests = message_events(api, thread_ts, events, f"R{repeat}-{c}")
+                cuts = [len(requests) * k // slices for k in range(slices + 1)]
+                parts = [requests[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
                 start_count = await rows.start_running_count()
                 log_mark, notes_mark = len(child.lines), len(api.ephemerals)
-                cpu_before = cpu_seconds(child.pid)
-                sending = asyncio.create_task(blast(url, requests, c))
-                await asyncio.sleep(0)
-                _, last_change = await drain(rows, start_count, sending, lambda b: b.acked)
-                result = await sending
-                cpu = cpu_seconds(child.pid) - cpu_before
+                floors = [await floor.measure(len(parts[0]), c)]
+                sent: list[Blast] = []
+                cpu = seconds_to_last_row = 0.0
+                for part in parts:
+                    cpu_before = cpu_seconds(child.pid)
+                    target = await rows.running_count()
+                    result = await blast(url, part, c)
+                    _, last_change = await drain(rows, target + result.acked)
+                    cpu += cpu_seconds(child.pid) - cpu_before
+                    seconds_to_last_row += last_change - result.started
+                    sent.append(result)
+                    floors.append(await floor.measure(len(part), c))
+                result = Blast.joined(sent)
                 stored = await rows.message_ids()
                 recorded = await rows.count() - start_count
-                floor_after = await floor.measure(events, c)
                 phases.append(
                     Phase(
                         concurrency=c,
                         repeat=repeat,
-                        floor_before=floor_before,
-                        floor_after=floor_after,
+                        floor=FloorRun.joined(floors),
+                        floor_slices=[f.blast.per_second for f in floors],
                         blast=result,
                         recorded=recorded,
-                        seconds_to_last_row=last_change - result.started,
+                        seconds_to_last_row=seconds_to_last_row,
                         lost=sum(1 for ts in result.acked_ts if ts not in stored),
                         cpu_ms_per_answer=cpu * 1000 / max(recorded, 1),
                         rss_mib=peak_rss_mib(child.pid),
@@ -716,12 +746,13 @@ async def measure_real(
 # ---------------------------------------------------------------------- report
 
 
-def floor_line(name: str, floor: FloorRun, c: int) -> str:
-    b = floor.blast
+def floor_line(phase: Phase) -> str:
+    b, c, slices = phase.floor.blast, phase.concurrency, phase.floor_slices
     return (
-        f"  floor {name:6} c={c:<3} {b.per_second:7.0f} acked/s ({b.acked}/{b.sent}), "
+        f"  floor c={c:<3} {b.per_second:7.0f} acked/s ({b.acked}/{b.sent}) over "
+        f"{len(slices)} slices ({min(slices):.0f}-{max(slices):.0f}/s), "
         f"ack p50 {b.percentile(0.5):.1f} ms p99 {b.percentile(0.99):.1f} ms, "
-        f"CPU {floor.cpu_ms_per_event:.2f} ms/event, peak RSS {floor.rss_mib:.0f} MiB"
+        f"CPU {phase.floor.cpu_ms_per_event:.2f} ms/event, peak RSS {phase.floor.rss_mib:.0f} MiB"
     )
 
 
@@ -731,8 +762,7 @@ def report(target: str, events: int, phases: list[Phase]) -> None:
         c, b = phase.concurrency, phase.blast
         floor = phase.floor_per_second
         print(f"-- c={c}, run {phase.repeat}")
-        print(floor_line("before", phase.floor_before, c))
-        print(floor_line("after", phase.floor_after, c))
+        print(floor_line(phase))
         failures = ", ".join(f"{k} {v}" for k, v in sorted(b.failures.items())) or "none"
         print(
             f"  real  c={c:<3} events acked {b.acked}/{b.sent} ({b.late} later than 3 s; "
@@ -780,7 +810,9 @@ def summarise(lines: list[str], most: int = 6) -> list[str]:
 # ---------------------------------------------------------------------- main
 
 
-async def run_target(target: str, events: int, concurrencies: list[int], repeats: int) -> None:
+async def run_target(
+    target: str, events: int, concurrencies: list[int], repeats: int, slices: int = SLICES
+) -> None:
     api = BenchSlack()
     await api.start()
     api.add_channel(CHANNEL)
@@ -803,6 +835,7 @@ async def run_target(target: str, events: int, concurrencies: list[int], repeats
                 concurrencies,
                 repeats,
                 workdir,
+                slices,
             )
         else:
             async with postgres_schema() as schema:
@@ -810,7 +843,7 @@ async def run_target(target: str, events: int, concurrencies: list[int], repeats
                 try:
                     url = with_search_path(schema)
                     _, phases = await measure_real(
-                        api, floor, url, rows, events, concurrencies, repeats, workdir
+                        api, floor, url, rows, events, concurrencies, repeats, workdir, slices
                     )
                 finally:
                     await rows.close()
@@ -844,7 +877,7 @@ async def main(args: argparse.Namespace) -> None:
         else:
             targets.append("postgres")
     for target in targets:
-        await run_target(target, args.events, concurrencies, args.repeats)
+        await run_target(target, args.events, concurrencies, args.repeats, args.slices)
     if args.discord:
         from bench.answers_discord import run_discord
 
@@ -863,6 +896,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--discord", action="store_true", help="also the Discord variant (bench/answers_discord.py)"
+    )
+    parser.add_argument(
+        "--slices", type=int, default=SLICES, help="turns per phase, bot and floor alternating"
     )
     parser.add_argument("--floor-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--discord-floor-server", action="store_true", help=argparse.SUPPRESS)

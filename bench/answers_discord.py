@@ -180,10 +180,8 @@ async def measure_real(database_url: str, rows: AnswerRows, events: int, workdir
         start_count = await rows.start_running_count()
         log_mark = len(child.lines)
         cpu_before = cpu_seconds(child.pid)
-        sending = asyncio.create_task(feed(fake, messages))
-        await asyncio.sleep(0)
-        _, last_change = await drain(rows, start_count, sending, lambda f: len(f.sent))
-        result = await sending
+        result = await feed(fake, messages)
+        _, last_change = await drain(rows, start_count + len(result.sent))
         cpu = cpu_seconds(child.pid) - cpu_before
         stored = await rows.message_ids()
         recorded = await rows.count() - start_count
