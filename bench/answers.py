@@ -15,11 +15,13 @@ What runs, all on 127.0.0.1 and all in this one command:
   (the floor's own CPU per event went from 0.24 to 0.38 ms between two blasts 6 s apart), so
   only neighbouring runs compare. A phase of N events at one concurrency is cut into
   `--slices` equal slices (5 by default, about 0.7 s each); the floor takes a slice of the
-  same size before each of the bot's and one after the last, and the phase's ratio divides
-  the bot's totals by the floor's totals over those slices. Blasting the floor only before
-  and after a whole phase of 10,000 left its ratio moving by 20% between runs of the same
-  code. Each concurrency still runs `--repeats` times (5 by default) and the summary gives
-  the median ratio and every run's.
+  same size beside each of the bot's, first and second in turn (floor, bot, bot, floor,
+  ...), and the phase's ratio divides the bot's totals by the floor's totals. Blasting the
+  floor only before and after a whole phase of 10,000 left a ratio moving by 20% between
+  runs of the same code; `--self-check` puts a second floor in the bot's place and measures
+  both ways (there the old way gave 0.68-1.49 for two identical servers). Each concurrency
+  still runs `--repeats` times (5 by default) and the summary gives the median ratio and
+  every run's.
 - The real path: `python -m kata.cli run` as a subprocess (Slack HTTP mode, PORT=0, its port
   read from its log) on a fresh SQLite file in a temporary folder or, with `--postgres`, also
   on a fresh PostgreSQL schema (`?search_path=`) that is dropped at the end. Signed slash
@@ -605,6 +607,13 @@ class Phase:
         return self.recorded_per_second / self.floor_per_second
 
 
+def floor_first(turn: int) -> bool:
+    """Who goes first in a turn alternates (floor, bot, bot, floor, floor, bot, ...): the
+    second of two blasts in a row ran a few percent faster in `--self-check`, whichever
+    server it was."""
+    return turn % 2 == 0
+
+
 async def drain(rows: AnswerRows, target: int) -> tuple[int, float]:
     """Poll the running row count (see the module's note) until it reaches `target` or stops
     moving; the count and the perf_counter time of the poll that first saw it."""
@@ -707,10 +716,12 @@ async def measure_real(
                 parts = [requests[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
                 start_count = await rows.start_running_count()
                 log_mark, notes_mark = len(child.lines), len(api.ephemerals)
-                floors = [await floor.measure(len(parts[0]), c)]
+                floors: list[FloorRun] = []
                 sent: list[Blast] = []
                 cpu = seconds_to_last_row = 0.0
-                for part in parts:
+                for turn, part in enumerate(parts):
+                    if floor_first(turn):
+                        floors.append(await floor.measure(len(part), c))
                     cpu_before = cpu_seconds(child.pid)
                     target = await rows.running_count()
                     result = await blast(url, part, c)
@@ -718,7 +729,8 @@ async def measure_real(
                     cpu += cpu_seconds(child.pid) - cpu_before
                     seconds_to_last_row += last_change - result.started
                     sent.append(result)
-                    floors.append(await floor.measure(len(part), c))
+                    if not floor_first(turn):
+                        floors.append(await floor.measure(len(part), c))
                 result = Blast.joined(sent)
                 stored = await rows.message_ids()
                 recorded = await rows.count() - start_count
@@ -867,8 +879,59 @@ async def postgres_reason() -> str | None:
     return None
 
 
+async def self_check(events: int, concurrencies: list[int], repeats: int, slices: int) -> None:
+    """The method checked on itself: a second floor stands in for the bot, so every ratio
+    should be 1. Each repeat measures it both ways, the floor blasted before and after a
+    whole phase (as this bench did first) and in turns of `slices`, so the spread of each
+    way shows how far one run can stray by the machine alone."""
+    api = BenchSlack()
+    await api.start()
+    api.add_channel(CHANNEL)
+    api.add_user(LEAD, "Lea", admin=True)
+    for i, user in enumerate(MEMBERS):
+        api.add_user(user, f"Member{i:02d}")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-answers-"))
+    thread = api.member_message(CHANNEL, LEAD, "floor thread", None).ts
+    floor, stand_in = FloorServer(api, thread, workdir), FloorServer(api, thread, workdir)
+    try:
+        await floor.start()
+        await stand_in.start()
+        for c in concurrencies:
+            around, turns = [], []
+            for _ in range(repeats):
+                before = await floor.measure(events, c)
+                whole = await stand_in.measure(events, c)
+                after = await floor.measure(events, c)
+                mean = statistics.mean([before.blast.per_second, after.blast.per_second])
+                around.append(whole.blast.per_second / mean)
+                size = events // slices
+                floors, mine = [], []
+                for turn in range(slices):
+                    if floor_first(turn):
+                        floors.append(await floor.measure(size, c))
+                    mine.append(await stand_in.measure(size, c))
+                    if not floor_first(turn):
+                        floors.append(await floor.measure(size, c))
+                joined = FloorRun.joined(mine).blast.per_second
+                turns.append(joined / FloorRun.joined(floors).blast.per_second)
+            for name, ratios in (("before and after", around), (f"{slices} turns", turns)):
+                ordered = sorted(ratios)
+                print(
+                    f"  SELF-CHECK c={c}, floor {name}: median {statistics.median(ordered):.3f}, "
+                    f"runs {', '.join(f'{r:.2f}' for r in ordered)} (should be 1)"
+                )
+    finally:
+        await stand_in.stop()
+        await floor.stop()
+        await api.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 async def main(args: argparse.Namespace) -> None:
     concurrencies = [int(c) for c in args.concurrency.split(",") if c.strip()]
+    if args.self_check:
+        await self_check(args.events, concurrencies, args.repeats, args.slices)
+        return
     targets = ["sqlite"]
     if args.postgres:
         reason = await postgres_reason()
@@ -899,6 +962,11 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--slices", type=int, default=SLICES, help="turns per phase, bot and floor alternating"
+    )
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="a second floor in the bot's place, measured both ways: every ratio should be 1",
     )
     parser.add_argument("--floor-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--discord-floor-server", action="store_true", help=argparse.SUPPRESS)
