@@ -822,9 +822,9 @@ def summarise(lines: list[str], most: int = 6) -> list[str]:
 # ---------------------------------------------------------------------- main
 
 
-async def run_target(
-    target: str, events: int, concurrencies: list[int], repeats: int, slices: int = SLICES
-) -> None:
+async def team_in_fake_slack() -> tuple[BenchSlack, Path, str]:
+    """The fake Slack with the channel, its lead and 50 members; a temporary folder; and
+    the thread the floor's events reply in."""
     api = BenchSlack()
     await api.start()
     api.add_channel(CHANNEL)
@@ -832,7 +832,13 @@ async def run_target(
     for i, user in enumerate(MEMBERS):
         api.add_user(user, f"Member{i:02d}")
     workdir = Path(tempfile.mkdtemp(prefix="bench-answers-"))
-    floor_thread = api.member_message(CHANNEL, LEAD, "floor thread", None).ts
+    return api, workdir, api.member_message(CHANNEL, LEAD, "floor thread", None).ts
+
+
+async def run_target(
+    target: str, events: int, concurrencies: list[int], repeats: int, slices: int = SLICES
+) -> None:
+    api, workdir, floor_thread = await team_in_fake_slack()
     floor = FloorServer(api, floor_thread, workdir)
     try:
         await floor.start()
@@ -884,14 +890,7 @@ async def self_check(events: int, concurrencies: list[int], repeats: int, slices
     should be 1. Each repeat measures it both ways, the floor blasted before and after a
     whole phase (as this bench did first) and in turns of `slices`, so the spread of each
     way shows how far one run can stray by the machine alone."""
-    api = BenchSlack()
-    await api.start()
-    api.add_channel(CHANNEL)
-    api.add_user(LEAD, "Lea", admin=True)
-    for i, user in enumerate(MEMBERS):
-        api.add_user(user, f"Member{i:02d}")
-    workdir = Path(tempfile.mkdtemp(prefix="bench-answers-"))
-    thread = api.member_message(CHANNEL, LEAD, "floor thread", None).ts
+    api, workdir, thread = await team_in_fake_slack()
     floor, stand_in = FloorServer(api, thread, workdir), FloorServer(api, thread, workdir)
     try:
         await floor.start()

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, func, select
 
+from bot.answer_writer import AnswerWriter
 from bot.chat import Actor, MessagePosted, MessageRef
 from bot.core import Kata
 from bot.db import make_engine, make_sessions
@@ -99,23 +100,35 @@ async def test_a_database_refusing_connections_mid_burst_loses_no_answer(
     assert set((await points_by_member(harness)).values()) == {7}
 
 
+def queued(harness: Harness, chat: MemoryChat, message_id: str, author: str) -> Any:
+    """A reply handed to the writer without waiting for its batch (as a busy Slack thread's
+    are); the future of its outcome."""
+    thread = chat.latest_thread()
+    ref = MessageRef(thread.channel, message_id, thread)
+    done = harness.kata.record(MessagePosted(ref, chat.member(author), f"Answer {message_id}."))
+    assert done is not None
+    return done
+
+
+async def round_whose_writer_gathers(
+    harness: Harness, chat: MemoryChat, at_most: float, step: float
+) -> AnswerWriter:
+    """A round open, and its writer gathering once two answers wait behind the first."""
+    await chat.start_round()
+    writer = harness.kata.answers
+    writer.gather_from, writer.gather_seconds, writer.gather_step = 2, at_most, step
+    return writer
+
+
 async def test_answers_arriving_while_a_busy_batch_gathers_share_its_transaction(
     harness: Harness, chat: MemoryChat
 ) -> None:
-    await chat.start_round()
-    writer = harness.kata.answers
-    writer.gather_from, writer.gather_seconds, writer.gather_step = 2, 1.0, 0.25
-    thread, before = chat.latest_thread(), writer.batches
+    writer = await round_whose_writer_gathers(harness, chat, at_most=1.0, step=0.25)
+    before = writer.batches
 
-    def answer(n: int) -> asyncio.Future[Any]:
-        ref = MessageRef(thread.channel, f"g{n}", thread)
-        done = harness.kata.record(MessagePosted(ref, chat.member(f"m{n}"), f"Answer {n}."))
-        assert done is not None
-        return done
-
-    early = [answer(n) for n in range(3)]  # a queue this long means a busy round
+    early = [queued(harness, chat, f"g{n}", f"m{n}") for n in range(3)]  # a busy round
     await asyncio.sleep(0.05)
-    late = [answer(n) for n in range(3, 6)]
+    late = [queued(harness, chat, f"g{n}", f"m{n}") for n in range(3, 6)]
     outcomes = await asyncio.wait_for(asyncio.gather(*early, *late), 10)
 
     assert all(outcome.react == "white_check_mark" for outcome in outcomes)
@@ -126,24 +139,15 @@ async def test_answers_arriving_while_a_busy_batch_gathers_share_its_transaction
 async def test_a_lone_answer_or_the_end_of_a_burst_is_written_without_waiting_for_company(
     harness: Harness, chat: MemoryChat
 ) -> None:
-    await chat.start_round()
-    writer = harness.kata.answers
-    writer.gather_from, writer.gather_seconds, writer.gather_step = 2, 60.0, 0.01
+    await round_whose_writer_gathers(harness, chat, at_most=60.0, step=0.01)
     ref, outcome = await asyncio.wait_for(
         chat.reply(chat.member("ana"), "Scope: the home page row, logged-in users."), 10
     )
     assert outcome.react == "white_check_mark"
 
     # The last few answers of a burst: the writer gathers only while more keep coming.
-    thread = chat.latest_thread()
-    last = [
-        harness.kata.record(
-            MessagePosted(MessageRef(thread.channel, f"e{n}", thread), chat.member(f"m{n}"), "Ok.")
-        )
-        for n in range(3)
-    ]
-    assert all(done is not None for done in last)
-    outcomes = await asyncio.wait_for(asyncio.gather(*(d for d in last if d is not None)), 10)
+    last = [queued(harness, chat, f"e{n}", f"m{n}") for n in range(3)]
+    outcomes = await asyncio.wait_for(asyncio.gather(*last), 10)
     assert all(o.react == "white_check_mark" for o in outcomes)
     assert await recorded(harness) == {ref.message_id, "e0", "e1", "e2"}
 
