@@ -1,11 +1,12 @@
 """One writer per process records members' thread messages in batches.
 
 A busy round sends answers faster than one transaction each can commit: the pool runs dry,
-and an answer the platform was already told about is lost. So `Kata.handle` puts thread
-messages (new, edited, deleted) on a bounded queue and one task drains it, many at a time,
-in one transaction per batch: answers and their points go in as multi-row
-`INSERT … ON CONFLICT DO NOTHING`, so a redelivered message adds nothing. The caller awaits
-its own result (the ✅, a note) once the batch committed.
+and an answer the platform was already told about is lost. So `Kata.handle` (or, without a
+wait, `Kata.record`) puts thread messages (new, edited, deleted) on a bounded queue and one
+task drains it, many at a time, in one transaction per batch: the batch's answers, then its
+points, go in as one `INSERT … ON CONFLICT DO NOTHING` each (`bot.db.insert_rows`), so a
+redelivered message adds nothing. The caller gets its own result (the ✅, a note) once the
+batch committed.
 
 A busy round fills the queue faster than batches commit. Then the writer waits a moment
 before taking a batch, in steps of `GATHER_STEP_SECONDS` for as long as answers keep coming

@@ -105,3 +105,19 @@ async def test_a_flood_beyond_the_backlog_folds_the_oldest_threads_ticks_into_it
     assert work.open == 1, "the quiet thread's tick still waits for the budget"
     await sender.close()
     assert work.open == 0
+
+
+async def test_a_message_ticked_twice_while_waiting_gets_one_reaction() -> None:
+    """A redelivered or read-back answer asks for its ✅ again; one call to Slack is enough."""
+    port, work = _RecordingPort(), _Count()
+    sender = ReactionSender(port, work, budget=TickBudget(per_minute=60, burst=5))
+    channel = ChannelRef("slack", "T1", "C1")
+    thread = ThreadRef(channel, "100.1")
+    for message_id in ("100.2", "100.2", "100.3"):
+        sender.add(MessageRef(channel, message_id, thread), "white_check_mark")
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+    assert port.ticked == ["100.2", "100.3"]
+    assert work.open == 0
+    await sender.close()
